@@ -1,0 +1,35 @@
+import Foundation
+
+/// A merchant using Waymark. Everything else (shipments, keys, users) belongs to exactly one.
+public struct Tenant: Hashable, Sendable {
+    public var id: Int64
+    public var slug: String
+    public var name: String
+    public var branding: Branding
+    /// BCP 47 language of the shopper pages when the shopper's browser asks for none we have.
+    public var defaultLocale: String
+    /// IANA time zone, for dates that have no place of their own (quiet hours, the demo).
+    public var timeZone: String
+    /// A host name serving this tenant's pages without the slug, once verified.
+    public var customDomain: String?
+    public var createdAt: Date
+
+    public init(
+        id: Int64, slug: String, name: String, branding: Branding = Branding(), defaultLocale: String = "en",
+        timeZone: String = "UTC", customDomain: String? = nil, createdAt: Date
+    ) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.branding = branding
+        self.defaultLocale = defaultLocale
+        self.timeZone = timeZone
+        self.customDomain = customDomain
+        self.createdAt = createdAt
+    }
+}
+
+/// The roles a user can hold in a tenant.
+public enum MemberRole: String, Codable, Sendable, CaseIterable {
+    case owner, admin, agent
+}

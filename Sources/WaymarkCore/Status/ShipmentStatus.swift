@@ -1,0 +1,35 @@
+import Foundation
+
+/// Derives a shipment's status from its checkpoints.
+///
+/// The status is that of the newest checkpoint *by event time*, never by arrival order: a late
+/// "in transit" scan from yesterday cannot move a delivered shipment back. Checkpoints with the
+/// same event time resolve to the more advanced status.
+public enum ShipmentStatusRule {
+    public struct Resolution: Equatable, Sendable {
+        public var status: DeliveryStatus
+        public var substatus: Substatus?
+        public var lastEventAt: Date?
+    }
+
+    public static func resolve(_ checkpoints: some Sequence<CheckpointEvent>) -> Resolution {
+        guard let newest = newest(of: checkpoints) else {
+            return Resolution(status: .pending, substatus: nil, lastEventAt: nil)
+        }
+        return Resolution(status: newest.status, substatus: newest.substatus, lastEventAt: newest.occurredAt)
+    }
+
+    public static func newest(of checkpoints: some Sequence<CheckpointEvent>) -> CheckpointEvent? {
+        checkpoints.max(by: isOlder)
+    }
+
+    /// Newest first, the order the tracking page shows.
+    public static func timeline(_ checkpoints: [CheckpointEvent]) -> [CheckpointEvent] {
+        checkpoints.sorted { isOlder($1, than: $0) }
+    }
+
+    static func isOlder(_ a: CheckpointEvent, than b: CheckpointEvent) -> Bool {
+        if a.occurredAt != b.occurredAt { return a.occurredAt < b.occurredAt }
+        return a.status.progressRank < b.status.progressRank
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A merchant's look on the shopper pages: colours, logo and support contact. Colours are
+/// validated `#rrggbb` values, so they can be written into the theme stylesheet as they are.
+public struct Branding: Hashable, Codable, Sendable {
+    public var primaryColor: HexColor
+    public var accentColor: HexColor
+    public var logoURL: String?
+    public var supportEmail: String?
+    public var supportURL: String?
+
+    public init(
+        primaryColor: HexColor = HexColor.waymarkBlue, accentColor: HexColor = HexColor.waymarkGreen,
+        logoURL: String? = nil, supportEmail: String? = nil, supportURL: String? = nil
+    ) {
+        self.primaryColor = primaryColor
+        self.accentColor = accentColor
+        self.logoURL = logoURL
+        self.supportEmail = supportEmail
+        self.supportURL = supportURL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case primaryColor = "primary_color", accentColor = "accent_color", logoURL = "logo_url"
+        case supportEmail = "support_email", supportURL = "support_url"
+    }
+}
+
+/// An opaque sRGB colour written `#rrggbb`.
+public struct HexColor: Hashable, Codable, Sendable, CustomStringConvertible {
+    public let red: UInt8, green: UInt8, blue: UInt8
+
+    public static let waymarkBlue = HexColor(red: 0x1F, green: 0x4E, blue: 0xD8)
+    public static let waymarkGreen = HexColor(red: 0x0E, green: 0x7C, blue: 0x4A)
+    public static let white = HexColor(red: 0xFF, green: 0xFF, blue: 0xFF)
+    public static let ink = HexColor(red: 0x11, green: 0x18, blue: 0x27)
+
+    public init(red: UInt8, green: UInt8, blue: UInt8) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+    }
+
+    /// Accepts `#rgb` and `#rrggbb`, any case.
+    public init?(_ text: String) {
+        var hex = Substring(text.trimmingWhitespace)
+        guard hex.first == "#" else { return nil }
+        hex = hex.dropFirst()
+        if hex.count == 3 { hex = Substring(hex.flatMap { [$0, $0] }) }
+        guard hex.count == 6, let value = UInt32(hex, radix: 16) else { return nil }
+        self.init(red: UInt8(value >> 16 & 0xFF), green: UInt8(value >> 8 & 0xFF), blue: UInt8(value & 0xFF))
+    }
+
+    public var description: String {
+        let digits = Array("0123456789abcdef")
+        return "#" + [red, green, blue].map { "\(digits[Int($0 >> 4)])\(digits[Int($0 & 0xF)])" }.joined()
+    }
+
+    /// WCAG 2.x relative luminance.
+    public var relativeLuminance: Double {
+        func channel(_ value: UInt8) -> Double {
+            let c = Double(value) / 255
+            return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    }
+
+    /// WCAG contrast ratio between two colours, 1...21.
+    public func contrast(with other: HexColor) -> Double {
+        let (a, b) = (relativeLuminance, other.relativeLuminance)
+        return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+    }
+
+    /// White or near-black text, whichever reads better on this colour.
+    public var readableText: HexColor {
+        contrast(with: .white) >= contrast(with: .ink) ? .white : .ink
+    }
+
+    /// This colour darkened until text of `foreground` on it (or it on `foreground`) reaches
+    /// `ratio`: merchants pick brand colours for looks, the page must still pass WCAG AA.
+    public func adjusted(toContrast ratio: Double, against background: HexColor) -> HexColor {
+        var color = self
+        var steps = 0
+        while color.contrast(with: background) < ratio, steps < 40 {
+            let towardsDark = background.relativeLuminance > 0.5
+            func shift(_ v: UInt8) -> UInt8 {
+                towardsDark ? UInt8(Double(v) * 0.9) : UInt8(min(255, Double(v) + (255 - Double(v)) * 0.1 + 1))
+            }
+            color = HexColor(red: shift(color.red), green: shift(color.green), blue: shift(color.blue))
+            steps += 1
+        }
+        return color
+    }
+}

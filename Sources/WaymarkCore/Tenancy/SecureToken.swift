@@ -1,0 +1,45 @@
+/// Unguessable identifiers from the system CSPRNG (`SystemRandomNumberGenerator` reads
+/// `getrandom(2)` on Linux), encoded as unpadded base64url.
+public enum SecureToken {
+    /// 144 random bits; 24 characters. Tracking links use it.
+    public static func trackingToken() -> String { random(byteCount: 18) }
+
+    /// `count` random bytes as base64url without padding.
+    public static func random(byteCount count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Base64URL.encode(bytes)
+    }
+
+    /// Whether text could be a token we issued: base64url alphabet, at least 22 characters
+    /// (128 bits). Checked before any database lookup so junk never reaches the store.
+    public static func isWellFormed(_ text: some StringProtocol, minimumLength: Int = 22) -> Bool {
+        text.count >= minimumLength && text.count <= 128 && text.utf8.allSatisfy(Base64URL.isAlphabet)
+    }
+}
+
+/// RFC 4648 §5 base64url, without padding.
+public enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var buffer: UInt32 = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = (buffer << 8) | UInt32(byte)
+            bits += 8
+            while bits >= 6 {
+                bits -= 6
+                out.append(alphabet[Int((buffer >> UInt32(bits)) & 0x3F)])
+            }
+        }
+        if bits > 0 { out.append(alphabet[Int((buffer << UInt32(6 - bits)) & 0x3F)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func isAlphabet(_ byte: UInt8) -> Bool {
+        (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 45 || byte == 95
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// The one door to Waymark's SQLite file. Each method keeps one invariant in one transaction,
+/// and every method that touches merchant data takes the tenant id: there is no way to reach a
+/// shipment, key or checkpoint by its id alone.
+public struct AppDatabase: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        // Writers wait for each other instead of failing with SQLITE_BUSY.
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // WAL is set by DatabasePool; FULL makes every commit durable across power loss,
+            // which matters because a 2xx to a provider means "we have it".
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try Migrations.migrator.migrate(pool)
+    }
+
+    /// A fresh database in a temporary directory, for tests and benchmarks.
+    public static func temporary() throws -> AppDatabase {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waymark-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try AppDatabase(path: dir.appendingPathComponent("waymark.sqlite").path)
+    }
+
+    /// The path of the database file.
+    public var path: String { pool.path }
+
+    /// Writes run in `BEGIN IMMEDIATE` transactions (GRDB's default for a pool's writer), so a
+    /// write never upgrades a read lock and deadlocks into SQLITE_BUSY.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(updates)
+    }
+
+    func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(value)
+    }
+
+    /// The pragmas in force on the writer connection, for the operator and the tests.
+    public func pragmas() async throws -> [String: String] {
+        try await pool.write { db in
+            var result: [String: String] = [:]
+            for name in ["journal_mode", "synchronous", "foreign_keys", "busy_timeout"] {
+                result[name] = try String.fetchOne(db, sql: "PRAGMA \(name)")
+            }
+            return result
+        }
+    }
+}
+
+/// What can go wrong in the store, in words a user can act on.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case slugTaken(String)
+    case domainTaken(String)
+    case duplicateShipment(carrier: String, trackingNumber: String)
+    case tenantNotFound(String)
+    case shipmentNotFound
+
+    public var description: String {
+        switch self {
+        case .slugTaken(let slug): "a tenant with slug '\(slug)' already exists"
+        case .domainTaken(let domain): "the domain '\(domain)' already serves another tenant"
+        case .duplicateShipment(let carrier, let number):
+            "a shipment with tracking number '\(number)' and carrier '\(carrier)' already exists"
+        case .tenantNotFound(let slug): "no tenant with slug '\(slug)'"
+        case .shipmentNotFound: "no such shipment"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// A shipment with its checkpoints, newest first: what the tracking page and the API show.
+public struct TrackedShipment: Sendable, Equatable {
+    public var shipment: Shipment
+    public var checkpoints: [Checkpoint]
+}
+
+extension AppDatabase {
+    /// Registers a validated shipment with a fresh id and tracking token.
+    public func createShipment(tenantID: Int64, _ new: NewShipment, now: Date = Date()) async throws -> Shipment {
+        let shipment = Shipment(
+            id: Shipment.newID(), tenantID: tenantID, trackingNumber: new.trackingNumber,
+            carrier: new.carrier ?? Shipment.unknownCarrier, orderNumber: new.orderNumber, customer: new.customer,
+            destination: new.destination, eta: new.eta, token: SecureToken.trackingToken(), metadata: new.metadata,
+            createdAt: now, updatedAt: now)
+        try await write { db in
+            do {
+                try db.insert(into: "shipment", shipment.columns)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw StoreError.duplicateShipment(carrier: shipment.carrier, trackingNumber: shipment.trackingNumber)
+            }
+            for (channel, address) in [("email", shipment.customer.email), ("sms", shipment.customer.phone)] {
+                guard let address else { continue }
+                try db.insert(into: "subscription", ["shipment_id": shipment.id, "channel": channel, "address": address, "created_at": now])
+            }
+        }
+        return shipment
+    }
+
+    public func shipment(tenantID: Int64, id: String) async throws -> TrackedShipment? {
+        try await read { db in try Self.tracked(db, where: "tenant_id = ? AND id = ?", [tenantID, id]) }
+    }
+
+    /// The shipment behind a shopper's tracking link.
+    public func shipment(tenantID: Int64, token: String) async throws -> TrackedShipment? {
+        try await read { db in try Self.tracked(db, where: "tenant_id = ? AND token = ?", [tenantID, token]) }
+    }
+
+    /// A shopper's lookup by order number, proven by the email or postal code given at checkout.
+    /// The newest matching shipment wins when an order was split.
+    public func lookupShipment(tenantID: Int64, orderNumber: String, email: String?, postalCode: String?) async throws -> Shipment? {
+        guard email != nil || postalCode != nil else { return nil }
+        return try await read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM shipment
+                WHERE tenant_id = ? AND order_number = ? COLLATE NOCASE
+                  AND (customer_email = ? COLLATE NOCASE OR destination_postal_key = ?)
+                ORDER BY created_at DESC LIMIT 1
+                """, arguments: [tenantID, orderNumber, email, postalCode.map(Destination.postalLookupKey)])
+            .map(Shipment.init(row:))
+        }
+    }
+
+    /// A lookup by tracking number alone (any carrier), newest first.
+    public func lookupShipment(tenantID: Int64, trackingNumber: String) async throws -> TrackedShipment? {
+        let normalized = trackingNumber.uppercased().filter { $0 != " " }
+        return try await read { db in
+            try Self.tracked(db, where: "tenant_id = ? AND tracking_number = ? ORDER BY created_at DESC LIMIT 1", [tenantID, normalized])
+        }
+    }
+
+    /// Up to `limit` shipments of a tenant that can still move, for the demo simulator.
+    public func activeShipments(tenantID: Int64, limit: Int = 500) async throws -> [TrackedShipment] {
+        try await read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM shipment WHERE tenant_id = ? AND status NOT IN ('delivered', 'expired')
+                ORDER BY updated_at LIMIT ?
+                """, arguments: [tenantID, limit])
+            return try rows.map { row in
+                let shipment = Shipment(row: row)
+                return TrackedShipment(shipment: shipment, checkpoints: try Self.checkpoints(db, shipmentID: shipment.id))
+            }
+        }
+    }
+
+    public func shipmentCount(tenantID: Int64) async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM shipment WHERE tenant_id = ?", arguments: [tenantID]) ?? 0 }
+    }
+
+    static func tracked(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> TrackedShipment? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE \(condition)", arguments: arguments) else { return nil }
+        let shipment = Shipment(row: row)
+        return TrackedShipment(shipment: shipment, checkpoints: try checkpoints(db, shipmentID: shipment.id))
+    }
+
+    static func checkpoints(_ db: Database, shipmentID: String) throws -> [Checkpoint] {
+        try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE shipment_id = ? ORDER BY occurred_at DESC, id DESC", arguments: [shipmentID])
+            .map(Checkpoint.init(row:))
+    }
+}

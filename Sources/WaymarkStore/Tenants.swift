@@ -1,0 +1,164 @@
+import Crypto
+import Foundation
+import GRDB
+import HummingbirdBcrypt
+import WaymarkCore
+
+/// What it takes to open a new merchant account.
+public struct NewTenant: Sendable {
+    public var slug: TenantSlug
+    public var name: String
+    public var ownerEmail: EmailAddress
+    public var ownerPassword: String
+    public var branding: Branding
+    public var defaultLocale: String
+    public var timeZone: String
+
+    public init(
+        slug: TenantSlug, name: String, ownerEmail: EmailAddress, ownerPassword: String,
+        branding: Branding = Branding(), defaultLocale: String = "en", timeZone: String = "UTC"
+    ) {
+        self.slug = slug
+        self.name = name
+        self.ownerEmail = ownerEmail
+        self.ownerPassword = ownerPassword
+        self.branding = branding
+        self.defaultLocale = defaultLocale
+        self.timeZone = timeZone
+    }
+}
+
+/// A tenant together with the API key issued when it was made. The key's plain text exists only
+/// here: the database keeps its SHA-256.
+public struct CreatedTenant: Sendable {
+    public var tenant: Tenant
+    public var apiKey: String
+}
+
+/// The tenant an API key belongs to.
+public struct APIKeyIdentity: Sendable, Equatable {
+    public var keyID: Int64
+    public var tenantID: Int64
+}
+
+/// Password hashing for admin users: bcrypt at cost 12.
+public enum Passwords {
+    public static let cost: UInt8 = 12
+    public static let minimumLength = 10
+
+    public static func hash(_ password: String) -> String { Bcrypt.hash(password, cost: cost) }
+    public static func verify(_ password: String, hash: String) -> Bool { Bcrypt.verify(password, hash: hash) }
+}
+
+/// API keys: `wm_` and 43 base64url characters (256 random bits); the first 11 characters are
+/// kept in clear so a merchant can tell keys apart.
+enum APIKeySecret {
+    static func generate() -> String { "wm_" + SecureToken.random(byteCount: 32) }
+    static func prefix(of key: String) -> String { String(key.prefix(11)) }
+    static func digest(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension AppDatabase {
+    /// Creates a tenant, its owner (or adds an existing user as owner) and a first API key,
+    /// all or nothing.
+    public func createTenant(_ new: NewTenant, now: Date = Date()) async throws -> CreatedTenant {
+        guard new.ownerPassword.count >= Passwords.minimumLength else {
+            throw ValidationError("owner password must be at least \(Passwords.minimumLength) characters")
+        }
+        // bcrypt is slow by design; do it before taking the write lock.
+        let passwordHash = Passwords.hash(new.ownerPassword)
+        let apiKey = APIKeySecret.generate()
+        let tenant = try await write { db -> Tenant in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE slug = ?", arguments: [new.slug.value]) == true {
+                throw StoreError.slugTaken(new.slug.value)
+            }
+            try db.insert(into: "tenant", [
+                "slug": new.slug.value, "name": new.name, "branding": encodeJSON(new.branding),
+                "default_locale": new.defaultLocale, "time_zone": new.timeZone,
+                "created_at": now, "updated_at": now,
+            ])
+            let tenantID = db.lastInsertedRowID
+            let userID: Int64
+            if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [new.ownerEmail.value]) {
+                userID = existing
+            } else {
+                try db.insert(into: "user", ["email": new.ownerEmail.value, "password_hash": passwordHash, "created_at": now])
+                userID = db.lastInsertedRowID
+            }
+            try db.insert(into: "membership", ["tenant_id": tenantID, "user_id": userID, "role": MemberRole.owner.rawValue, "created_at": now])
+            try db.insert(into: "api_key", [
+                "tenant_id": tenantID, "name": "Default key", "prefix": APIKeySecret.prefix(of: apiKey),
+                "secret_sha256": APIKeySecret.digest(apiKey), "created_at": now,
+            ])
+            return try Self.fetchTenant(db, sql: "SELECT * FROM tenant WHERE id = ?", tenantID)
+        }
+        return CreatedTenant(tenant: tenant, apiKey: apiKey)
+    }
+
+    public func tenant(slug: String) async throws -> Tenant? {
+        try await read { db in try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE slug = ?", slug) }
+    }
+
+    public func tenant(id: Int64) async throws -> Tenant? {
+        try await read { db in try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE id = ?", id) }
+    }
+
+    /// The tenant whose custom domain is `host` (case-insensitive, without port).
+    public func tenant(customDomain host: String) async throws -> Tenant? {
+        try await read { db in try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE custom_domain = ?", host) }
+    }
+
+    /// Serves the tenant at `domain` too, or stops doing so with nil.
+    public func setCustomDomain(tenantID: Int64, domain: String?, now: Date = Date()) async throws -> Tenant {
+        try await write { db in
+            if let domain, let owner = try Int64.fetchOne(db, sql: "SELECT id FROM tenant WHERE custom_domain = ?", arguments: [domain]), owner != tenantID {
+                throw StoreError.domainTaken(domain)
+            }
+            try db.execute(sql: "UPDATE tenant SET custom_domain = ?, updated_at = ? WHERE id = ?", arguments: [domain?.lowercased(), now, tenantID])
+            return try Self.fetchTenant(db, sql: "SELECT * FROM tenant WHERE id = ?", tenantID)
+        }
+    }
+
+    public func updateBranding(tenantID: Int64, _ branding: Branding, now: Date = Date()) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE tenant SET branding = ?, updated_at = ? WHERE id = ?", arguments: [encodeJSON(branding), now, tenantID])
+        }
+    }
+
+    /// The tenant and key behind a bearer token, or nil for an unknown or revoked key.
+    public func authenticate(apiKey: String) async throws -> APIKeyIdentity? {
+        guard apiKey.hasPrefix("wm_"), apiKey.count < 200 else { return nil }
+        let digest = APIKeySecret.digest(apiKey)
+        return try await read { db in
+            try Row.fetchOne(db, sql: "SELECT id, tenant_id FROM api_key WHERE secret_sha256 = ? AND revoked_at IS NULL", arguments: [digest])
+                .map { APIKeyIdentity(keyID: $0["id"], tenantID: $0["tenant_id"]) }
+        }
+    }
+
+    /// Checks a user's password for a tenant; nil on any mismatch, without saying which part.
+    public func verifyLogin(email: String, password: String) async throws -> Int64? {
+        let user = try await read { db in
+            try Row.fetchOne(db, sql: "SELECT id, password_hash FROM user WHERE email = ?", arguments: [email])
+                .map { (id: $0["id"] as Int64, hash: $0["password_hash"] as String) }
+        }
+        guard let user else {
+            // Spend the same time as a real check so response times don't reveal accounts.
+            _ = Passwords.verify(password, hash: Self.timingDummyHash)
+            return nil
+        }
+        return Passwords.verify(password, hash: user.hash) ? user.id : nil
+    }
+
+    private static let timingDummyHash = Passwords.hash("waymark-timing-equalizer")
+
+    static func fetchTenant(_ db: Database, sql: String, _ argument: some DatabaseValueConvertible) throws -> Tenant {
+        guard let tenant = try fetchTenantIfAny(db, sql: sql, argument) else { throw StoreError.tenantNotFound("\(argument)") }
+        return tenant
+    }
+
+    static func fetchTenantIfAny(_ db: Database, sql: String, _ argument: some DatabaseValueConvertible) throws -> Tenant? {
+        try Row.fetchOne(db, sql: sql, arguments: [argument]).map(Tenant.init(row:))
+    }
+}
