@@ -6,6 +6,11 @@ import WaymarkCore
 public struct TrackedShipment: Sendable, Equatable {
     public var shipment: Shipment
     public var checkpoints: [Checkpoint]
+
+    public init(shipment: Shipment, checkpoints: [Checkpoint]) {
+        self.shipment = shipment
+        self.checkpoints = checkpoints
+    }
 }
 
 extension AppDatabase {

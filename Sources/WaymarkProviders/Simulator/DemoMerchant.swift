@@ -1,0 +1,71 @@
+import Foundation
+import WaymarkCore
+import WaymarkStore
+
+/// Acme Outfitters, the merchant `waymark serve --demo` opens with: branding, an owner account
+/// and about twenty shipments in every status, played forward by `ShipmentSimulator`.
+public enum DemoMerchant {
+    public static let slug = "acme"
+    public static let ownerEmail = "owner@acme.test"
+
+    public struct Seeded: Sendable {
+        public let tenant: Tenant
+        /// Only when the tenant was created now; an existing demo keeps its password.
+        public let ownerPassword: String?
+        public let shipments: [Shipment]
+    }
+
+    /// Creates the demo merchant unless it exists; returns it with a few of its shipments.
+    public static func seedIfMissing(_ database: AppDatabase, now: Date = Date()) async throws -> Seeded {
+        if let tenant = try await database.tenant(slug: slug) {
+            let sample = try await database.activeShipments(tenantID: tenant.id, limit: 3).map(\.shipment)
+            return Seeded(tenant: tenant, ownerPassword: nil, shipments: sample)
+        }
+        let password = SecureToken.random(byteCount: 12)
+        let created = try await database.createTenant(NewTenant(
+            slug: try TenantSlug(slug), name: "Acme Outfitters", ownerEmail: try EmailAddress(ownerEmail), ownerPassword: password,
+            branding: Branding(
+                primaryColor: HexColor("#7c2d12") ?? .waymarkBlue, accentColor: HexColor("#15803d") ?? .waymarkGreen,
+                logoURL: "/static/demo/acme-logo.svg", supportEmail: "help@acme.test"),
+            defaultLocale: "en", timeZone: "America/Denver"), now: now)
+        var shipments: [Shipment] = []
+        for (index, plan) in seedPlan.enumerated() {
+            shipments.append(try await seedShipment(database, tenantID: created.tenant.id, index: index, plan: plan, now: now))
+        }
+        return Seeded(tenant: created.tenant, ownerPassword: password, shipments: shipments)
+    }
+
+    /// (journey, steps already taken). Chosen so that every status appears at least once.
+    static let seedPlan: [(journey: Int, steps: Int)] = [
+        (0, 0), (1, 1), (2, 2), (3, 3), (4, 5), (0, 6), (1, 6), (2, 5), (2, 6), (2, 7), (2, 8), (3, 7), (4, 6), (4, 5),
+        (5, 4), (0, 7), (1, 7), (3, 4), (1, 3), (0, 4),
+    ]
+
+    static func seedShipment(_ database: AppDatabase, tenantID: Int64, index: Int, plan: (journey: Int, steps: Int), now: Date) async throws -> Shipment {
+        let journey = DemoJourney.all[plan.journey]
+        let created = now.addingTimeInterval(-Double(plan.steps + 1) * 14 * 3600)
+        let eta = Calendar(identifier: .gregorian).startOfDay(for: now.addingTimeInterval(Double(journey.steps.count - plan.steps) * 86_400))
+        let shipment = try await database.createShipment(tenantID: tenantID, NewShipment(
+            trackingNumber: demoTrackingNumber(carrier: journey.carrier, index: index), carrier: journey.carrier,
+            orderNumber: "ACME-\(1001 + index)",
+            customer: Customer(name: "Demo Shopper \(index + 1)", email: "shopper\(index + 1)@example.com", locale: nil),
+            destination: journey.destination, eta: eta), now: created)
+        let events = (0..<plan.steps).map { step in
+            journey.event(step, at: created.addingTimeInterval(Double(step + 1) * 14 * 3600 - 600))
+        }
+        return try await database.recordCheckpoints(tenantID: tenantID, shipmentID: shipment.id, events: events, now: now).shipment
+    }
+
+    /// A number in the carrier's usual shape, unique per demo shipment.
+    static func demoTrackingNumber(carrier: String, index: Int) -> String {
+        let serial = String(format: "%08d", 40_000_000 + index * 7919 + Int.random(in: 0..<7919))
+        switch carrier {
+        case "ups": return "1Z999AA1" + serial
+        case "fedex": return "7749" + serial
+        case "dhl": return "00" + serial
+        case "royal-mail": return "RM" + serial.prefix(8) + "1GB"
+        case "correos": return "PQ" + serial + "ES"
+        default: return "3S" + serial + "NL"
+        }
+    }
+}

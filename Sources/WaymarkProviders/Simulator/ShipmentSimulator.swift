@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import WaymarkCore
+import WaymarkStore
+
+/// Moves the demo merchant's shipments along their journeys every few seconds, through the same
+/// `recordCheckpoints` path that provider updates take, so the demo behaves like production.
+public struct ShipmentSimulator: Service {
+    let database: AppDatabase
+    let tenantID: Int64
+    let interval: Duration
+    let logger: Logger
+
+    public init(database: AppDatabase, tenantID: Int64, interval: Duration = .seconds(5), logger: Logger) {
+        self.database = database
+        self.tenantID = tenantID
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                do {
+                    try await tick()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("simulator step failed", metadata: ["error": .string("\(error)")])
+                }
+            }
+        }
+    }
+
+    /// One step: advance one active shipment, and start a new one when few are left moving.
+    public func tick(now: Date = Date()) async throws {
+        let active = try await database.activeShipments(tenantID: tenantID, limit: 50)
+        if let tracked = active.randomElement(), let journey = DemoJourney.all.first(where: { $0.carrier == tracked.shipment.carrier }) {
+            let next = tracked.checkpoints.count
+            if next < journey.steps.count {
+                let outcome = try await database.recordCheckpoints(
+                    tenantID: tenantID, shipmentID: tracked.shipment.id, events: [journey.event(next, at: now)], now: now)
+                logger.info("simulator moved a shipment", metadata: ["status": .string(outcome.shipment.status.rawValue)])
+            }
+        }
+        if active.count < 6 {
+            let count = try await database.shipmentCount(tenantID: tenantID)
+            _ = try await DemoMerchant.seedShipment(
+                database, tenantID: tenantID, index: count, plan: (Int.random(in: 0..<DemoJourney.all.count), 0), now: now)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import WaymarkCore
+import WaymarkStore
+
+/// A shipment as the API, the CLI's `--json` and outgoing webhooks show it.
+public struct ShipmentResource: Codable, Sendable, Equatable {
+    public var id: String
+    public var tracking_number: String
+    public var carrier: String
+    public var carrier_name: String?
+    public var order_number: String?
+    public var customer: CustomerResource
+    public var destination: Destination
+    public var status: String
+    public var substatus: String?
+    public var eta: String?
+    public var delivered_at: String?
+    public var last_event_at: String?
+    public var tracking_url: String
+    public var checkpoints: [CheckpointResource]
+    public var metadata: [String: String]
+    public var created_at: String
+    public var updated_at: String
+
+    public struct CustomerResource: Codable, Sendable, Equatable {
+        public var name: String?
+        public var email: String?
+        public var phone: String?
+        public var locale: String?
+    }
+
+    public struct CheckpointResource: Codable, Sendable, Equatable {
+        public var occurred_at: String
+        public var status: String
+        public var substatus: String?
+        public var message: String
+        public var location: Place
+        public var source: String
+        public var raw_code: String?
+    }
+
+    public init(_ tracked: TrackedShipment, baseURL: String, tenantSlug: String) {
+        let s = tracked.shipment
+        id = s.id
+        tracking_number = s.trackingNumber
+        carrier = s.carrier
+        carrier_name = CarrierRegistry.carrier(code: s.carrier)?.name
+        order_number = s.orderNumber
+        customer = CustomerResource(name: s.customer.name, email: s.customer.email, phone: s.customer.phone, locale: s.customer.locale)
+        destination = s.destination
+        status = s.status.rawValue
+        substatus = s.substatus?.description
+        eta = s.eta.map(LocalFormat.isoDay)
+        delivered_at = s.deliveredAt.map { LocalFormat.rfc3339($0) }
+        last_event_at = s.lastEventAt.map { LocalFormat.rfc3339($0) }
+        tracking_url = Self.trackingURL(baseURL: baseURL, tenantSlug: tenantSlug, token: s.token)
+        checkpoints = tracked.checkpoints.map { checkpoint in
+            let e = checkpoint.event
+            return CheckpointResource(
+                occurred_at: LocalFormat.rfc3339(e.occurredAt, utcOffsetSeconds: e.utcOffsetSeconds), status: e.status.rawValue,
+                substatus: e.substatus?.description, message: e.message, location: e.location, source: e.source, raw_code: e.rawCode)
+        }
+        metadata = s.metadata
+        created_at = LocalFormat.rfc3339(s.createdAt)
+        updated_at = LocalFormat.rfc3339(s.updatedAt)
+    }
+
+    /// `{base-url}/{tenant}/t/{token}`: the shopper's link.
+    public static func trackingURL(baseURL: String, tenantSlug: String, token: String) -> String {
+        "\(baseURL)/\(tenantSlug)/t/\(token)"
+    }
+}
+
+/// The body of `POST /api/v1/shipments`. Unknown fields are ignored; `id`, `status`,
+/// `tenant_id`, `created_at` and the like are not fields here, so they can't be mass-assigned.
+public struct ShipmentInput: Decodable, Sendable {
+    public var tracking_number: String?
+    public var carrier: String?
+    public var order_number: String?
+    public var customer: ShipmentResource.CustomerResource?
+    public var destination: Destination?
+    public var eta: String?
+    public var metadata: [String: String]?
+
+    /// The domain draft, or the problems with this input.
+    public func draft() throws(ValidationErrors) -> NewShipment {
+        var problems: [ValidationError] = []
+        var etaDate: Date?
+        if let eta, !eta.isEmpty {
+            etaDate = Self.parseDay(eta)
+            if etaDate == nil { problems.append(.init("must be a date like 2026-12-24", field: "eta")) }
+        }
+        let draft = NewShipment(
+            trackingNumber: tracking_number ?? "", carrier: carrier, orderNumber: order_number,
+            customer: Customer(name: customer?.name, email: customer?.email, phone: customer?.phone, locale: customer?.locale),
+            destination: destination ?? Destination(), eta: etaDate, metadata: metadata ?? [:])
+        let valid: NewShipment
+        do {
+            valid = try draft.validated()
+        } catch {
+            throw ValidationErrors(error.problems + problems)
+        }
+        if !problems.isEmpty { throw ValidationErrors(problems) }
+        return valid
+    }
+
+    /// `YYYY-MM-DD` (or a full RFC 3339 time, whose day is taken) as midnight UTC.
+    static func parseDay(_ text: String) -> Date? {
+        let day = text.prefix(10)
+        let parts = day.split(separator: "-")
+        guard day.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (2000...2200).contains(y), (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let components = DateComponents(year: y, month: m, day: d)
+        guard components.isValidDate(in: calendar) else { return nil }
+        return calendar.date(from: components)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Everything `waymark serve` can be told, resolved from flags, then environment, then defaults.
+public struct AppConfig: Sendable {
+    public var host: String
+    public var port: Int
+    public var databasePath: String
+    /// The public origin of this server, without a trailing slash; tracking links start with it.
+    public var baseURL: String
+    /// Where `Views/`, `Public/` and `Locales/` live.
+    public var resourcesPath: String
+    public var demo: Bool
+    /// Shopper lookups allowed per client address per minute.
+    public var lookupsPerMinutePerClient: Int
+    /// Shopper lookups allowed per tenant per minute, whatever the address.
+    public var lookupsPerMinutePerTenant: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./waymark.sqlite",
+        baseURL: String? = nil, resourcesPath: String = AppConfig.defaultResourcesPath(), demo: Bool = false,
+        lookupsPerMinutePerClient: Int = 10, lookupsPerMinutePerTenant: Int = 600
+    ) {
+        self.host = host
+        self.port = port
+        self.databasePath = databasePath
+        var base = baseURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.resourcesPath = resourcesPath
+        self.demo = demo
+        self.lookupsPerMinutePerClient = lookupsPerMinutePerClient
+        self.lookupsPerMinutePerTenant = lookupsPerMinutePerTenant
+    }
+
+    /// The host (without port) of the base URL: requests for any other host may be a tenant's
+    /// custom domain.
+    public var baseHost: String {
+        URLComponents(string: baseURL)?.host?.lowercased() ?? "127.0.0.1"
+    }
+
+    /// `WAYMARK_RESOURCES` if set; else the working directory when it holds `Views/`; else the
+    /// checkout this binary was built from (so `swift run` and `swift test` work from anywhere).
+    public static func defaultResourcesPath() -> String {
+        if let explicit = ProcessInfo.processInfo.environment["WAYMARK_RESOURCES"], !explicit.isEmpty { return explicit }
+        let cwd = FileManager.default.currentDirectoryPath
+        if FileManager.default.fileExists(atPath: cwd + "/Views") { return cwd }
+        // Sources/WaymarkWeb/App/AppConfig.swift -> four levels up is the package root.
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }
+}

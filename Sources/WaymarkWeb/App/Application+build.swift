@@ -1,0 +1,48 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import WaymarkStore
+
+/// Builds the whole web application. `waymark serve` and the tests both call this, so what the
+/// tests exercise is what runs.
+///
+/// - Parameters:
+///   - services: background workers (the demo simulator, later the dispatcher) that run and
+///     stop with the server.
+///   - now: the clock for "is this ETA late?"; tests pin it.
+public func buildApplication(
+    config: AppConfig, database: AppDatabase, services: [any Service] = [], logger: Logger = Logger(label: "waymark"),
+    now: @escaping @Sendable () -> Date = { Date() }
+) async throws -> some ApplicationProtocol {
+    let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
+    let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
+
+    let router = Router(context: WaymarkRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(servesTLS: config.baseURL.hasPrefix("https://")))
+    router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
+    router.add(middleware: FileMiddleware(
+        "\(config.resourcesPath)/Public", urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
+        logger: logger))
+
+    OpsController(database: database).addRoutes(to: router)
+
+    let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database))
+    ShipmentsController(database: database, baseURL: config.baseURL).addRoutes(to: api.group("shipments"))
+
+    ShopperController(
+        database: database, renderer: renderer, catalog: catalog,
+        clientThrottle: LookupThrottle(perMinute: config.lookupsPerMinutePerClient),
+        tenantThrottle: LookupThrottle(perMinute: config.lookupsPerMinutePerTenant),
+        now: now
+    ).addRoutes(to: router)
+
+    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost)
+    return Application(
+        responder: responder,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "waymark"),
+        services: services,
+        logger: logger)
+}

@@ -1,0 +1,40 @@
+import HTTPTypes
+import Hummingbird
+import WaymarkStore
+
+/// Serves a tenant on its own host name: a request for `track.acme.com/t/TOKEN` is answered as
+/// `/acme/t/TOKEN`, so the router knows one set of routes and the shopper sees no slug.
+struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == WaymarkRequestContext {
+    let inner: Inner
+    let database: AppDatabase
+    let baseHost: String
+
+    /// Platform paths that never belong to a tenant, whatever the host.
+    static var platformPrefixes: [String] { ["/static/", "/api/", "/hooks/", "/admin", "/healthz", "/metrics"] }
+
+    func respond(to request: Request, context: WaymarkRequestContext) async throws -> Response {
+        guard let host = Self.host(of: request), host != baseHost, !Self.isAddressLiteral(host),
+              !Self.platformPrefixes.contains(where: { request.uri.path.hasPrefix($0) }),
+              let tenant = try await database.tenant(customDomain: host)
+        else {
+            return try await inner.respond(to: request, context: context)
+        }
+        var head = request.head
+        let path = request.uri.path == "/" ? "" : request.uri.path
+        head.path = "/\(tenant.slug)\(path)" + (request.uri.query.map { "?\($0)" } ?? "")
+        var context = context
+        context.onCustomDomain = true
+        return try await inner.respond(to: Request(head: head, body: request.body), context: context)
+    }
+
+    static func host(of request: Request) -> String? {
+        guard let authority = request.head.authority else { return nil }
+        // Strip a port; IPv6 literals keep their brackets and are not domains anyway.
+        if authority.hasPrefix("[") { return authority.lowercased() }
+        return authority.split(separator: ":").first.map { $0.lowercased() }
+    }
+
+    static func isAddressLiteral(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("[") || host.allSatisfy { $0.isNumber || $0 == "." }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WaymarkCore
+
+/// Turns any error into a proper answer: problem+json under `/api/`, a localized HTML page
+/// elsewhere. 5xx are logged here with their cause (Hummingbird logs them only at debug), and
+/// the client sees no internals.
+struct ErrorPageMiddleware: RouterMiddleware {
+    typealias Context = WaymarkRequestContext
+    let renderer: PageRenderer
+    let catalog: Catalog
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as APIProblem {
+            return problem.response()
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            if status.code >= 500 {
+                context.logger.error("request failed", metadata: ["route": .string(context.endpointPath ?? "unmatched"), "error": .string("\(error)")])
+            }
+            if request.uri.path.hasPrefix("/api/") {
+                let detail = status.code >= 500 ? nil : (error as? HTTPError)?.body
+                return APIProblem(status: status, detail: detail ?? status.reasonPhrase).response()
+            }
+            return errorPage(status: status, request: request)
+        }
+    }
+
+    func errorPage(status: HTTPResponse.Status, request: Request) -> Response {
+        let language = ShopperLanguage.negotiate(
+            query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage], tenantDefault: nil)
+        let t = catalog.table(language)
+        let notFound = status == .notFound
+        let page = ErrorPageView(
+            layout: .plain(title: t[notFound ? "not_found_title" : "error_title"] ?? "", language: language),
+            t: t,
+            heading: t[notFound ? "not_found_title" : "error_title"] ?? "",
+            body: t[notFound ? "not_found_body" : "error_body"] ?? "",
+            status: status.code)
+        return renderer.response("errors/error", page, status: status, cacheControl: "no-store")
+    }
+}
+
+struct ErrorPageView {
+    let layout: LayoutView
+    let t: [String: String]
+    let heading: String
+    let body: String
+    let status: Int
+}

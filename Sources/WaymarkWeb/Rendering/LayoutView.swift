@@ -1,0 +1,52 @@
+import Foundation
+import WaymarkCore
+
+/// What the shared page layout (`Views/layouts/shopper.mustache`) shows: head tags, the
+/// merchant's header, the language menu and the footer.
+struct LayoutView {
+    let lang: String
+    let title: String
+    let description: String
+    let merchantName: String?
+    let logoURL: String?
+    let homeURL: String?
+    let themeURL: String?
+    let languages: [LanguageLink]
+    let hasLanguages: Bool
+    let supportURL: String?
+    let supportLabel: String?
+
+    struct LanguageLink {
+        let code: String
+        let name: String
+        let href: String
+        let current: Bool
+    }
+
+    /// The layout for one of a tenant's pages. `path` is the page's own path, for the language menu.
+    static func branded(
+        tenant: Tenant, language: String, title: String, description: String, prefix: String, path: String, catalog: Catalog
+    ) -> LayoutView {
+        let support = tenant.branding.supportURL ?? tenant.branding.supportEmail.map { "mailto:\($0)" }
+        return LayoutView(
+            lang: language, title: title, description: description, merchantName: tenant.name,
+            logoURL: tenant.branding.logoURL, homeURL: prefix.isEmpty ? "/" : prefix, themeURL: "\(prefix)/theme.css",
+            languages: languageLinks(current: language, path: path, catalog: catalog),
+            hasLanguages: true,
+            supportURL: support,
+            supportLabel: support == nil ? nil : catalog.text("contact_support", language, ["merchant": tenant.name]))
+    }
+
+    /// The layout for pages outside any tenant (unknown tenant, server errors).
+    static func plain(title: String, language: String) -> LayoutView {
+        LayoutView(
+            lang: language, title: title, description: title, merchantName: nil, logoURL: nil, homeURL: nil, themeURL: nil,
+            languages: [], hasLanguages: false, supportURL: nil, supportLabel: nil)
+    }
+
+    static func languageLinks(current: String, path: String, catalog: Catalog) -> [LanguageLink] {
+        ShopperLanguage.supported.map { code in
+            LanguageLink(code: code, name: catalog.table(code)["language_name"] ?? code, href: "\(path)?lang=\(code)", current: code == current)
+        }
+    }
+}

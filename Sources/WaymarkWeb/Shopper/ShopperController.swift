@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WaymarkCore
+import WaymarkStore
+
+/// The shopper's pages: lookup, tracking page, theme stylesheet. Server-rendered, no script.
+struct ShopperController {
+    let database: AppDatabase
+    let renderer: PageRenderer
+    let catalog: Catalog
+    let clientThrottle: LookupThrottle
+    let tenantThrottle: LookupThrottle
+    let now: @Sendable () -> Date
+
+    func addRoutes(to router: Router<WaymarkRequestContext>) {
+        router.get("{tenant}", use: lookupPage)
+        router.post("{tenant}/lookup", use: lookup)
+        router.get("{tenant}/t/{token}", use: trackingPage)
+        router.get("{tenant}/theme.css", use: theme)
+    }
+
+    @Sendable func lookupPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        let tenant = try await tenant(context)
+        let language = language(request, tenant)
+        let page = LookupPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: context.shopperPrefix(slug: tenant.slug))
+        return renderer.response("shopper/lookup", page, request: request)
+    }
+
+    @Sendable func lookup(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        let tenant = try await tenant(context)
+        let language = language(request, tenant)
+        let prefix = context.shopperPrefix(slug: tenant.slug)
+        let form = try await decodeForm(request, context: context)
+
+        func reshow(_ messageKey: String, status: HTTPResponse.Status) -> Response {
+            let page = LookupPageView.make(
+                tenant: tenant, language: language, catalog: catalog, prefix: prefix, form: form,
+                message: catalog.text(messageKey, language))
+            return renderer.response("shopper/lookup", page, status: status, cacheControl: "no-store")
+        }
+
+        if let wait = clientThrottle.take("\(tenant.id)|\(context.clientKey)") ?? tenantThrottle.take("\(tenant.id)") {
+            var response = reshow("lookup_throttled", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
+
+        let orderNumber = LookupForm.clean(form.order_number)
+        let email = LookupForm.clean(form.email)
+        let postalCode = LookupForm.clean(form.postal_code)
+        let trackingNumber = LookupForm.clean(form.tracking_number)
+
+        if let orderNumber, email != nil || postalCode != nil {
+            guard let shipment = try await database.lookupShipment(
+                tenantID: tenant.id, orderNumber: orderNumber, email: email, postalCode: postalCode)
+            else { return reshow("lookup_no_match", status: .ok) }
+            return Response(status: .seeOther, headers: [.location: "\(prefix)/t/\(shipment.token)?lang=\(language)", .cacheControl: "no-store"])
+        }
+        if let trackingNumber {
+            guard let tracked = try await database.lookupShipment(tenantID: tenant.id, trackingNumber: trackingNumber)
+            else { return reshow("lookup_no_match", status: .ok) }
+            // Knowing a tracking number proves less than knowing the order and the email:
+            // show the journey, keep the order number and the link's token private.
+            let page = TrackingPageView.make(
+                tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: false, now: now())
+            return renderer.response("shopper/tracking", page, cacheControl: "no-store")
+        }
+        return reshow("lookup_missing_fields", status: .unprocessableContent)
+    }
+
+    @Sendable func trackingPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        let tenant = try await tenant(context)
+        let language = language(request, tenant)
+        let prefix = context.shopperPrefix(slug: tenant.slug)
+        let token = context.parameters.get("token") ?? ""
+        guard SecureToken.isWellFormed(token),
+              let tracked = try await database.shipment(tenantID: tenant.id, token: token)
+        else {
+            let page = NotFoundPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, path: prefix.isEmpty ? "/" : prefix)
+            return renderer.response("shopper/not-found", page, status: .notFound, cacheControl: "no-store")
+        }
+        let page = TrackingPageView.make(
+            tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now())
+        return renderer.response("shopper/tracking", page, request: request)
+    }
+
+    @Sendable func theme(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        let tenant = try await tenant(context)
+        return PageRenderer.cachedResponse(
+            body: ByteBuffer(string: ThemeStylesheet.css(for: tenant.branding)), contentType: "text/css; charset=utf-8",
+            status: .ok, request: request, cacheControl: "public, max-age=300")
+    }
+
+    private func tenant(_ context: WaymarkRequestContext) async throws -> Tenant {
+        guard let slug = context.parameters.get("tenant"), (try? TenantSlug(slug)) != nil,
+              let tenant = try await database.tenant(slug: slug)
+        else { throw HTTPError(.notFound) }
+        return tenant
+    }
+
+    private func language(_ request: Request, _ tenant: Tenant) -> String {
+        ShopperLanguage.negotiate(
+            query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage],
+            tenantDefault: tenant.defaultLocale)
+    }
+
+    private func decodeForm(_ request: Request, context: WaymarkRequestContext) async throws -> LookupForm {
+        let body = try await request.body.collect(upTo: 16 * 1024)
+        do {
+            return try URLEncodedFormDecoder().decode(LookupForm.self, from: String(buffer: body))
+        } catch {
+            throw HTTPError(.badRequest, message: "The form could not be read.")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import WaymarkProviders
+import WaymarkStore
+import WaymarkWeb
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Migrate the database if needed, then serve HTTP and run the background workers.")
+
+    @Option(help: "Address to listen on (env WAYMARK_HOST; default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (env WAYMARK_PORT; default 8080).") var port: Int?
+    @Option(name: .customLong("base-url"), help: "Public origin for links, e.g. https://track.example.com (env WAYMARK_BASE_URL).")
+    var baseURL: String?
+    @Flag(help: "Create the demo merchant 'acme' if missing and keep its shipments moving.") var demo = false
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        bootstrapLogging()
+        let logger = Logger(label: "waymark")
+        let host = host ?? Environment.string("WAYMARK_HOST") ?? "127.0.0.1"
+        let portText = port.map(String.init) ?? Environment.string("WAYMARK_PORT") ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw CLIError("port '\(portText)' must be a number from 0 to 65535")
+        }
+        let baseURL = baseURL ?? Environment.string("WAYMARK_BASE_URL")
+        if let baseURL, URL(string: baseURL)?.host == nil || !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
+            throw CLIError("base URL '\(baseURL)' must be an absolute http(s) URL like https://track.example.com")
+        }
+        let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo)
+        let db = try openDatabase(database.path)
+
+        var services: [any Service] = []
+        if demo {
+            let seeded = try await DemoMerchant.seedIfMissing(db)
+            services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, logger: logger))
+            printDemoBanner(seeded, config: config)
+        }
+        let app = try await buildApplication(config: config, database: db, services: services, logger: logger)
+        try await app.runService()
+    }
+
+    private func printDemoBanner(_ seeded: DemoMerchant.Seeded, config: AppConfig) {
+        var lines = [
+            "",
+            "Waymark demo: \(seeded.tenant.name)",
+            "  Lookup page:  \(config.baseURL)/\(seeded.tenant.slug)",
+            "  Owner login:  \(DemoMerchant.ownerEmail)",
+        ]
+        if let password = seeded.ownerPassword {
+            lines.append("  Password:     \(password)   (shown once; the demo keeps it)")
+        }
+        lines.append("  Tracking links:")
+        for shipment in seeded.shipments.prefix(3) {
+            lines.append("    \(shipment.status.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(config.baseURL)/\(seeded.tenant.slug)/t/\(shipment.token)")
+        }
+        lines.append("")
+        // Unbuffered: the banner must show before the server's first log line, also when piped.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create the database or bring its schema up to date.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        _ = try openDatabase(database.path)
+        print("database \(database.path) is up to date")
+    }
+}
+
+/// Opens the database, turning SQLite's errors into a sentence about the file.
+func openDatabase(_ path: String) throws -> AppDatabase {
+    do {
+        return try AppDatabase(path: path)
+    } catch {
+        throw CLIError("cannot open database '\(path)': \(error)")
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import WaymarkCore
+import WaymarkStore
+
+struct TenantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenant", abstract: "Create and configure merchants.", subcommands: [Create.self, SetDomain.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a merchant with its owner and a first API key (printed once).")
+
+        @Option(help: "URL name: lowercase letters, digits, hyphens, 2-40 characters.") var slug: String
+        @Option(help: "Display name shown to shoppers.") var name: String
+        @Option(name: .customLong("owner-email"), help: "The owner's login email.") var ownerEmail: String
+        @Option(name: .customLong("default-locale"), help: "Shopper page language when the browser asks for none we have.")
+        var defaultLocale = "en"
+        @Option(name: .customLong("time-zone"), help: "IANA time zone, e.g. Europe/Berlin.") var timeZone = "UTC"
+        @Flag(name: .customLong("password-stdin"), help: "Read the owner password from standard input (one line).")
+        var passwordStdin = false
+        @Flag(help: "Print {\"tenant\": ..., \"api_key\": ...} as JSON.") var json = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let tenantSlug: TenantSlug
+            do { tenantSlug = try TenantSlug(slug) } catch { throw CLIError(error.description) }
+            let email: EmailAddress
+            do { email = try EmailAddress(ownerEmail) } catch { throw CLIError(error.description) }
+            let name = name.trimmingWhitespace
+            guard (1...120).contains(name.count) else { throw CLIError("name must be 1 to 120 characters") }
+            guard let language = ShopperLanguage.match(defaultLocale) else {
+                throw CLIError("default locale '\(defaultLocale)' is not one of \(ShopperLanguage.supported.joined(separator: ", "))")
+            }
+            guard TimeZone(identifier: timeZone) != nil else { throw CLIError("time zone '\(timeZone)' is not an IANA name like Europe/Berlin") }
+            let password = try readPassword()
+            guard password.count >= Passwords.minimumLength else {
+                throw CLIError("the owner password must be at least \(Passwords.minimumLength) characters")
+            }
+
+            let db = try openDatabase(database.path)
+            let created: CreatedTenant
+            do {
+                created = try await db.createTenant(NewTenant(
+                    slug: tenantSlug, name: name, ownerEmail: email, ownerPassword: password, defaultLocale: language, timeZone: timeZone))
+            } catch let error as StoreError {
+                throw CLIError(error.description)
+            }
+            if json {
+                try printJSON(TenantOutput(tenant: TenantResource(created.tenant), api_key: created.apiKey))
+            } else {
+                print("Created tenant '\(created.tenant.slug)' (\(created.tenant.name)); owner \(email.value)")
+                print("API key (shown once, store it now): \(created.apiKey)")
+            }
+        }
+
+        private func readPassword() throws -> String {
+            if !passwordStdin && isatty(STDIN_FILENO) == 1 {
+                // Interactive: ask without echo.
+                guard let entered = getpass("Owner password: ") else { throw CLIError("no password entered") }
+                return String(cString: entered)
+            }
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CLIError("no owner password on standard input; pipe it in, e.g. echo \"$PASSWORD\" | waymark tenant create ... --password-stdin")
+            }
+            return line
+        }
+    }
+
+    struct SetDomain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-domain",
+            abstract: "Serve a merchant's pages on its own host name (point its DNS at this server first).")
+
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(help: "Host name such as track.example.com; empty to remove.") var domain: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let host = domain.trimmingWhitespace.lowercased()
+            if !host.isEmpty && !Self.isHostName(host) {
+                throw CLIError("domain '\(domain)' must be a host name like track.example.com, without scheme, port or path")
+            }
+            let db = try openDatabase(database.path)
+            guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
+            do {
+                _ = try await db.setCustomDomain(tenantID: found.id, domain: host.isEmpty ? nil : host)
+            } catch let error as StoreError {
+                throw CLIError(error.description)
+            }
+            print(host.isEmpty ? "Tenant '\(found.slug)' no longer has a custom domain" : "Tenant '\(found.slug)' is served at http(s)://\(host)/")
+        }
+
+        static func isHostName(_ host: String) -> Bool {
+            let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+            guard labels.count >= 2, host.count <= 253, !(labels.last?.allSatisfy(\.isNumber) ?? true) else { return false }
+            return labels.allSatisfy { label in
+                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                    && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+            }
+        }
+    }
+}
+
+struct TenantOutput: Encodable {
+    let tenant: TenantResource
+    let api_key: String
+}
+
+/// A tenant as the CLI prints it.
+struct TenantResource: Encodable {
+    let slug: String
+    let name: String
+    let default_locale: String
+    let time_zone: String
+    let custom_domain: String?
+    let branding: Branding
+
+    init(_ tenant: Tenant) {
+        slug = tenant.slug
+        name = tenant.name
+        default_locale = tenant.defaultLocale
+        time_zone = tenant.timeZone
+        custom_domain = tenant.customDomain
+        branding = tenant.branding
+    }
+}
+
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

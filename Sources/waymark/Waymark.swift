@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `waymark`: one binary for the server and the operator's commands.
+@main
+struct Waymark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Self-hosted shipment tracking: branded tracking pages and proactive updates.",
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, ShipmentCommand.self])
+}
+
+/// Options every command shares. Flags win over environment variables, which win over defaults.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite database file (env WAYMARK_DB; default ./waymark.sqlite).")
+    var db: String?
+
+    var path: String { db ?? Environment.string("WAYMARK_DB") ?? "./waymark.sqlite" }
+}
+
+enum Environment {
+    static func string(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+/// A command-line failure: one line on stderr saying what is wrong and how to fix it.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func bootstrapLogging() {
+    let level = Environment.string("WAYMARK_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+}
