@@ -5,6 +5,9 @@ import Logging
 import ServiceLifecycle
 import WaymarkStore
 
+/// The application type `buildApplication` returns.
+public typealias WaymarkApplication = Application<CustomDomainResponder<RouterResponder<WaymarkRequestContext>>>
+
 /// Builds the whole web application. `waymark serve` and the tests both call this, so what the
 /// tests exercise is what runs.
 ///
@@ -15,7 +18,7 @@ import WaymarkStore
 public func buildApplication(
     config: AppConfig, database: AppDatabase, services: [any Service] = [], logger: Logger = Logger(label: "waymark"),
     now: @escaping @Sendable () -> Date = { Date() }
-) async throws -> some ApplicationProtocol {
+) async throws -> WaymarkApplication {
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
 

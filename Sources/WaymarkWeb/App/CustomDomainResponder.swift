@@ -4,7 +4,7 @@ import WaymarkStore
 
 /// Serves a tenant on its own host name: a request for `track.acme.com/t/TOKEN` is answered as
 /// `/acme/t/TOKEN`, so the router knows one set of routes and the shopper sees no slug.
-struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == WaymarkRequestContext {
+public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == WaymarkRequestContext {
     let inner: Inner
     let database: AppDatabase
     let baseHost: String
@@ -12,7 +12,7 @@ struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Co
     /// Platform paths that never belong to a tenant, whatever the host.
     static var platformPrefixes: [String] { ["/static/", "/api/", "/hooks/", "/admin", "/healthz", "/metrics"] }
 
-    func respond(to request: Request, context: WaymarkRequestContext) async throws -> Response {
+    public func respond(to request: Request, context: WaymarkRequestContext) async throws -> Response {
         guard let host = Self.host(of: request), host != baseHost, !Self.isAddressLiteral(host),
               !Self.platformPrefixes.contains(where: { request.uri.path.hasPrefix($0) }),
               let tenant = try await database.tenant(customDomain: host)

@@ -50,8 +50,8 @@ struct TrackingPageView {
     }
 
     /// - Parameters:
-    ///   - showOrder: false when the shopper proved only the tracking number, so the order number
-    ///     stays private.
+    ///   - showOrder: false when the shopper proved only the tracking number: the order number and
+    ///     the secret link stay private (the language menu then points at the lookup page).
     static func make(
         tenant: Tenant, tracked: TrackedShipment, language: String, catalog: Catalog, prefix: String,
         showOrder: Bool, now: Date
@@ -106,7 +106,8 @@ struct TrackingPageView {
         return TrackingPageView(
             layout: .branded(
                 tenant: tenant, language: language, title: title, description: t["status_detail_\(status.rawValue)"] ?? "",
-                prefix: prefix, path: "\(prefix)/t/\(shipment.token)", catalog: catalog),
+                prefix: prefix, path: showOrder ? "\(prefix)/t/\(shipment.token)" : (prefix.isEmpty ? "/" : prefix),
+                catalog: catalog),
             t: t,
             statusClass: status.rawValue.replacingOccurrences(of: "_", with: "-"),
             headline: headline,

@@ -1,0 +1,67 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOEmbedded
+import Testing
+@testable import WaymarkWeb
+
+/// A tenant's own host name serves its lookup at `/` and its pages at `/t/{token}`.
+@Suite struct CustomDomainTests {
+    func get(_ path: String, host: String, _ fixture: Fixture) async throws -> (HTTPResponse.Status, HTTPFields, String) {
+        let responder = try await fixture.app().responder
+        let request = Request(head: HTTPRequest(method: .get, scheme: "https", authority: host, path: path), body: .init(buffer: ByteBuffer()))
+        let context = WaymarkRequestContext(source: .init(channel: EmbeddedChannel(), logger: Logger(label: "test")))
+        let response = try await responder.respond(to: request, context: context)
+        let collector = BodyCollector()
+        try await response.body.write(collector)
+        return (response.status, response.headers, collector.text)
+    }
+
+    @Test func servesTheTenantWithoutItsSlug() async throws {
+        let fixture = try await Fixture.make()
+        _ = try await fixture.database.setCustomDomain(tenantID: fixture.acme.tenant.id, domain: "track.acme.test")
+
+        let (status, _, html) = try await get("/t/\(fixture.acmeShipment.token)", host: "Track.Acme.Test:443", fixture)
+        #expect(status == .ok)
+        #expect(html.contains("Order ACME-1001"))
+        #expect(html.contains("href=\"/theme.css\""), "links drop the slug")
+        #expect(html.contains("<a href=\"/\">"), "the lookup link is the domain root")
+
+        let (lookupStatus, _, lookup) = try await get("/", host: "track.acme.test", fixture)
+        #expect(lookupStatus == .ok)
+        #expect(lookup.contains("action=\"/lookup?lang=en\""))
+
+        let (cssStatus, _, css) = try await get("/theme.css", host: "track.acme.test", fixture)
+        #expect(cssStatus == .ok)
+        #expect(css.contains("--brand:"))
+
+        // Platform paths stay platform paths.
+        let (healthStatus, _, _) = try await get("/healthz", host: "track.acme.test", fixture)
+        #expect(healthStatus == .ok)
+    }
+
+    @Test func anotherTenantsTokenIsNotServedOnThisDomain() async throws {
+        let fixture = try await Fixture.make()
+        _ = try await fixture.database.setCustomDomain(tenantID: fixture.acme.tenant.id, domain: "track.acme.test")
+        let (status, _, _) = try await get("/t/\(fixture.globexShipment.token)", host: "track.acme.test", fixture)
+        #expect(status == .notFound)
+    }
+
+    @Test func unknownHostsUseSlugPaths() async throws {
+        let fixture = try await Fixture.make()
+        let (status, _, _) = try await get("/acme/t/\(fixture.acmeShipment.token)", host: "unknown.example", fixture)
+        #expect(status == .ok)
+    }
+}
+
+/// Gathers a response body written by Hummingbird.
+final class BodyCollector: ResponseBodyWriter, @unchecked Sendable {
+    var buffer = ByteBuffer()
+    var text: String { String(buffer: buffer) }
+    func write(_ buffer: ByteBuffer) async throws {
+        var copy = buffer
+        self.buffer.writeBuffer(&copy)
+    }
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import WaymarkCore
+import WaymarkStore
+@testable import WaymarkWeb
+
+/// The tracking page rendered from a fixed model, no database or server, compared with the
+/// committed HTML under Snapshots/. A change to the page shows up in review as a diff there.
+/// To accept a change: `WAYMARK_RECORD_SNAPSHOTS=1 swift test --filter Snapshot`, then review.
+@Suite struct TrackingPageSnapshotTests {
+    static let tenant = Tenant(
+        id: 1, slug: "acme", name: "Acme Outfitters",
+        branding: Branding(primaryColor: HexColor("#7c2d12")!, logoURL: "https://cdn.acme.test/logo.png", supportEmail: "help@acme.test"),
+        createdAt: Fixture.now)
+
+    static let tracked: TrackedShipment = {
+        let shipment = Shipment(
+            id: "shp_snapshot", tenantID: 1, trackingNumber: "00340434161094042557", carrier: "dhl", orderNumber: "ACME-2001",
+            destination: Destination(city: "Berlin", postalCode: "10115", country: "DE"), status: .delivered,
+            substatus: Substatus(status: .delivered, reason: "left_with_neighbor"),
+            deliveredAt: Fixture.now.addingTimeInterval(-7_200), lastEventAt: Fixture.now.addingTimeInterval(-7_200),
+            token: "SNAPSHOTTOKENSNAPSHOTTOK", createdAt: Fixture.now, updatedAt: Fixture.now)
+        let events: [CheckpointEvent] = [
+            .init(occurredAt: Fixture.now.addingTimeInterval(-7_200), utcOffsetSeconds: 3_600, status: .delivered,
+                  substatus: Substatus(status: .delivered, reason: "left_with_neighbor"), message: "Delivered to neighbour",
+                  location: Place(city: "Berlin", country: "DE"), source: "test"),
+            .init(occurredAt: Fixture.now.addingTimeInterval(-30_000), utcOffsetSeconds: 3_600, status: .outForDelivery,
+                  message: "With delivery courier", location: Place(city: "Berlin", country: "DE"), source: "test"),
+            .init(occurredAt: Fixture.now.addingTimeInterval(-200_000), utcOffsetSeconds: 28_800, status: .inTransit,
+                  substatus: Substatus(status: .inTransit, reason: "departed"), message: "Departed facility",
+                  location: Place(city: "Hong Kong", country: "HK"), source: "test"),
+        ]
+        return TrackedShipment(
+            shipment: shipment,
+            checkpoints: events.enumerated().map { Checkpoint(id: Int64($0.offset), shipmentID: "shp_snapshot", event: $0.element, recordedAt: Fixture.now) })
+    }()
+
+    @Test(arguments: ["en", "de"])
+    func trackingPage(language: String) async throws {
+        let root = packageRoot.path
+        let renderer = try await PageRenderer(viewsPath: "\(root)/Views")
+        let catalog = try Catalog(directory: "\(root)/Locales")
+        let page = TrackingPageView.make(
+            tenant: Self.tenant, tracked: Self.tracked, language: language, catalog: catalog, prefix: "/acme", showOrder: true, now: Fixture.now)
+        let html = renderer.html("shopper/tracking", page)
+        let file = packageRoot.appendingPathComponent("Tests/WaymarkWebTests/Snapshots/tracking-\(language).html")
+        if ProcessInfo.processInfo.environment["WAYMARK_RECORD_SNAPSHOTS"] == "1" {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try html.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(html == expected, "tracking page (\(language)) differs from \(file.path); re-record if the change is intended")
+    }
+}
+
+@Suite struct CatalogTests {
+    @Test func everyLanguageTranslatesEveryStringWithTheSamePlaceholders() throws {
+        let directory = packageRoot.appendingPathComponent("Locales")
+        func load(_ language: String) throws -> [String: String] {
+            try JSONDecoder().decode([String: String].self, from: Data(contentsOf: directory.appendingPathComponent("\(language).json")))
+        }
+        let english = try load("en")
+        func placeholders(_ text: String) -> [String] {
+            text.split(separator: "{", omittingEmptySubsequences: false).dropFirst().compactMap { $0.split(separator: "}").first.map(String.init) }.sorted()
+        }
+        for language in ShopperLanguage.supported where language != "en" {
+            let table = try load(language)
+            #expect(Set(table.keys) == Set(english.keys), "\(language) keys differ: \(Set(english.keys).symmetricDifference(table.keys))")
+            for (key, text) in english {
+                let translated = try #require(table[key], "\(language) misses \(key)")
+                #expect(placeholders(translated) == placeholders(text), "\(language).\(key) placeholders")
+                if key != "language_name" && text.count > 3 {
+                    #expect(translated != text, "\(language).\(key) is still English")
+                }
+            }
+        }
+    }
+}
