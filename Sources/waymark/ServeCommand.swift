@@ -36,7 +36,8 @@ struct Serve: AsyncParsableCommand {
         var services: [any Service] = []
         if demo {
             let seeded = try await DemoMerchant.seedIfMissing(db)
-            services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, logger: logger))
+            let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init) ?? 5
+            services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, interval: .milliseconds(Int(seconds * 1000)), logger: logger))
             printDemoBanner(seeded, config: config)
         }
         let app = try await buildApplication(config: config, database: db, services: services, logger: logger)

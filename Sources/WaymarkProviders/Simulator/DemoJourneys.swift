@@ -93,5 +93,9 @@ extension DemoJourney {
             S(.inTransit, "arrived", "Shipment sorted", "Nieuwegein", nil, "NL", 1),
             S(.exception, "damaged", "Shipment damaged; returning to sender", "Nieuwegein", nil, "NL", 1),
         ]),
+        DemoJourney(carrier: "japan-post", destination: Destination(city: "Osaka", postalCode: "530-0001", country: "JP"), steps: [
+            S(.infoReceived, nil, "Shipping information received", "Singapore", nil, "SG", 8),
+            S(.expired, nil, "No carrier updates for 30 days; tracking stopped", "Singapore", nil, "SG", 8),
+        ]),
     ]
 }

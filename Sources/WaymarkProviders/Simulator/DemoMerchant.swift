@@ -38,8 +38,11 @@ public enum DemoMerchant {
     /// (journey, steps already taken). Chosen so that every status appears at least once.
     static let seedPlan: [(journey: Int, steps: Int)] = [
         (0, 0), (1, 1), (2, 2), (3, 3), (4, 5), (0, 6), (1, 6), (2, 5), (2, 6), (2, 7), (2, 8), (3, 7), (4, 6), (4, 5),
-        (5, 4), (0, 7), (1, 7), (3, 4), (1, 3), (0, 4),
+        (5, 4), (0, 7), (1, 7), (3, 4), (6, 2), (0, 4),
     ]
+
+    /// Metadata key naming the journey a demo shipment follows.
+    static let journeyKey = "demo_journey"
 
     static func seedShipment(_ database: AppDatabase, tenantID: Int64, index: Int, plan: (journey: Int, steps: Int), now: Date) async throws -> Shipment {
         let journey = DemoJourney.all[plan.journey]
@@ -49,7 +52,7 @@ public enum DemoMerchant {
             trackingNumber: demoTrackingNumber(carrier: journey.carrier, index: index), carrier: journey.carrier,
             orderNumber: "ACME-\(1001 + index)",
             customer: Customer(name: "Demo Shopper \(index + 1)", email: "shopper\(index + 1)@example.com", locale: nil),
-            destination: journey.destination, eta: eta), now: created)
+            destination: journey.destination, eta: eta, metadata: [journeyKey: String(plan.journey)]), now: created)
         let events = (0..<plan.steps).map { step in
             journey.event(step, at: created.addingTimeInterval(Double(step + 1) * 14 * 3600 - 600))
         }

@@ -20,24 +20,28 @@ public struct ShipmentSimulator: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                do {
-                    try await tick()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("simulator step failed", metadata: ["error": .string("\(error)")])
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: interval)
+                    do {
+                        try await tick()
+                    } catch let error where !(error is CancellationError) {
+                        logger.warning("simulator step failed", metadata: ["error": .string("\(error)")])
+                    }
                 }
             }
+        } catch is CancellationError {
+            // Graceful shutdown cancels the sleep: a normal end, not a failure.
         }
     }
 
     /// One step: advance one active shipment, and start a new one when few are left moving.
     public func tick(now: Date = Date()) async throws {
         let active = try await database.activeShipments(tenantID: tenantID, limit: 50)
-        if let tracked = active.randomElement(), let journey = DemoJourney.all.first(where: { $0.carrier == tracked.shipment.carrier }) {
+        if let tracked = active.randomElement(),
+           let index = tracked.shipment.metadata[DemoMerchant.journeyKey].flatMap(Int.init), DemoJourney.all.indices.contains(index) {
+            let journey = DemoJourney.all[index]
             let next = tracked.checkpoints.count
             if next < journey.steps.count {
                 let outcome = try await database.recordCheckpoints(

@@ -1,0 +1,121 @@
+"""End-to-end tests: the built `waymark` binary, a live server on a random loopback port,
+real HTTP, and (in test_browser.py) a real Chromium. Run through scripts/test."""
+import json
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(os.environ.get("WAYMARK_BIN", ROOT / ".build" / "debug" / "waymark"))
+
+
+def pytest_configure(config):
+    if not BIN.exists():
+        raise pytest.UsageError(f"{BIN} is missing: build first (swift build), or set WAYMARK_BIN")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args, db, stdin=None, env=None, check=True):
+    """Runs `waymark ARGS --db DB`; returns the CompletedProcess."""
+    result = subprocess.run(
+        [str(BIN), *args, "--db", str(db)], input=stdin, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), **(env or {})})
+    if check and result.returncode != 0:
+        raise AssertionError(f"waymark {' '.join(args)} failed: {result.stderr}")
+    return result
+
+
+def create_tenant(db, slug, name=None, email=None, password="a long enough password"):
+    out = run_cli("tenant", "create", "--slug", slug, "--name", name or slug.title(), "--owner-email",
+                  email or f"owner@{slug}.test", "--password-stdin", "--json", db=db, stdin=password + "\n")
+    return json.loads(out.stdout)
+
+
+class Server:
+    def __init__(self, db, *extra, env=None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = pathlib.Path(str(db) + f".{self.port}.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [str(BIN), "serve", "--port", str(self.port), "--db", str(db), *extra],
+            stdout=self.log, stderr=subprocess.STDOUT,
+            env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), **(env or {})})
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.output()}")
+            time.sleep(0.1)
+        raise AssertionError(f"server did not become healthy:\n{self.output()}")
+
+    def request(self, method, path, body=None, headers=None):
+        req = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(req, timeout=30) as r:
+                return r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read().decode()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def output(self):
+        self.log.flush()
+        return self.log_path.read_text()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                raise AssertionError("server ignored SIGTERM for 30 s")
+        return self.proc.returncode
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "waymark.sqlite"
+
+
+@pytest.fixture
+def server_factory():
+    servers = []
+
+    def start(db, *extra, env=None):
+        server = Server(db, *extra, env=env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def tracking_links(text):
+    return re.findall(r"http://127\.0\.0\.1:\d+/acme/t/[A-Za-z0-9_-]+", text)

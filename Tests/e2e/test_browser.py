@@ -1,0 +1,95 @@
+"""The shopper's pages in a real Chromium: three languages, the lookup form with JavaScript
+turned off, and axe-core finding no serious or critical accessibility violation."""
+import shutil
+import urllib.parse
+
+import pytest
+
+from conftest import tracking_links
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+axe_module = pytest.importorskip("axe_selenium_python", reason="axe-selenium-python is not installed")
+from selenium.webdriver.common.by import By  # noqa: E402
+
+CHROMEDRIVER = shutil.which("chromedriver")
+if CHROMEDRIVER is None:
+    pytest.skip("chromium-driver is not installed (apt-get install chromium chromium-driver)", allow_module_level=True)
+
+
+def browser(javascript=True, width=1200):
+    options = webdriver.ChromeOptions()
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},1400"]:
+        options.add_argument(arg)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    return webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from conftest import Server
+    db = tmp_path_factory.mktemp("browser") / "waymark.sqlite"
+    server = Server(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "3600"})
+    import time
+    time.sleep(0.3)
+    links = [urllib.parse.urlparse(link).path for link in tracking_links(server.output())]
+    yield server, links, db
+    server.stop()
+
+
+def serious_violations(driver):
+    axe = axe_module.Axe(driver)
+    axe.inject()
+    results = axe.run()
+    return [(v["id"], v["impact"], v["help"]) for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang,headline_word", [("en", "Order"), ("de", "Bestellung"), ("ja", "注文")])
+def test_tracking_page_in_three_languages_is_accessible(demo, lang, headline_word):
+    server, links, _ = demo
+    driver = browser()
+    try:
+        driver.get(f"{server.base}{links[2]}?lang={lang}")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+        assert len(driver.find_elements(By.TAG_NAME, "h1")) == 1
+        assert headline_word in driver.find_element(By.CLASS_NAME, "order").text
+        assert driver.find_elements(By.CSS_SELECTOR, "ol.timeline time[datetime]")
+        assert driver.find_elements(By.CSS_SELECTOR, "main") and driver.find_elements(By.CSS_SELECTOR, "header") and driver.find_elements(By.CSS_SELECTOR, "footer")
+        assert serious_violations(driver) == []
+    finally:
+        driver.quit()
+
+
+@pytest.mark.parametrize("path", ["/acme", "/acme?lang=zh-Hans", "/acme/t/AAAAAAAAAAAAAAAAAAAAAAAA", "/nobody"])
+def test_other_shopper_pages_are_accessible(demo, path):
+    server, _, _ = demo
+    driver = browser(width=390)
+    try:
+        driver.get(server.base + path)
+        assert serious_violations(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_lookup_form_works_without_javascript(demo):
+    server, _, db = demo
+    import sqlite3
+    order, email = sqlite3.connect(db).execute(
+        "SELECT order_number, customer_email FROM shipment WHERE status = 'out_for_delivery' LIMIT 1").fetchone()
+    driver = browser(javascript=False)
+    try:
+        driver.get(server.base + "/acme?lang=fr")
+        driver.find_element(By.ID, "order_number").send_keys(order)
+        driver.find_element(By.ID, "email").send_keys(email.upper())
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        assert "/acme/t/" in driver.current_url
+        assert driver.find_element(By.TAG_NAME, "h1").text == "En cours de livraison"
+        assert order in driver.find_element(By.CLASS_NAME, "order").text
+
+        driver.get(server.base + "/acme")
+        driver.find_element(By.ID, "order_number").send_keys(order)
+        driver.find_element(By.ID, "email").send_keys("wrong@example.com")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        assert "could not find" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    finally:
+        driver.quit()

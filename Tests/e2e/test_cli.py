@@ -1,0 +1,79 @@
+"""The operator's command line: every command works with --db, and every mistake is one clear
+line on stderr with a non-zero exit."""
+import json
+import sqlite3
+
+from conftest import create_tenant, run_cli
+
+
+def test_tenant_create_prints_tenant_and_a_key_that_is_stored_only_hashed(db):
+    out = create_tenant(db, "acme", name="Acme Outfitters")
+    assert out["tenant"]["slug"] == "acme"
+    assert out["tenant"]["name"] == "Acme Outfitters"
+    key = out["api_key"]
+    assert key.startswith("wm_") and len(key) >= 40
+    dump = "\n".join(sqlite3.connect(db).iterdump())
+    assert key not in dump
+    assert "a long enough password" not in dump
+
+
+def test_migrate_creates_the_schema(db):
+    result = run_cli("migrate", db=db)
+    assert "up to date" in result.stdout
+    tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"tenant", "user", "membership", "api_key", "shipment", "checkpoint", "subscription"} <= tables
+
+
+def expect_error(result, *words):
+    assert result.returncode != 0, result.stdout
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line on stderr, got: {result.stderr!r}"
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_tenant_create_errors_are_one_clear_line(db):
+    create_tenant(db, "acme")
+    args = ["tenant", "create", "--name", "X", "--password-stdin"]
+    expect_error(run_cli(*args, "--slug", "acme", "--owner-email", "a@b.test", db=db, stdin="long password 1\n", check=False), "already exists")
+    expect_error(run_cli(*args, "--slug", "admin", "--owner-email", "a@b.test", db=db, stdin="long password 1\n", check=False), "reserved")
+    expect_error(run_cli(*args, "--slug", "Bad_Slug", "--owner-email", "a@b.test", db=db, stdin="long password 1\n", check=False), "lowercase")
+    expect_error(run_cli(*args, "--slug", "newco", "--owner-email", "not-an-email", db=db, stdin="long password 1\n", check=False), "email")
+    expect_error(run_cli(*args, "--slug", "newco", "--owner-email", "a@b.test", db=db, stdin="short\n", check=False), "at least")
+    expect_error(run_cli(*args, "--slug", "newco", "--owner-email", "a@b.test", db=db, stdin="", check=False), "password")
+    # Nothing half-written.
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM tenant").fetchone()[0] == 1
+
+
+def test_shipment_create_prints_the_api_shape_and_link(db):
+    create_tenant(db, "acme")
+    out = json.loads(run_cli("shipment", "create", "--tenant", "acme", "--tracking-number", "1Z999AA10123456784",
+                             "--carrier", "ups", "--order-number", "A-1", "--email", "jane@example.com", "--json",
+                             "--base-url", "https://track.example.com", db=db).stdout)
+    assert out["id"].startswith("shp_")
+    assert out["status"] == "pending"
+    assert out["carrier"] == "ups"
+    assert out["tracking_url"].startswith("https://track.example.com/acme/t/")
+    assert out["checkpoints"] == []
+    for key in ["tracking_number", "order_number", "customer", "destination", "created_at", "updated_at", "metadata"]:
+        assert key in out
+
+
+def test_shipment_create_errors(db):
+    create_tenant(db, "acme")
+    base = ["shipment", "create", "--tracking-number", "ABC123"]
+    expect_error(run_cli(*base, "--tenant", "ghost", db=db, check=False), "no tenant", "ghost")
+    expect_error(run_cli(*base, "--tenant", "acme", "--email", "nope", db=db, check=False), "--email")
+    expect_error(run_cli(*base, "--tenant", "acme", "--carrier", "pigeon", db=db, check=False), "carrier")
+    expect_error(run_cli("shipment", "create", "--tenant", "acme", "--tracking-number", "<script>", db=db, check=False), "tracking")
+    run_cli(*base, "--tenant", "acme", db=db)
+    expect_error(run_cli(*base, "--tenant", "acme", db=db, check=False), "already exists")
+
+
+def test_set_domain(db):
+    create_tenant(db, "acme")
+    create_tenant(db, "globex")
+    assert "track.acme.test" in run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "Track.Acme.Test", db=db).stdout
+    expect_error(run_cli("tenant", "set-domain", "--tenant", "globex", "--domain", "track.acme.test", db=db, check=False), "another tenant")
+    expect_error(run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "https://x.test/path", db=db, check=False), "host name")
+    expect_error(run_cli("tenant", "set-domain", "--tenant", "ghost", "--domain", "x.test", db=db, check=False), "no tenant")

@@ -1,0 +1,98 @@
+"""A live `waymark serve`: two tenants made with the CLI, a shipment posted through the API,
+its page opened, right and wrong lookups, isolation, headers, logs, graceful shutdown."""
+import json
+import sqlite3
+import time
+import urllib.parse
+
+from conftest import create_tenant, run_cli, tracking_links
+
+
+def api(server, method, path, key, body=None):
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    status, _, text = server.request(method, path, json.dumps(body).encode() if body is not None else None, headers)
+    return status, json.loads(text) if text else None
+
+
+def test_a_merchant_journey_over_real_http(db, server_factory):
+    acme = create_tenant(db, "acme", name="Acme Outfitters")
+    globex = create_tenant(db, "globex")
+    server = server_factory(db)
+
+    status, shipment = api(server, "POST", "/api/v1/shipments", acme["api_key"], {
+        "tracking_number": "1Z999AA10123456784", "carrier": "ups", "order_number": "A-100",
+        "customer": {"email": "jane@example.com", "name": "Jane Doe"},
+        "destination": {"city": "Denver", "postal_code": "80202", "country": "US"}})
+    assert status == 201, shipment
+    link = shipment["tracking_url"]
+    path = urllib.parse.urlparse(link).path
+    token = path.rsplit("/", 1)[1]
+
+    status, headers, html = server.get(path)
+    assert status == 200
+    assert "Order A-100" in html and "Awaiting carrier update" in html
+    assert "jane@example.com" not in html and "Jane Doe" not in html and "80202" not in html
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
+
+    # Right lookup redirects, wrong one says no without telling which part was wrong.
+    form = urllib.parse.urlencode({"order_number": "A-100", "email": "JANE@example.com"}).encode()
+    status, headers, _ = server.request("POST", "/acme/lookup", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303 and headers["Location"].startswith(path)
+    form = urllib.parse.urlencode({"order_number": "A-100", "email": "other@example.com"}).encode()
+    status, _, html = server.request("POST", "/acme/lookup", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and "could not find" in html
+
+    # Isolation: globex's key can't read acme's shipment, acme's token isn't served under globex.
+    status, problem = api(server, "GET", f"/api/v1/shipments/{shipment['id']}", globex["api_key"])
+    assert status == 404 and problem["status"] == 404
+    assert server.get(f"/globex/t/{token}")[0] == 404
+
+    # Logs name routes, never secrets.
+    assert server.stop() == 0
+    log = server.output()
+    assert "/{tenant}/t/{token}" in log
+    for secret in [token, acme["api_key"], globex["api_key"], "jane@example.com"]:
+        assert secret not in log
+
+
+def test_sigterm_stops_the_server_cleanly(db, server_factory):
+    create_tenant(db, "acme")
+    server = server_factory(db)
+    assert server.get("/acme")[0] == 200
+    started = time.time()
+    assert server.stop() == 0
+    assert time.time() - started < 15
+
+
+def test_demo_seeds_acme_prints_links_and_keeps_shipments_moving(db, server_factory):
+    server = server_factory(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "0.2"})
+    time.sleep(0.5)
+    banner = server.output()
+    assert "Acme Outfitters" in banner and "owner@acme.test" in banner and "Password:" in banner
+    links = tracking_links(banner)
+    assert len(links) == 3
+    for link in links:
+        status, _, html = server.get(urllib.parse.urlparse(link).path)
+        assert status == 200 and "Acme Outfitters" in html
+
+    statuses = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT status FROM shipment")}
+    assert {"pending", "info_received", "in_transit", "out_for_delivery", "available_for_pickup", "attempt_fail",
+            "delivered", "exception"} <= statuses, statuses
+    countries = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT country FROM checkpoint")}
+    assert len(countries) >= 5
+
+    def checkpoint_count():
+        return sqlite3.connect(db).execute("SELECT count(*) FROM checkpoint").fetchone()[0]
+    before = checkpoint_count()
+    deadline = time.time() + 20
+    while checkpoint_count() <= before and time.time() < deadline:
+        time.sleep(0.2)
+    assert checkpoint_count() > before, "the simulator did not move any shipment"
+
+    # A second start keeps the same demo and prints no new password.
+    assert server.stop() == 0
+    again = server_factory(db, "--demo")
+    time.sleep(0.3)
+    assert "Password:" not in again.output()
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM tenant").fetchone()[0] == 1
