@@ -14,12 +14,11 @@ public struct AppDatabase: Sendable {
         config.foreignKeysEnabled = true
         // Writers wait for each other instead of failing with SQLITE_BUSY.
         config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            // WAL is set by DatabasePool; FULL makes every commit durable across power loss,
-            // which matters because a 2xx to a provider means "we have it".
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: path, configuration: config)
+        // FULL makes every commit durable across power loss, which matters because a 2xx to a
+        // provider means "we have it". Set after opening: the pool's WAL setup resets the
+        // writer to NORMAL.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Migrations.migrator.migrate(pool)
     }
 

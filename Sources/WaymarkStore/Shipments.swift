@@ -91,8 +91,10 @@ extension AppDatabase {
         return TrackedShipment(shipment: shipment, checkpoints: try checkpoints(db, shipmentID: shipment.id))
     }
 
+    /// A shipment's checkpoints in the order of `ShipmentStatusRule.timeline`: newest first, the
+    /// more advanced status first among events stamped at the same time.
     static func checkpoints(_ db: Database, shipmentID: String) throws -> [Checkpoint] {
-        try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE shipment_id = ? ORDER BY occurred_at DESC, id DESC", arguments: [shipmentID])
-            .map(Checkpoint.init(row:))
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE shipment_id = ? ORDER BY occurred_at DESC, id DESC", arguments: [shipmentID])
+        return ShipmentStatusRule.timeline(rows.map(Checkpoint.init(row:)), event: \.event)
     }
 }

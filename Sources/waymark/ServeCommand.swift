@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
             lines.append("  Password:     \(password)   (shown once; the demo keeps it)")
         }
         lines.append("  Tracking links:")
-        for shipment in seeded.shipments.prefix(3) {
+        for shipment in seeded.showcase {
             lines.append("    \(shipment.status.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(config.baseURL)/\(seeded.tenant.slug)/t/\(shipment.token)")
         }
         lines.append("")

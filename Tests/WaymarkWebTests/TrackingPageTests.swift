@@ -50,6 +50,16 @@ import WaymarkCore
         }
     }
 
+    @Test func answersHEADLikeGETWithoutABody() async throws {
+        let fixture = try await Fixture.make()
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: fixture.acmeTrackingPath, method: .head) { response in
+                #expect(response.status == .ok)
+                #expect(response.body.readableBytes == 0)
+            }
+        }
+    }
+
     @Test func answersRevisitsWith304() async throws {
         let fixture = try await Fixture.make()
         try await fixture.app().test(.router) { client in

@@ -66,8 +66,8 @@ def test_sigterm_stops_the_server_cleanly(db, server_factory):
 
 
 def test_demo_seeds_acme_prints_links_and_keeps_shipments_moving(db, server_factory):
-    server = server_factory(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "0.2"})
-    time.sleep(0.5)
+    # First start: a still simulator, so the seeded statuses can be checked as they were made.
+    server = server_factory(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "3600"})
     banner = server.output()
     assert "Acme Outfitters" in banner and "owner@acme.test" in banner and "Password:" in banner
     links = tracking_links(banner)
@@ -78,9 +78,17 @@ def test_demo_seeds_acme_prints_links_and_keeps_shipments_moving(db, server_fact
 
     statuses = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT status FROM shipment")}
     assert {"pending", "info_received", "in_transit", "out_for_delivery", "available_for_pickup", "attempt_fail",
-            "delivered", "exception"} <= statuses, statuses
+            "delivered", "exception", "expired"} <= statuses, statuses
+    assert 15 <= sqlite3.connect(db).execute("SELECT count(*) FROM shipment").fetchone()[0] <= 30
     countries = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT country FROM checkpoint")}
-    assert len(countries) >= 5
+    offsets = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT utc_offset_seconds FROM checkpoint")}
+    assert len(countries) >= 5 and len(offsets) >= 4
+    assert server.stop() == 0
+
+    # Second start: the same demo (no new password), and the simulator moves shipments.
+    again = server_factory(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "0.2"})
+    assert "Password:" not in again.output() and len(tracking_links(again.output())) == 3
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM tenant").fetchone()[0] == 1
 
     def checkpoint_count():
         return sqlite3.connect(db).execute("SELECT count(*) FROM checkpoint").fetchone()[0]
@@ -89,10 +97,4 @@ def test_demo_seeds_acme_prints_links_and_keeps_shipments_moving(db, server_fact
     while checkpoint_count() <= before and time.time() < deadline:
         time.sleep(0.2)
     assert checkpoint_count() > before, "the simulator did not move any shipment"
-
-    # A second start keeps the same demo and prints no new password.
-    assert server.stop() == 0
-    again = server_factory(db, "--demo")
-    time.sleep(0.3)
-    assert "Password:" not in again.output()
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM tenant").fetchone()[0] == 1
+    assert again.stop() == 0

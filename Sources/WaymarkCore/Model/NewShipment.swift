@@ -60,7 +60,9 @@ public struct NewShipment: Sendable, Equatable {
         }
         if let phone = Self.optionalText(customer.phone, max: 32, field: "customer.phone", into: &problems) {
             let digits = phone.filter { !" -().".contains($0) }
+            // E.164: "+", a country code that never starts with 0, at most 15 digits in all.
             let isE164 = digits.hasPrefix("+") && (8...16).contains(digits.count) && digits.dropFirst().allSatisfy(\.isASCIIDigit)
+                && digits.dropFirst().first != "0"
             if isE164 { result.customer.phone = digits } else {
                 problems.append(.init("must be an international number like +14155550123", field: "customer.phone"))
             }
@@ -99,13 +101,23 @@ public struct NewShipment: Sendable, Equatable {
         return result
     }
 
+    /// Control characters, line and paragraph separators, and invisible formatting characters
+    /// (direction overrides, zero-width joiners): none belongs in a name or an order number, and
+    /// each can forge a header or disguise text.
+    static func isInvisibleOrBreaking(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
+        }
+    }
+
     /// Trimmed text, nil when empty; reports control characters and overlong values.
     static func optionalText(_ value: String?, max: Int, field: String, into problems: inout [ValidationError]) -> String? {
         guard let trimmed = value?.trimmingWhitespace, !trimmed.isEmpty else { return nil }
         if trimmed.count > max {
             problems.append(.init("must be at most \(max) characters", field: field))
-        } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            problems.append(.init("must not contain control characters such as line breaks", field: field))
+        } else if trimmed.unicodeScalars.contains(where: isInvisibleOrBreaking) {
+            problems.append(.init("must not contain line breaks, control or invisible formatting characters", field: field))
         }
         return trimmed
     }

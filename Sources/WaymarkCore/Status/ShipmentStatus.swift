@@ -25,7 +25,17 @@ public enum ShipmentStatusRule {
 
     /// Newest first, the order the tracking page shows.
     public static func timeline(_ checkpoints: [CheckpointEvent]) -> [CheckpointEvent] {
-        checkpoints.sorted { isOlder($1, than: $0) }
+        timeline(checkpoints, event: \.self)
+    }
+
+    /// Newest first for anything that carries an event; elements that tie keep their order.
+    public static func timeline<T>(_ items: [T], event: (T) -> CheckpointEvent) -> [T] {
+        items.enumerated().sorted { lhs, rhs in
+            let (a, b) = (event(lhs.element), event(rhs.element))
+            if isOlder(b, than: a) { return true }
+            if isOlder(a, than: b) { return false }
+            return lhs.offset < rhs.offset
+        }.map(\.element)
     }
 
     static func isOlder(_ a: CheckpointEvent, than b: CheckpointEvent) -> Bool {

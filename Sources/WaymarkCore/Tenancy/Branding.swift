@@ -47,7 +47,7 @@ public struct HexColor: Hashable, Codable, Sendable, CustomStringConvertible {
         guard hex.first == "#" else { return nil }
         hex = hex.dropFirst()
         if hex.count == 3 { hex = Substring(hex.flatMap { [$0, $0] }) }
-        guard hex.count == 6, let value = UInt32(hex, radix: 16) else { return nil }
+        guard hex.count == 6, hex.allSatisfy(\.isHexDigit), let value = UInt32(hex, radix: 16) else { return nil }
         self.init(red: UInt8(value >> 16 & 0xFF), green: UInt8(value >> 8 & 0xFF), blue: UInt8(value & 0xFF))
     }
 

@@ -12,14 +12,21 @@ public enum DemoMerchant {
         public let tenant: Tenant
         /// Only when the tenant was created now; an existing demo keeps its password.
         public let ownerPassword: String?
-        public let shipments: [Shipment]
+        /// A few shipments worth opening first, in different statuses.
+        public let showcase: [Shipment]
+    }
+
+    /// Up to three shipments in the most telling statuses, one per status.
+    static func showcase(_ shipments: [Shipment]) -> [Shipment] {
+        let preferred: [DeliveryStatus] = [.outForDelivery, .inTransit, .delivered, .exception, .attemptFail, .infoReceived, .pending]
+        return Array(preferred.compactMap { status in shipments.first { $0.status == status } }.prefix(3))
     }
 
     /// Creates the demo merchant unless it exists; returns it with a few of its shipments.
     public static func seedIfMissing(_ database: AppDatabase, now: Date = Date()) async throws -> Seeded {
         if let tenant = try await database.tenant(slug: slug) {
-            let sample = try await database.activeShipments(tenantID: tenant.id, limit: 3).map(\.shipment)
-            return Seeded(tenant: tenant, ownerPassword: nil, shipments: sample)
+            let active = try await database.activeShipments(tenantID: tenant.id, limit: 100).map(\.shipment)
+            return Seeded(tenant: tenant, ownerPassword: nil, showcase: showcase(active))
         }
         let password = SecureToken.random(byteCount: 12)
         let created = try await database.createTenant(NewTenant(
@@ -32,7 +39,7 @@ public enum DemoMerchant {
         for (index, plan) in seedPlan.enumerated() {
             shipments.append(try await seedShipment(database, tenantID: created.tenant.id, index: index, plan: plan, now: now))
         }
-        return Seeded(tenant: created.tenant, ownerPassword: password, shipments: shipments)
+        return Seeded(tenant: created.tenant, ownerPassword: password, showcase: showcase(shipments))
     }
 
     /// (journey, steps already taken). Chosen so that every status appears at least once.

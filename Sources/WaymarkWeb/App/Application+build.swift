@@ -22,7 +22,8 @@ public func buildApplication(
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
 
-    let router = Router(context: WaymarkRequestContext.self)
+    // HEAD is answered wherever GET is: link-preview bots and uptime checks use it.
+    let router = Router(context: WaymarkRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware(servesTLS: config.baseURL.hasPrefix("https://")))
     router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
