@@ -82,6 +82,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
     ]

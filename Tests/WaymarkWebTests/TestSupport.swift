@@ -98,12 +98,9 @@ final class LogCapture: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            let merged = metadata.merging(extra ?? [:]) { _, new in new }
-            capture.lines.withLock { $0.append("\(level) \(message) \(merged)") }
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+            capture.lines.withLock { $0.append("\(event.level) \(event.message) \(merged)") }
         }
     }
 }
