@@ -8,6 +8,9 @@ enum Migrations {
         migrator.registerMigration("v1-foundation") { db in
             try db.execute(sql: v1Foundation)
         }
+        migrator.registerMigration("v2-ingest") { db in
+            try db.execute(sql: v2Ingest)
+        }
         return migrator
     }
 
@@ -110,5 +113,72 @@ enum Migrations {
             unsubscribed_at TEXT,
             UNIQUE (shipment_id, channel, address)
         ) STRICT;
+        """
+
+    /// Provider credentials, inbound payloads kept for replay, API idempotency, the durable
+    /// registration queue, tenant ingest settings and shipment archiving.
+    static let v2Ingest = """
+        ALTER TABLE tenant ADD COLUMN auto_create_shipments INTEGER NOT NULL DEFAULT 1 CHECK (auto_create_shipments IN (0, 1));
+        ALTER TABLE tenant ADD COLUMN delivered_retention_days INTEGER NOT NULL DEFAULT 90 CHECK (delivered_retention_days BETWEEN 1 AND 3650);
+        ALTER TABLE tenant ADD COLUMN stalled_after_days INTEGER NOT NULL DEFAULT 3 CHECK (stalled_after_days BETWEEN 1 AND 60);
+
+        ALTER TABLE shipment ADD COLUMN archived_at TEXT;
+        ALTER TABLE shipment ADD COLUMN registration_error TEXT;
+        CREATE INDEX shipment_tenant_status ON shipment(tenant_id, status);
+
+        -- One row per tenant and tracking provider. The secret verifies inbound signatures (so it
+        -- is kept, not hashed); the API key registers numbers at the provider.
+        CREATE TABLE provider_account (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL CHECK (provider IN ('track123', 'aftership', '17track', 'easypost', 'shippo', 'waymark')),
+            secret TEXT,
+            api_key TEXT,
+            register INTEGER NOT NULL DEFAULT 0 CHECK (register IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, provider)
+        ) STRICT;
+
+        -- Every accepted inbound webhook, verbatim, for debugging and replay; purged after 30 days.
+        -- event_key is the provider's event id, or the SHA-256 of the body when it sends none.
+        CREATE TABLE inbound_event (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL,
+            event_key TEXT NOT NULL,
+            body BLOB NOT NULL,
+            received_at TEXT NOT NULL,
+            processed_at TEXT,
+            outcome TEXT,
+            UNIQUE (tenant_id, provider, event_key)
+        ) STRICT;
+        CREATE INDEX inbound_event_received ON inbound_event(received_at);
+
+        -- API Idempotency-Key: the first response is replayed for the same key and body.
+        CREATE TABLE idempotency_key (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            request_sha256 TEXT NOT NULL,
+            response_status INTEGER NOT NULL,
+            response_body BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, key)
+        ) STRICT;
+
+        -- Numbers waiting to be registered at a tracking provider, retried with backoff.
+        CREATE TABLE registration_job (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            shipment_id TEXT NOT NULL REFERENCES shipment(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (shipment_id, provider)
+        ) STRICT;
+        CREATE INDEX registration_job_due ON registration_job(state, next_attempt_at);
         """
 }
