@@ -20,50 +20,56 @@ extension AppDatabase {
     public func recordCheckpoints(
         tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date?? = nil, now: Date = Date()
     ) async throws -> IngestOutcome {
-        try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?", arguments: [tenantID, shipmentID]) else {
-                throw StoreError.shipmentNotFound
-            }
-            var shipment = Shipment(row: row)
-            let previous = shipment.status
-            var inserted = 0
-            for event in events {
-                try db.execute(sql: """
-                    INSERT INTO checkpoint (shipment_id, occurred_at, utc_offset_seconds, status, substatus, message,
-                        city, region, country, source, raw_code, fingerprint, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (shipment_id, fingerprint) DO NOTHING
-                    """, arguments: [
-                        shipmentID, event.occurredAt, event.utcOffsetSeconds, event.status.rawValue, event.substatus?.description,
-                        event.message, event.location.city, event.location.region, event.location.country, event.source,
-                        event.rawCode, event.fingerprint, now,
-                    ])
-                inserted += db.changesCount
-            }
-            let etaChanged: Bool = if let eta { eta != shipment.eta } else { false }
-            guard inserted > 0 || etaChanged else {
-                return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: previous)
-            }
-            // The newest checkpoint by event time decides, whatever order they arrived in.
-            let newest = try Row.fetchAll(db, sql: """
-                SELECT * FROM checkpoint WHERE shipment_id = ?
-                  AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = ?)
-                """, arguments: [shipmentID, shipmentID]).map { Checkpoint(row: $0).event }
-            let resolution = ShipmentStatusRule.resolve(newest)
-            shipment.status = resolution.status
-            shipment.substatus = resolution.substatus
-            shipment.lastEventAt = resolution.lastEventAt
-            shipment.deliveredAt = resolution.status == .delivered ? resolution.lastEventAt : nil
-            if let eta { shipment.eta = eta }
-            shipment.updatedAt = now
-            try db.execute(sql: """
-                UPDATE shipment SET status = ?, substatus = ?, last_event_at = ?, delivered_at = ?, eta = ?, updated_at = ?
-                WHERE id = ?
-                """, arguments: [
-                    shipment.status.rawValue, shipment.substatus?.description, shipment.lastEventAt, shipment.deliveredAt,
-                    shipment.eta, now, shipmentID,
-                ])
-            return IngestOutcome(shipment: shipment, inserted: inserted, previousStatus: previous)
+        try await write { db in try Self.applyEvents(db, tenantID: tenantID, shipmentID: shipmentID, events: events, eta: eta, now: now) }
+    }
+
+    /// The body of `recordCheckpoints`, for callers that already hold a write transaction
+    /// (provider webhooks record their raw payload in the same one).
+    static func applyEvents(
+        _ db: Database, tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date??, now: Date
+    ) throws -> IngestOutcome {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?", arguments: [tenantID, shipmentID]) else {
+            throw StoreError.shipmentNotFound
         }
+        var shipment = Shipment(row: row)
+        let previous = shipment.status
+        var inserted = 0
+        for event in events {
+            try db.execute(sql: """
+                INSERT INTO checkpoint (shipment_id, occurred_at, utc_offset_seconds, status, substatus, message,
+                    city, region, country, source, raw_code, fingerprint, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (shipment_id, fingerprint) DO NOTHING
+                """, arguments: [
+                    shipmentID, event.occurredAt, event.utcOffsetSeconds, event.status.rawValue, event.substatus?.description,
+                    event.message, event.location.city, event.location.region, event.location.country, event.source,
+                    event.rawCode, event.fingerprint, now,
+                ])
+            inserted += db.changesCount
+        }
+        let etaChanged: Bool = if let eta { eta != shipment.eta } else { false }
+        guard inserted > 0 || etaChanged else {
+            return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: previous)
+        }
+        // The newest checkpoint by event time decides, whatever order they arrived in.
+        let newest = try Row.fetchAll(db, sql: """
+            SELECT * FROM checkpoint WHERE shipment_id = ?
+              AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = ?)
+            """, arguments: [shipmentID, shipmentID]).map { Checkpoint(row: $0).event }
+        let resolution = ShipmentStatusRule.resolve(newest)
+        shipment.status = resolution.status
+        shipment.substatus = resolution.substatus
+        shipment.lastEventAt = resolution.lastEventAt
+        shipment.deliveredAt = resolution.status == .delivered ? resolution.lastEventAt : nil
+        if let eta { shipment.eta = eta }
+        shipment.updatedAt = now
+        try db.execute(sql: """
+            UPDATE shipment SET status = ?, substatus = ?, last_event_at = ?, delivered_at = ?, eta = ?, updated_at = ?
+            WHERE id = ?
+            """, arguments: [
+                shipment.status.rawValue, shipment.substatus?.description, shipment.lastEventAt, shipment.deliveredAt,
+                shipment.eta, now, shipmentID,
+            ])
+        return IngestOutcome(shipment: shipment, inserted: inserted, previousStatus: previous)
     }
 }

@@ -20,6 +20,8 @@ public struct Shipment: Hashable, Sendable {
     /// The secret part of the shopper's tracking link.
     public var token: String
     public var metadata: [String: String]
+    /// Set when the merchant archived it, or the retention period after delivery passed.
+    public var archivedAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -27,7 +29,7 @@ public struct Shipment: Hashable, Sendable {
         id: String, tenantID: Int64, trackingNumber: String, carrier: String, orderNumber: String? = nil,
         customer: Customer = Customer(), destination: Destination = Destination(), status: DeliveryStatus = .pending,
         substatus: Substatus? = nil, eta: Date? = nil, deliveredAt: Date? = nil, lastEventAt: Date? = nil,
-        token: String, metadata: [String: String] = [:], createdAt: Date, updatedAt: Date
+        token: String, metadata: [String: String] = [:], archivedAt: Date? = nil, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -43,6 +45,7 @@ public struct Shipment: Hashable, Sendable {
         self.lastEventAt = lastEventAt
         self.token = token
         self.metadata = metadata
+        self.archivedAt = archivedAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

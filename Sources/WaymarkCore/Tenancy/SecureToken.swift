@@ -39,6 +39,23 @@ public enum Base64URL {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The bytes of unpadded (or padded) base64url text; nil for anything else.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var buffer: UInt32 = 0
+        var bits = 0
+        var out: [UInt8] = []
+        for byte in text.utf8 where byte != UInt8(ascii: "=") {
+            guard let value = alphabet.firstIndex(of: byte) else { return nil }
+            buffer = (buffer << 6) | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8((buffer >> UInt32(bits)) & 0xFF))
+            }
+        }
+        return out
+    }
+
     static func isAlphabet(_ byte: UInt8) -> Bool {
         (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 45 || byte == 95
     }

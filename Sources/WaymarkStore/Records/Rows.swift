@@ -57,6 +57,7 @@ extension Shipment {
             lastEventAt: row["last_event_at"],
             token: row["token"],
             metadata: decodeJSON([String: String].self, row["metadata"]) ?? [:],
+            archivedAt: row["archived_at"],
             createdAt: row["created_at"],
             updatedAt: row["updated_at"]
         )
@@ -73,7 +74,7 @@ extension Shipment {
             "destination_postal_key": destination.postalCode.map(Destination.postalLookupKey),
             "destination_country": destination.country, "status": status.rawValue,
             "substatus": substatus?.description, "eta": eta, "delivered_at": deliveredAt,
-            "last_event_at": lastEventAt, "token": token, "metadata": encodeJSON(metadata),
+            "last_event_at": lastEventAt, "token": token, "metadata": encodeJSON(metadata), "archived_at": archivedAt,
             "created_at": createdAt, "updated_at": updatedAt,
         ]
     }

@@ -50,19 +50,19 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
         destination = s.destination
         status = s.status.rawValue
         substatus = s.substatus?.description
-        eta = s.eta.map(LocalFormat.isoDay)
-        delivered_at = s.deliveredAt.map { LocalFormat.rfc3339($0) }
-        last_event_at = s.lastEventAt.map { LocalFormat.rfc3339($0) }
+        eta = s.eta.map(RFC3339.day)
+        delivered_at = s.deliveredAt.map { RFC3339.format($0) }
+        last_event_at = s.lastEventAt.map { RFC3339.format($0) }
         tracking_url = Self.trackingURL(baseURL: baseURL, tenantSlug: tenantSlug, token: s.token)
         checkpoints = tracked.checkpoints.map { checkpoint in
             let e = checkpoint.event
             return CheckpointResource(
-                occurred_at: LocalFormat.rfc3339(e.occurredAt, utcOffsetSeconds: e.utcOffsetSeconds), status: e.status.rawValue,
+                occurred_at: RFC3339.format(e.occurredAt, utcOffsetSeconds: e.utcOffsetSeconds), status: e.status.rawValue,
                 substatus: e.substatus?.description, message: e.message, location: e.location, source: e.source, raw_code: e.rawCode)
         }
         metadata = s.metadata
-        created_at = LocalFormat.rfc3339(s.createdAt)
-        updated_at = LocalFormat.rfc3339(s.updatedAt)
+        created_at = RFC3339.format(s.createdAt)
+        updated_at = RFC3339.format(s.updatedAt)
     }
 
     /// `{base-url}/{tenant}/t/{token}`: the shopper's link.
@@ -87,7 +87,7 @@ public struct ShipmentInput: Decodable, Sendable {
         var problems: [ValidationError] = []
         var etaDate: Date?
         if let eta, !eta.isEmpty {
-            etaDate = Self.parseDay(eta)
+            etaDate = RFC3339.parseDay(eta)
             if etaDate == nil { problems.append(.init("must be a date like 2026-12-24", field: "eta")) }
         }
         let draft = NewShipment(
@@ -102,19 +102,5 @@ public struct ShipmentInput: Decodable, Sendable {
         }
         if !problems.isEmpty { throw ValidationErrors(problems) }
         return valid
-    }
-
-    /// `YYYY-MM-DD` (or a full RFC 3339 time, whose day is taken) as midnight UTC.
-    static func parseDay(_ text: String) -> Date? {
-        let day = text.prefix(10)
-        let parts = day.split(separator: "-")
-        guard day.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (2000...2200).contains(y), (1...12).contains(m), (1...31).contains(d)
-        else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let components = DateComponents(year: y, month: m, day: d)
-        guard components.isValidDate(in: calendar) else { return nil }
-        return calendar.date(from: components)
     }
 }

@@ -38,8 +38,8 @@ public func buildApplication(
 
     ShopperController(
         database: database, renderer: renderer, catalog: catalog,
-        clientThrottle: LookupThrottle(perMinute: config.lookupsPerMinutePerClient),
-        tenantThrottle: LookupThrottle(perMinute: config.lookupsPerMinutePerTenant),
+        clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient),
+        tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant),
         now: now
     ).addRoutes(to: router)
 

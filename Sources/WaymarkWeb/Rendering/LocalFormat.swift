@@ -36,25 +36,4 @@ struct LocalFormat {
     static func zone(_ offset: Int?) -> TimeZone {
         offset.flatMap { TimeZone(secondsFromGMT: $0) } ?? .gmt
     }
-
-    /// RFC 3339 with the event's own offset, for `<time datetime>` and the API.
-    static func rfc3339(_ date: Date, utcOffsetSeconds: Int? = nil) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone(utcOffsetSeconds)
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let offset = utcOffsetSeconds ?? 0
-        let zoneText: String
-        if offset == 0 {
-            zoneText = "Z"
-        } else {
-            let magnitude = abs(offset)
-            zoneText = String(format: "%@%02d:%02d", offset < 0 ? "-" : "+", magnitude / 3600, magnitude % 3600 / 60)
-        }
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0) + zoneText
-    }
-
-    /// `YYYY-MM-DD` of a day stored as midnight UTC.
-    static func isoDay(_ date: Date) -> String {
-        String(rfc3339(date).prefix(10))
-    }
 }

@@ -9,8 +9,8 @@ struct ShopperController {
     let database: AppDatabase
     let renderer: PageRenderer
     let catalog: Catalog
-    let clientThrottle: LookupThrottle
-    let tenantThrottle: LookupThrottle
+    let clientThrottle: RateLimiter
+    let tenantThrottle: RateLimiter
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {

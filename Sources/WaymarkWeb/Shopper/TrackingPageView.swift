@@ -78,12 +78,12 @@ struct TrackingPageView {
         case .deliveredOn(let date):
             Estimate(
                 label: t["eta_delivered_on"] ?? "", value: format.eventTime(date, utcOffsetSeconds: newestOffset(tracked)),
-                datetime: LocalFormat.rfc3339(date, utcOffsetSeconds: newestOffset(tracked)), late: false, note: nil)
+                datetime: RFC3339.format(date, utcOffsetSeconds: newestOffset(tracked)), late: false, note: nil)
         case .expected(let date):
-            Estimate(label: t["eta_expected"] ?? "", value: format.day(date), datetime: LocalFormat.isoDay(date), late: false, note: nil)
+            Estimate(label: t["eta_expected"] ?? "", value: format.day(date), datetime: RFC3339.day(date), late: false, note: nil)
         case .late(let date):
             Estimate(
-                label: t["eta_expected"] ?? "", value: format.day(date), datetime: LocalFormat.isoDay(date), late: true,
+                label: t["eta_expected"] ?? "", value: format.day(date), datetime: RFC3339.day(date), late: true,
                 note: catalog.text("eta_late", language, ["date": format.day(date)]))
         case .unknown:
             Estimate(label: t["eta_expected"] ?? "", value: t["eta_unknown"] ?? "", datetime: nil, late: false, note: nil)
@@ -94,7 +94,7 @@ struct TrackingPageView {
         let timeline = tracked.checkpoints.enumerated().map { index, checkpoint in
             let event = checkpoint.event
             return CheckpointRow(
-                datetime: LocalFormat.rfc3339(event.occurredAt, utcOffsetSeconds: event.utcOffsetSeconds),
+                datetime: RFC3339.format(event.occurredAt, utcOffsetSeconds: event.utcOffsetSeconds),
                 when: format.eventTime(event.occurredAt, utcOffsetSeconds: event.utcOffsetSeconds),
                 message: event.message, place: format.place(event.location), status: event.status.rawValue, latest: index == 0)
         }

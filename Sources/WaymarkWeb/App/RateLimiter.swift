@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
 
-/// Token buckets keyed by a string (client address, tenant), refilled continuously.
-/// Guessing order numbers is the attack this stops; the limits are per minute.
-final class LookupThrottle: Sendable {
+/// Token buckets keyed by a string (client address, tenant, API key), refilled continuously;
+/// limits are per minute. Shopper lookups use it against order-number guessing, the API per key.
+final class RateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+
+/// A response remembered under a client's `Idempotency-Key`.
+public struct StoredResponse: Sendable, Equatable {
+    public var requestSHA256: String
+    public var status: Int
+    public var body: [UInt8]
+}
+
+extension AppDatabase {
+    public func storedResponse(tenantID: Int64, key: String) async throws -> StoredResponse? {
+        try await read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT request_sha256, response_status, response_body FROM idempotency_key WHERE tenant_id = ? AND key = ?
+                """, arguments: [tenantID, key])
+            .map { StoredResponse(requestSHA256: $0["request_sha256"], status: $0["response_status"], body: [UInt8]($0["response_body"] as Data)) }
+        }
+    }
+
+    /// Remembers the first response for a key; a concurrent twin that lost the race keeps its own.
+    public func storeResponse(tenantID: Int64, key: String, _ response: StoredResponse, now: Date = Date()) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO idempotency_key (tenant_id, key, request_sha256, response_status, response_body, created_at)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING
+                """, arguments: [tenantID, key, response.requestSHA256, response.status, Data(response.body), now])
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Crypto
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// What one accepted provider webhook did.
+public struct InboundOutcome: Sendable, Equatable {
+    /// The same event (by provider event id, else by body) was already processed: nothing changed.
+    public var duplicate: Bool
+    /// Per tracking number: the shipment after the update (nil when skipped) and what happened.
+    public var results: [Result]
+
+    public struct Result: Sendable, Equatable {
+        public var trackingNumber: String
+        public var shipmentID: String?
+        public var created: Bool
+        public var inserted: Int
+        public var statusChanged: Bool
+        /// Why nothing was recorded, e.g. an unknown number with auto-create off.
+        public var skipped: String?
+    }
+}
+
+/// A stored inbound payload, for replay.
+public struct InboundEvent: Sendable, Equatable {
+    public var id: Int64
+    public var provider: String
+    public var body: [UInt8]
+    public var receivedAt: Date
+}
+
+extension AppDatabase {
+    /// Records a verified provider webhook and applies its updates, all in one transaction, so
+    /// the provider's 2xx means "stored". Replays of the same event (same provider event id, or
+    /// the same body when the provider sends no id) change nothing.
+    public func ingest(
+        tenantID: Int64, provider: String, eventID: String?, body: [UInt8], updates: [TrackingUpdate], now: Date = Date()
+    ) async throws -> InboundOutcome {
+        let key = eventID.map { "id:\($0)" } ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        return try await write { db in
+            try db.execute(sql: """
+                INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, provider, event_key) DO NOTHING
+                """, arguments: [tenantID, provider, key, Data(body), now])
+            guard db.changesCount == 1 else { return InboundOutcome(duplicate: true, results: []) }
+            let eventRowID = db.lastInsertedRowID
+            let results = try Self.apply(db, tenantID: tenantID, updates: updates, now: now)
+            try db.execute(sql: "UPDATE inbound_event SET processed_at = ?, outcome = ? WHERE id = ?", arguments: [now, Self.summary(results), eventRowID])
+            return InboundOutcome(duplicate: false, results: results)
+        }
+    }
+
+    /// Applies updates again, e.g. from a stored payload after a mapping fix. Checkpoints already
+    /// stored are kept once (fingerprints), so a replay only adds what is new.
+    public func reapply(tenantID: Int64, updates: [TrackingUpdate], now: Date = Date()) async throws -> [InboundOutcome.Result] {
+        try await write { db in try Self.apply(db, tenantID: tenantID, updates: updates, now: now) }
+    }
+
+    /// Stored payloads of a tenant received at or after `since`, oldest first.
+    public func inboundEvents(tenantID: Int64, since: Date, provider: String? = nil, id: Int64? = nil) async throws -> [InboundEvent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, provider, body, received_at FROM inbound_event
+                WHERE tenant_id = ? AND received_at >= ? AND (? IS NULL OR provider = ?) AND (? IS NULL OR id = ?)
+                ORDER BY id
+                """, arguments: [tenantID, since, provider, provider, id, id])
+            .map { InboundEvent(id: $0["id"], provider: $0["provider"], body: [UInt8]($0["body"] as Data), receivedAt: $0["received_at"]) }
+        }
+    }
+
+    static func apply(_ db: Database, tenantID: Int64, updates: [TrackingUpdate], now: Date) throws -> [InboundOutcome.Result] {
+        let settings = try ingestSettings(db, tenantID: tenantID)
+        return try updates.map { update in
+            var created = false
+            var shipmentID = try findShipmentID(db, tenantID: tenantID, update: update)
+            if shipmentID == nil {
+                guard settings.autoCreateShipments else {
+                    return .init(trackingNumber: update.trackingNumber, shipmentID: nil, created: false, inserted: 0, statusChanged: false,
+                                 skipped: "unknown tracking number and auto-create is off")
+                }
+                let draft = try NewShipment(trackingNumber: update.trackingNumber, carrier: update.carrier).validated()
+                shipmentID = try insertShipment(db, tenantID: tenantID, draft, now: now).id
+                created = true
+            }
+            guard let shipmentID else { throw StoreError.shipmentNotFound }
+            let outcome = try applyEvents(db, tenantID: tenantID, shipmentID: shipmentID, events: update.events, eta: update.eta.map { $0 }, now: now)
+            return .init(trackingNumber: update.trackingNumber, shipmentID: shipmentID, created: created,
+                         inserted: outcome.inserted, statusChanged: outcome.statusChanged, skipped: nil)
+        }
+    }
+
+    /// The tenant's shipment for a number: the one with the same carrier, else the newest with
+    /// that number whatever its carrier (providers and merchants name carriers differently).
+    static func findShipmentID(_ db: Database, tenantID: Int64, update: TrackingUpdate) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT id FROM shipment WHERE tenant_id = ? AND tracking_number = ?
+            ORDER BY (carrier = ?) DESC, created_at DESC LIMIT 1
+            """, arguments: [tenantID, update.trackingNumber, update.carrier ?? ""])
+    }
+
+    static func summary(_ results: [InboundOutcome.Result]) -> String {
+        results.map { result in
+            result.skipped.map { "\(result.trackingNumber): skipped (\($0))" }
+                ?? "\(result.trackingNumber): \(result.created ? "created, " : "")\(result.inserted) new checkpoint(s)"
+        }.joined(separator: "; ")
+    }
+}

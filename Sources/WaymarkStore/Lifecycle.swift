@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// What one maintenance pass did.
+public struct MaintenanceReport: Sendable, Equatable {
+    public var expired = 0
+    public var archived = 0
+    public var purgedPayloads = 0
+    public var purgedIdempotencyKeys = 0
+}
+
+extension AppDatabase {
+    /// Shipments with no carrier information this long after creation become `expired`.
+    public static let expireAfter: TimeInterval = 30 * 86_400
+    /// Raw inbound payloads are kept this long for debugging and replay.
+    public static let keepPayloadsFor: TimeInterval = 30 * 86_400
+    /// Idempotency keys are honoured this long.
+    public static let keepIdempotencyKeysFor: TimeInterval = 86_400
+
+    /// Expires silent shipments, archives delivered ones past the tenant's retention, and purges
+    /// old payloads and idempotency keys. Expiry goes through the ordinary ingest path: an
+    /// `expired` checkpoint, so the page and the API explain what happened.
+    public func runMaintenance(now: Date = Date(), batch: Int = 500) async throws -> MaintenanceReport {
+        var report = MaintenanceReport()
+        let cutoff = now.addingTimeInterval(-Self.expireAfter)
+        let stale = try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.tenant_id, s.id FROM shipment s
+                WHERE s.status = 'pending' AND s.created_at <= ? AND s.archived_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM checkpoint c WHERE c.shipment_id = s.id)
+                LIMIT ?
+                """, arguments: [cutoff, batch]).map { (tenantID: $0["tenant_id"] as Int64, id: $0["id"] as String) }
+        }
+        for shipment in stale {
+            let event = CheckpointEvent(
+                occurredAt: now, status: .expired, message: "No tracking information from the carrier for 30 days", source: "waymark")
+            let outcome = try await recordCheckpoints(tenantID: shipment.tenantID, shipmentID: shipment.id, events: [event], now: now)
+            if outcome.statusChanged { report.expired += 1 }
+        }
+        let counts = try await write { db -> (Int, Int, Int) in
+            try db.execute(sql: """
+                UPDATE shipment SET archived_at = ?, updated_at = ?
+                WHERE status = 'delivered' AND archived_at IS NULL AND delivered_at IS NOT NULL
+                  AND julianday(delivered_at) <= julianday(?) - (SELECT delivered_retention_days FROM tenant WHERE tenant.id = shipment.tenant_id)
+                """, arguments: [now, now, now])
+            let archived = db.changesCount
+            try db.execute(sql: "DELETE FROM inbound_event WHERE received_at < ?", arguments: [now.addingTimeInterval(-Self.keepPayloadsFor)])
+            let payloads = db.changesCount
+            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-Self.keepIdempotencyKeysFor)])
+            return (archived, payloads, db.changesCount)
+        }
+        (report.archived, report.purgedPayloads, report.purgedIdempotencyKeys) = counts
+        return report
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// A tenant's settings for one tracking provider.
+public struct ProviderAccount: Sendable, Equatable {
+    public var provider: String
+    /// Verifies the provider's webhook signatures (or, for Shippo, the URL token).
+    public var secret: String?
+    /// Registers tracking numbers at the provider.
+    public var apiKey: String?
+    /// Whether new shipments are registered at this provider.
+    public var register: Bool
+
+    public init(provider: String, secret: String? = nil, apiKey: String? = nil, register: Bool = false) {
+        self.provider = provider
+        self.secret = secret
+        self.apiKey = apiKey
+        self.register = register
+    }
+}
+
+/// How a tenant wants ingest and lifecycle to behave.
+public struct IngestSettings: Sendable, Equatable {
+    /// An update for an unknown tracking number creates the shipment.
+    public var autoCreateShipments: Bool
+    /// Delivered shipments are archived this many days after delivery.
+    public var deliveredRetentionDays: Int
+}
+
+extension AppDatabase {
+    public func providerAccount(tenantID: Int64, provider: String) async throws -> ProviderAccount? {
+        try await read { db in try Self.providerAccount(db, tenantID: tenantID, provider: provider) }
+    }
+
+    public func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM provider_account WHERE tenant_id = ? ORDER BY provider", arguments: [tenantID])
+                .map(Self.account(row:))
+        }
+    }
+
+    /// Creates or changes a provider account; nil arguments leave that setting as it is.
+    public func setProviderAccount(
+        tenantID: Int64, provider: String, secret: String?, apiKey: String?, register: Bool?, now: Date = Date()
+    ) async throws -> ProviderAccount {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO provider_account (tenant_id, provider, secret, api_key, register, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id, provider) DO UPDATE SET
+                    secret = coalesce(excluded.secret, secret), api_key = coalesce(excluded.api_key, api_key),
+                    register = CASE WHEN ? IS NULL THEN register ELSE excluded.register END, updated_at = excluded.updated_at
+                """, arguments: [tenantID, provider, secret, apiKey, register ?? false, now, now, register])
+            guard let account = try Self.providerAccount(db, tenantID: tenantID, provider: provider) else { throw StoreError.tenantNotFound("\(tenantID)") }
+            return account
+        }
+    }
+
+    public func ingestSettings(tenantID: Int64) async throws -> IngestSettings {
+        try await read { db in try Self.ingestSettings(db, tenantID: tenantID) }
+    }
+
+    public func setIngestSettings(tenantID: Int64, autoCreateShipments: Bool? = nil, deliveredRetentionDays: Int? = nil) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE tenant SET auto_create_shipments = coalesce(?, auto_create_shipments),
+                    delivered_retention_days = coalesce(?, delivered_retention_days) WHERE id = ?
+                """, arguments: [autoCreateShipments, deliveredRetentionDays, tenantID])
+        }
+    }
+
+    static func providerAccount(_ db: Database, tenantID: Int64, provider: String) throws -> ProviderAccount? {
+        try Row.fetchOne(db, sql: "SELECT * FROM provider_account WHERE tenant_id = ? AND provider = ?", arguments: [tenantID, provider])
+            .map(account(row:))
+    }
+
+    static func account(row: Row) -> ProviderAccount {
+        ProviderAccount(provider: row["provider"], secret: row["secret"], apiKey: row["api_key"], register: row["register"])
+    }
+
+    static func ingestSettings(_ db: Database, tenantID: Int64) throws -> IngestSettings {
+        guard let row = try Row.fetchOne(db, sql: "SELECT auto_create_shipments, delivered_retention_days FROM tenant WHERE id = ?", arguments: [tenantID]) else {
+            throw StoreError.tenantNotFound("\(tenantID)")
+        }
+        return IngestSettings(autoCreateShipments: row["auto_create_shipments"], deliveredRetentionDays: row["delivered_retention_days"])
+    }
+}
