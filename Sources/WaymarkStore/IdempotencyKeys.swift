@@ -6,6 +6,12 @@ public struct StoredResponse: Sendable, Equatable {
     public var requestSHA256: String
     public var status: Int
     public var body: [UInt8]
+
+    public init(requestSHA256: String, status: Int, body: [UInt8]) {
+        self.requestSHA256 = requestSHA256
+        self.status = status
+        self.body = body
+    }
 }
 
 extension AppDatabase {

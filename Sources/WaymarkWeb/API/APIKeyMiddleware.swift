@@ -7,6 +7,7 @@ import WaymarkStore
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = WaymarkRequestContext
     let database: AppDatabase
+    let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
@@ -15,6 +16,13 @@ struct APIKeyMiddleware: RouterMiddleware {
         let key = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let identity = try await database.authenticate(apiKey: key) else {
             throw Self.unauthorized("The API key is unknown or revoked.")
+        }
+        if let wait = limiter.take("key:\(identity.keyID)") {
+            var problem = APIProblem(
+                status: .tooManyRequests, type: "urn:waymark:problem:rate-limited", title: "Too many requests",
+                detail: "This API key sent too many requests. Retry after \(wait) seconds.")
+            problem.headers[.retryAfter] = String(wait)
+            throw problem
         }
         var context = context
         context.apiIdentity = identity

@@ -32,11 +32,17 @@ public struct APIProblem: Error, Sendable {
             errors: errors.problems.map { FieldError(field: $0.field ?? "body", reason: $0.reason) })
     }
 
+    /// Runs a validation, turning its problems into a 422.
+    static func validating<T>(_ check: () throws(ValidationErrors) -> T) throws(APIProblem) -> T {
+        do { return try check() } catch { throw validation(error) }
+    }
+
     static func notFound(_ what: String) -> APIProblem {
         APIProblem(status: .notFound, type: "urn:waymark:problem:not-found", title: "Not found", detail: "No \(what) with that id.")
     }
 
-    private struct Body: Encodable {
+    /// The document itself, also used for the items of a batch answer.
+    struct Body: Encodable, Sendable {
         let type: String
         let title: String
         let status: Int
@@ -44,8 +50,19 @@ public struct APIProblem: Error, Sendable {
         let errors: [FieldError]?
     }
 
+    var body: Body {
+        Body(type: type, title: title ?? status.reasonPhrase, status: status.code, detail: detail, errors: errors.isEmpty ? nil : errors)
+    }
+
+    /// A query parameter that is wrong: 400, naming the parameter.
+    static func badQuery(_ errors: ValidationErrors) -> APIProblem {
+        APIProblem(
+            status: .badRequest, type: "urn:waymark:problem:bad-query", title: "Invalid query",
+            detail: "Some query parameters are invalid: " + errors.problems.map { $0.field ?? "query" }.joined(separator: ", ") + ".",
+            errors: errors.problems.map { FieldError(field: $0.field ?? "query", reason: $0.reason) })
+    }
+
     func response() -> Response {
-        let body = Body(type: type, title: title ?? status.reasonPhrase, status: status.code, detail: detail, errors: errors.isEmpty ? nil : errors)
         let data = (try? JSONEncoder.api.encode(body)) ?? Data()
         var headers = headers
         headers[.contentType] = "application/problem+json"

@@ -19,6 +19,7 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
     public var tracking_url: String
     public var checkpoints: [CheckpointResource]
     public var metadata: [String: String]
+    public var archived: Bool
     public var created_at: String
     public var updated_at: String
 
@@ -61,6 +62,7 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
                 substatus: e.substatus?.description, message: e.message, location: e.location, source: e.source, raw_code: e.rawCode)
         }
         metadata = s.metadata
+        archived = s.archivedAt != nil
         created_at = RFC3339.format(s.createdAt)
         updated_at = RFC3339.format(s.updatedAt)
     }
@@ -68,39 +70,5 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
     /// `{base-url}/{tenant}/t/{token}`: the shopper's link.
     public static func trackingURL(baseURL: String, tenantSlug: String, token: String) -> String {
         "\(baseURL)/\(tenantSlug)/t/\(token)"
-    }
-}
-
-/// The body of `POST /api/v1/shipments`. Unknown fields are ignored; `id`, `status`,
-/// `tenant_id`, `created_at` and the like are not fields here, so they can't be mass-assigned.
-public struct ShipmentInput: Decodable, Sendable {
-    public var tracking_number: String?
-    public var carrier: String?
-    public var order_number: String?
-    public var customer: ShipmentResource.CustomerResource?
-    public var destination: Destination?
-    public var eta: String?
-    public var metadata: [String: String]?
-
-    /// The domain draft, or the problems with this input.
-    public func draft() throws(ValidationErrors) -> NewShipment {
-        var problems: [ValidationError] = []
-        var etaDate: Date?
-        if let eta, !eta.isEmpty {
-            etaDate = RFC3339.parseDay(eta)
-            if etaDate == nil { problems.append(.init("must be a date like 2026-12-24", field: "eta")) }
-        }
-        let draft = NewShipment(
-            trackingNumber: tracking_number ?? "", carrier: carrier, orderNumber: order_number,
-            customer: Customer(name: customer?.name, email: customer?.email, phone: customer?.phone, locale: customer?.locale),
-            destination: destination ?? Destination(), eta: etaDate, metadata: metadata ?? [:])
-        let valid: NewShipment
-        do {
-            valid = try draft.validated()
-        } catch {
-            throw ValidationErrors(error.problems + problems)
-        }
-        if !problems.isEmpty { throw ValidationErrors(problems) }
-        return valid
     }
 }

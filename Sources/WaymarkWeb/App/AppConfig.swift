@@ -14,11 +14,13 @@ public struct AppConfig: Sendable {
     public var lookupsPerMinutePerClient: Int
     /// Shopper lookups allowed per tenant per minute, whatever the address.
     public var lookupsPerMinutePerTenant: Int
+    /// API requests allowed per API key per minute.
+    public var apiRequestsPerMinute: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./waymark.sqlite",
         baseURL: String? = nil, resourcesPath: String = AppConfig.defaultResourcesPath(), demo: Bool = false,
-        lookupsPerMinutePerClient: Int = 10, lookupsPerMinutePerTenant: Int = 600
+        lookupsPerMinutePerClient: Int = 10, lookupsPerMinutePerTenant: Int = 600, apiRequestsPerMinute: Int = 1_200
     ) {
         self.host = host
         self.port = port
@@ -30,6 +32,7 @@ public struct AppConfig: Sendable {
         self.demo = demo
         self.lookupsPerMinutePerClient = lookupsPerMinutePerClient
         self.lookupsPerMinutePerTenant = lookupsPerMinutePerTenant
+        self.apiRequestsPerMinute = apiRequestsPerMinute
     }
 
     /// The host (without port) of the base URL: requests for any other host may be a tenant's

@@ -33,8 +33,8 @@ public func buildApplication(
 
     OpsController(database: database).addRoutes(to: router)
 
-    let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database))
-    ShipmentsController(database: database, baseURL: config.baseURL).addRoutes(to: api.group("shipments"))
+    let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute)))
+    ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api.group("shipments"))
 
     ShopperController(
         database: database, renderer: renderer, catalog: catalog,
