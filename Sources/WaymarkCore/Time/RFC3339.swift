@@ -54,7 +54,10 @@ public enum RFC3339 {
             } else {
                 guard index < bytes.count else { return nil }
                 let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
-                guard expect("+-"), let hours = number(2), expect(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+                // Real offsets lie within ±18:00 (RFC 3339 allows more; no place on Earth uses it).
+                guard expect("+-"), let hours = number(2), expect(":"), let minutes = number(2), minutes < 60,
+                      hours * 3600 + minutes * 60 <= 18 * 3600
+                else { return nil }
                 offset = sign * (hours * 3600 + minutes * 60)
             }
         }

@@ -15,24 +15,35 @@ public struct ShipmentInput: Decodable, Sendable {
 
     /// The domain draft, or the problems with this input.
     public func draft() throws(ValidationErrors) -> NewShipment {
-        var problems: [ValidationError] = []
-        var etaDate: Date?
-        if let eta, !eta.isEmpty {
-            etaDate = RFC3339.parseDay(eta)
-            if etaDate == nil { problems.append(.init("must be a date like 2026-12-24", field: "eta")) }
-        }
+        var check = InputRules.Check()
+        check.field("tracking_number", tracking_number, InputRules.trackingNumber)
+        check.field("order_number", order_number, InputRules.orderNumber)
+        check.field("customer.name", customer?.name, InputRules.name)
+        check.field("customer.email", customer?.email, InputRules.email)
+        check.field("customer.phone", customer?.phone, InputRules.phone)
+        check.field("destination.city", destination?.city, InputRules.place)
+        check.field("destination.region", destination?.region, InputRules.place)
+        check.field("destination.postal_code", destination?.postalCode, InputRules.postalCode)
+        check.field("destination.country", destination?.country, InputRules.country)
+        check.field("eta", eta, InputRules.day)
+        check.metadata(metadata)
+        return try check.finish { () throws(ValidationErrors) in try domainDraft() }
+    }
+
+    private func domainDraft() throws(ValidationErrors) -> NewShipment {
+        var etaProblems: [ValidationError] = []
+        let etaDate = eta.flatMap(RFC3339.parseDay)
+        if eta != nil && etaDate == nil { etaProblems.append(.init("is not a calendar day (e.g. February 30)", field: "eta")) }
         let draft = NewShipment(
             trackingNumber: tracking_number ?? "", carrier: carrier, orderNumber: order_number,
             customer: Customer(name: customer?.name, email: customer?.email, phone: customer?.phone, locale: customer?.locale),
             destination: destination ?? Destination(), eta: etaDate, metadata: metadata ?? [:])
-        let valid: NewShipment
-        do {
-            valid = try draft.validated()
-        } catch {
-            throw ValidationErrors(error.problems + problems)
+        switch Result(catching: { () throws(ValidationErrors) in try draft.validated() }) {
+        case .failure(let errors): throw ValidationErrors(errors.problems + etaProblems)
+        case .success(let valid):
+            if !etaProblems.isEmpty { throw ValidationErrors(etaProblems) }
+            return valid
         }
-        if !problems.isEmpty { throw ValidationErrors(problems) }
-        return valid
     }
 }
 
@@ -88,16 +99,30 @@ struct ShipmentPatch: Decodable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         order_number = try c.patch(.order_number)
-        customer = try c.decodeIfPresent(CustomerPatch.self, forKey: .customer)
-        destination = try c.decodeIfPresent(DestinationPatch.self, forKey: .destination)
+        customer = try c.decodeUnlessAbsent(CustomerPatch.self, forKey: .customer)
+        destination = try c.decodeUnlessAbsent(DestinationPatch.self, forKey: .destination)
         metadata = try c.patch(.metadata)
-        archived = try c.decodeIfPresent(Bool.self, forKey: .archived)
+        archived = try c.decodeUnlessAbsent(Bool.self, forKey: .archived)
     }
 
     enum CodingKeys: String, CodingKey { case order_number, customer, destination, metadata, archived }
 
     /// The shipment's details after this patch, validated by the same rules as a new shipment.
     func applied(to shipment: Shipment) throws(ValidationErrors) -> ShipmentDetails {
+        var check = InputRules.Check()
+        check.field("order_number", order_number.value, InputRules.orderNumber)
+        check.field("customer.name", customer?.name.value, InputRules.name)
+        check.field("customer.email", customer?.email.value, InputRules.email)
+        check.field("customer.phone", customer?.phone.value, InputRules.phone)
+        check.field("destination.city", destination?.city.value, InputRules.place)
+        check.field("destination.region", destination?.region.value, InputRules.place)
+        check.field("destination.postal_code", destination?.postal_code.value, InputRules.postalCode)
+        check.field("destination.country", destination?.country.value, InputRules.country)
+        check.metadata(metadata.value)
+        return try check.finish { () throws(ValidationErrors) in try domainApplied(to: shipment) }
+    }
+
+    private func domainApplied(to shipment: Shipment) throws(ValidationErrors) -> ShipmentDetails {
         let customer = customer ?? CustomerPatch()
         let destination = destination ?? DestinationPatch()
         let draft = NewShipment(
@@ -131,6 +156,11 @@ enum PatchField<Value: Decodable>: Decodable {
         self = container.decodeNil() ? .clear : .set(try container.decode(Value.self))
     }
 
+    /// The new value when the patch sets one.
+    var value: Value? {
+        if case .set(let value) = self { value } else { nil }
+    }
+
     func apply(to current: Value?) -> Value? {
         switch self {
         case .keep: current
@@ -144,6 +174,12 @@ extension KeyedDecodingContainer {
     func patch<Value: Decodable>(_ key: Key) throws -> PatchField<Value> {
         contains(key) ? try decode(PatchField<Value>.self, forKey: key) : .keep
     }
+
+    /// nil when the key is absent; a `null` value is an error (unlike `decodeIfPresent`), for
+    /// fields that can be left out but not cleared.
+    func decodeUnlessAbsent<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value? {
+        contains(key) ? try decode(type, forKey: key) : nil
+    }
 }
 
 /// `POST /api/v1/shipments/{id}/events`: one checkpoint pushed by the merchant.
@@ -155,13 +191,22 @@ struct CheckpointInput: Decodable {
     var location: Place?
 
     func event(now: Date) throws(ValidationErrors) -> CheckpointEvent {
-        try CheckpointEvent.validated(
-            status: status, substatus: substatus, message: message, occurredAt: occurred_at, location: location, source: "api", now: now)
+        var check = InputRules.Check()
+        check.field("message", message, InputRules.message)
+        check.field("occurred_at", occurred_at, InputRules.timestamp)
+        check.field("substatus", substatus, InputRules.substatus)
+        check.field("location.city", location?.city, InputRules.place)
+        check.field("location.region", location?.region, InputRules.place)
+        check.field("location.country", location?.country, InputRules.country)
+        return try check.finish { () throws(ValidationErrors) in
+            try CheckpointEvent.validated(
+                status: status, substatus: substatus, message: message, occurredAt: occurred_at, location: location, source: "api", now: now)
+        }
     }
 }
 
-/// `POST /api/v1/shipments/batch`: each item decodes on its own, so one malformed item fails
-/// alone instead of failing the whole request.
+/// `POST /api/v1/shipments/batch`: each item is decoded and validated on its own, so a malformed
+/// or invalid item fails alone and the others are still saved.
 struct BatchRequest: Decodable {
     var shipments: [BatchItem]
 
@@ -169,14 +214,25 @@ struct BatchRequest: Decodable {
         var input: Result<ShipmentInput, APIProblem>
 
         init(from decoder: any Decoder) throws {
+            // An item that is not even an object makes the whole request malformed.
+            _ = try decoder.container(keyedBy: AnyKey.self)
             do {
                 input = .success(try ShipmentInput(from: decoder))
             } catch let error as DecodingError {
-                input = .failure(APIProblem(status: .badRequest, type: "urn:waymark:problem:malformed-json", title: "Malformed item",
-                                            detail: ShipmentsController.describe(error)))
+                input = .failure(APIProblem(
+                    status: .badRequest, type: "urn:waymark:problem:malformed-json", title: "Malformed item",
+                    detail: ShipmentsController.describe(error)))
             }
         }
     }
+}
+
+/// Any key, to ask whether a JSON value is an object at all.
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
 
 /// The query of `GET /api/v1/shipments`, checked: a bad parameter is a 400 naming it.
@@ -217,7 +273,7 @@ struct ShipmentListQuery {
                 problems.append(.init("must be a whole number from 1 to \(Self.maxLimit)", field: "limit"))
             }
         }
-        if let token = query["cursor"], !token.isEmpty {
+        if let token = query["cursor"] {
             if let parsed = ShipmentCursor(token: token) { cursor = parsed } else {
                 problems.append(.init("is not a cursor this API returned; start again without it", field: "cursor"))
             }

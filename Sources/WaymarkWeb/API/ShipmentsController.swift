@@ -54,14 +54,10 @@ struct ShipmentsController {
             var results = [BatchResult?](repeating: nil, count: batch.shipments.count)
             var drafts: [(index: Int, draft: NewShipment)] = []
             for (index, item) in batch.shipments.enumerated() {
-                switch item.input {
-                case .failure(let problem):
-                    results[index] = BatchResult(index: index, error: problem.body)
-                case .success(let input):
-                    switch Result(catching: { () throws(ValidationErrors) in try input.draft() }) {
-                    case .success(let draft): drafts.append((index, draft))
-                    case .failure(let problems): results[index] = BatchResult(index: index, error: APIProblem.validation(problems).body)
-                    }
+                switch item.input.map({ input in Result(catching: { () throws(ValidationErrors) in try input.draft() }) }) {
+                case .failure(let problem): results[index] = BatchResult(index: index, error: problem.body)
+                case .success(.failure(let problems)): results[index] = BatchResult(index: index, error: APIProblem.validation(problems).body)
+                case .success(.success(let draft)): drafts.append((index, draft))
                 }
             }
             let saved = try await database.createShipments(tenantID: tenant.id, drafts.map(\.draft), now: now())

@@ -32,6 +32,7 @@ public func buildApplication(
         logger: logger))
 
     OpsController(database: database).addRoutes(to: router)
+    try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute)))
     ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api.group("shipments"))

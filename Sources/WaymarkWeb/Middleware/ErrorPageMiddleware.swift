@@ -22,6 +22,11 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["route": .string(context.endpointPath ?? "unmatched"), "error": .string("\(error)")])
             }
             if request.uri.path.hasPrefix("/api/") {
+                if status == .notFound, error is HTTPError, let allow = AllowedMethods.allowHeader(for: request.uri.path) {
+                    var problem = APIProblem(status: .methodNotAllowed, detail: "\(request.method.rawValue) is not supported here; use \(allow).")
+                    problem.headers[.allow] = allow
+                    return problem.response()
+                }
                 let detail = status.code >= 500 ? nil : (error as? HTTPError)?.body
                 return APIProblem(status: status, detail: detail ?? status.reasonPhrase).response()
             }
