@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
         let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo)
         let db = try openDatabase(database.path)
 
-        var services: [any Service] = []
+        var services: [any Service] = [MaintenanceService(database: db, logger: logger)]
         if demo {
             let seeded = try await DemoMerchant.seedIfMissing(db)
             let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init) ?? 5

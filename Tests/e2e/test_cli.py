@@ -77,3 +77,28 @@ def test_set_domain(db):
     expect_error(run_cli("tenant", "set-domain", "--tenant", "globex", "--domain", "track.acme.test", db=db, check=False), "another tenant")
     expect_error(run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "https://x.test/path", db=db, check=False), "host name")
     expect_error(run_cli("tenant", "set-domain", "--tenant", "ghost", "--domain", "x.test", db=db, check=False), "no tenant")
+
+
+def test_provider_set_stores_credentials_without_echoing_secrets(db):
+    create_tenant(db, "acme")
+    out = run_cli("provider", "set", "--tenant", "acme", "--provider", "aftership", "--secret", "s3cret-value",
+                  "--api-key", "as-key-123", "--register", "on", db=db).stdout
+    assert "secret set" in out and "registration on" in out and "/hooks/aftership/acme" in out
+    assert "s3cret-value" not in out and "as-key-123" not in out
+    row = sqlite3.connect(db).execute("SELECT secret, api_key, register FROM provider_account WHERE provider='aftership'").fetchone()
+    assert row == ("s3cret-value", "as-key-123", 1)
+    # Unset options stay as they were.
+    run_cli("provider", "set", "--tenant", "acme", "--provider", "aftership", "--register", "off", db=db)
+    row = sqlite3.connect(db).execute("SELECT secret, api_key, register FROM provider_account WHERE provider='aftership'").fetchone()
+    assert row == ("s3cret-value", "as-key-123", 0)
+    generated = run_cli("provider", "set", "--tenant", "acme", "--provider", "waymark", "--generate-secret", db=db).stdout
+    assert "whsec_" in generated
+
+
+def test_provider_set_errors(db):
+    create_tenant(db, "acme")
+    base = ["provider", "set", "--tenant", "acme"]
+    expect_error(run_cli(*base, "--provider", "fedex", db=db, check=False), "unknown provider")
+    expect_error(run_cli(*base, "--provider", "aftership", "--register", "maybe", db=db, check=False), "on or off")
+    expect_error(run_cli(*base, "--provider", "waymark", "--secret", "plain", db=db, check=False), "whsec_")
+    expect_error(run_cli("provider", "set", "--tenant", "ghost", "--provider", "shippo", "--secret", "x", db=db, check=False), "no tenant")
