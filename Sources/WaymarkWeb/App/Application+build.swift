@@ -35,6 +35,7 @@ public func buildApplication(
 
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database))
     ShipmentsController(database: database, baseURL: config.baseURL).addRoutes(to: api.group("shipments"))
+    CarriersController().addRoutes(to: api.group("carriers"))
 
     ShopperController(
         database: database, renderer: renderer, catalog: catalog,
