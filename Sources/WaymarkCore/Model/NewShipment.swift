@@ -46,7 +46,7 @@ public struct NewShipment: Sendable, Equatable {
             }
             result.carrier = carrier
         } else {
-            result.carrier = nil
+            result.carrier = CarrierDetector.detect(number).first(where: \.valid)?.carrier.code
         }
 
         result.orderNumber = Self.optionalText(orderNumber, max: 64, field: "order_number", into: &problems)

@@ -56,6 +56,8 @@ enum AllowedMethods {
         ("api/v1/shipments/batch", [.post]),
         ("api/v1/shipments/{id}", [.get, .patch, .delete]),
         ("api/v1/shipments/{id}/events", [.post]),
+        ("api/v1/carriers", [.get]),
+        ("api/v1/carriers/detect", [.get]),
     ].map { ($0.0.split(separator: "/"), $0.1) }
 
     /// The `Allow` header value for a path the API serves, or nil for an unknown path.

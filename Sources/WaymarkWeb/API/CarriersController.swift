@@ -1,0 +1,31 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WaymarkCore
+
+/// `/api/v1/carriers`: the carriers Waymark knows, and which of them a tracking number may belong
+/// to. Answers need no database; the API key is still required, like everywhere under `/api/v1`.
+struct CarriersController {
+    func addRoutes(to group: RouterGroup<WaymarkRequestContext>) {
+        group.get(use: list)
+        group.get("detect", use: detect)
+    }
+
+    @Sendable func list(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        try JSONReply(status: .ok, CarrierRegistry.all.map(CarrierResource.init)).response
+    }
+
+    @Sendable func detect(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        // A query string may encode the spaces in "1Z 999 AA1 ..." as "+"; no tracking number has a plus.
+        let input = request.uri.queryParameters["number"].map { String($0).replacing("+", with: " ") } ?? ""
+        let trimmed = input.trimmingWhitespace
+        guard !trimmed.isEmpty, trimmed.count <= CarrierDetector.maximumLength else {
+            let reason = trimmed.isEmpty ? "is required" : "must be at most \(CarrierDetector.maximumLength) characters"
+            throw APIProblem(
+                status: .badRequest, type: "urn:waymark:problem:invalid-query", title: "Invalid query",
+                detail: "Pass the tracking number as ?number=..., 1 to \(CarrierDetector.maximumLength) characters.",
+                errors: [.init(field: "number", reason: reason)])
+        }
+        return try JSONReply(status: .ok, CarrierDetectionResource(detecting: input)).response
+    }
+}
