@@ -18,9 +18,10 @@ struct CarriersController {
     @Sendable func detect(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         // A query string may encode the spaces in "1Z 999 AA1 ..." as "+"; no tracking number has a plus.
         let input = request.uri.queryParameters["number"].map { String($0).replacing("+", with: " ") } ?? ""
-        let trimmed = input.trimmingWhitespace
-        guard !trimmed.isEmpty, trimmed.count <= CarrierDetector.maximumLength else {
-            let reason = trimmed.isEmpty ? "is required" : "must be at most \(CarrierDetector.maximumLength) characters"
+        // The same rule as the OpenAPI document: 1 to 64 characters, at least one not a space.
+        guard input.contains(where: { $0 != " " }), input.unicodeScalars.count <= CarrierDetector.maximumLength else {
+            let reason = input.unicodeScalars.count > CarrierDetector.maximumLength
+                ? "must be at most \(CarrierDetector.maximumLength) characters" : "is required"
             throw APIProblem(
                 status: .badRequest, type: "urn:waymark:problem:invalid-query", title: "Invalid query",
                 detail: "Pass the tracking number as ?number=..., 1 to \(CarrierDetector.maximumLength) characters.",
