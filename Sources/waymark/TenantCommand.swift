@@ -5,7 +5,7 @@ import WaymarkStore
 
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tenant", abstract: "Create and configure merchants.", subcommands: [Create.self, SetDomain.self])
+        commandName: "tenant", abstract: "Create and configure merchants.", subcommands: [Create.self, SetDomain.self, Configure.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -98,6 +98,34 @@ struct TenantCommand: AsyncParsableCommand {
                 (1...63).contains(label.count) && label.first != "-" && label.last != "-"
                     && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
             }
+        }
+    }
+}
+
+extension TenantCommand {
+    struct Configure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change how ingest and the lifecycle treat a merchant's shipments.")
+
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(name: .customLong("auto-create"), help: "Create a shipment when a provider reports an unknown number: on or off.")
+        var autoCreate: String?
+        @Option(name: .customLong("retention-days"), help: "Archive delivered shipments this many days after delivery (1-3650).")
+        var retentionDays: Int?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let autoCreateFlag: Bool? = switch autoCreate {
+            case nil: nil
+            case "on": true
+            case "off": false
+            case let other?: throw CLIError("--auto-create takes on or off, not '\(other)'")
+            }
+            if let retentionDays, !(1...3650).contains(retentionDays) { throw CLIError("--retention-days must be from 1 to 3650") }
+            let db = try openDatabase(database.path)
+            guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
+            try await db.setIngestSettings(tenantID: found.id, autoCreateShipments: autoCreateFlag, deliveredRetentionDays: retentionDays)
+            let settings = try await db.ingestSettings(tenantID: found.id)
+            print("Tenant '\(found.slug)': auto-create \(settings.autoCreateShipments ? "on" : "off"), delivered shipments archived after \(settings.deliveredRetentionDays) days")
         }
     }
 }

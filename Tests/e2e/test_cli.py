@@ -102,3 +102,11 @@ def test_provider_set_errors(db):
     expect_error(run_cli(*base, "--provider", "aftership", "--register", "maybe", db=db, check=False), "on or off")
     expect_error(run_cli(*base, "--provider", "waymark", "--secret", "plain", db=db, check=False), "whsec_")
     expect_error(run_cli("provider", "set", "--tenant", "ghost", "--provider", "shippo", "--secret", "x", db=db, check=False), "no tenant")
+
+
+def test_tenant_configure(db):
+    create_tenant(db, "acme")
+    out = run_cli("tenant", "configure", "--tenant", "acme", "--auto-create", "off", "--retention-days", "30", db=db).stdout
+    assert "auto-create off" in out and "30 days" in out
+    assert sqlite3.connect(db).execute("SELECT auto_create_shipments, delivered_retention_days FROM tenant").fetchone() == (0, 30)
+    expect_error(run_cli("tenant", "configure", "--tenant", "acme", "--retention-days", "0", db=db, check=False), "1 to 3650")
