@@ -57,6 +57,7 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
