@@ -76,6 +76,7 @@ let package = Package(
         ),
         .testTarget(name: "WaymarkCoreTests", dependencies: ["WaymarkCore"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkStoreTests", dependencies: ["WaymarkStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WaymarkWebTests",
             dependencies: [
