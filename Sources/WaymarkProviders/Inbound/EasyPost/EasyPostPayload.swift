@@ -55,8 +55,7 @@ struct EasyPostPayload: Decodable {
             message = try container.decodeIfPresent(String.self, forKey: .message)
             status = try container.decodeIfPresent(String.self, forKey: .status)
             statusDetail = try container.decodeIfPresent(String.self, forKey: .statusDetail)
-            if container.contains(.location), try !container.decodeNil(forKey: .location) {
-                let location = try container.nestedContainer(keyedBy: LocationKeys.self, forKey: .location)
+            if let location = try container.nestedContainerIfPresent(keyedBy: LocationKeys.self, forKey: .location) {
                 city = try location.decodeIfPresent(String.self, forKey: .city)
                 state = try location.decodeIfPresent(String.self, forKey: .state)
                 country = try location.decodeIfPresent(String.self, forKey: .country)

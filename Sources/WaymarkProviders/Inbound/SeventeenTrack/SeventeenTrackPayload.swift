@@ -33,8 +33,7 @@ struct SeventeenTrackPayload: Decodable {
             location = try container.decodeIfPresent(String.self, forKey: .location)
             stage = try container.decodeIfPresent(String.self, forKey: .stage).flatMap { $0.isEmpty ? nil : $0 }
             subStatus = try container.decodeIfPresent(String.self, forKey: .subStatus).flatMap { $0.isEmpty ? nil : $0 }
-            if container.contains(.address), try !container.decodeNil(forKey: .address) {
-                let address = try container.nestedContainer(keyedBy: AddressKeys.self, forKey: .address)
+            if let address = try container.nestedContainerIfPresent(keyedBy: AddressKeys.self, forKey: .address) {
                 city = try address.decodeIfPresent(String.self, forKey: .city)
                 state = try address.decodeIfPresent(String.self, forKey: .state)
                 country = try address.decodeIfPresent(String.self, forKey: .country)
@@ -66,16 +65,14 @@ struct SeventeenTrackPayload: Decodable {
         number = try data.flexibleString(.number)
         carrier = try data.flexibleString(.carrier)
         events = []
-        guard data.contains(.trackInfo), try !data.decodeNil(forKey: .trackInfo) else { return }
-        let trackInfo = try data.nestedContainer(keyedBy: TrackInfoKeys.self, forKey: .trackInfo)
-        if trackInfo.contains(.latestStatus), try !trackInfo.decodeNil(forKey: .latestStatus) {
-            let latest = try trackInfo.nestedContainer(keyedBy: LatestStatusKeys.self, forKey: .latestStatus)
+        guard let trackInfo = try data.nestedContainerIfPresent(keyedBy: TrackInfoKeys.self, forKey: .trackInfo) else { return }
+        if let latest = try trackInfo.nestedContainerIfPresent(keyedBy: LatestStatusKeys.self, forKey: .latestStatus) {
             status = try latest.decodeIfPresent(String.self, forKey: .status)
             subStatus = try latest.decodeIfPresent(String.self, forKey: .subStatus)
         }
-        guard trackInfo.contains(.tracking), try !trackInfo.decodeNil(forKey: .tracking) else { return }
-        let tracking = try trackInfo.nestedContainer(keyedBy: TrackingKeys.self, forKey: .tracking)
-        guard tracking.contains(.providers), try !tracking.decodeNil(forKey: .providers) else { return }
+        guard let tracking = try trackInfo.nestedContainerIfPresent(keyedBy: TrackingKeys.self, forKey: .tracking),
+              tracking.contains(.providers), try !tracking.decodeNil(forKey: .providers)
+        else { return }
         var providers = try tracking.nestedUnkeyedContainer(forKey: .providers)
         while !providers.isAtEnd {
             let provider = try providers.nestedContainer(keyedBy: ProviderKeys.self)

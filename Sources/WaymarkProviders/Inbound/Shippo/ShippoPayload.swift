@@ -40,8 +40,7 @@ struct ShippoPayload: Decodable {
                         .decodeIfPresent(String.self, forKey: .code)
                 }
             }
-            if container.contains(.location), try !container.decodeNil(forKey: .location) {
-                let location = try container.nestedContainer(keyedBy: LocationKeys.self, forKey: .location)
+            if let location = try container.nestedContainerIfPresent(keyedBy: LocationKeys.self, forKey: .location) {
                 city = try location.decodeIfPresent(String.self, forKey: .city)
                 state = try location.decodeIfPresent(String.self, forKey: .state)
                 country = try location.decodeIfPresent(String.self, forKey: .country)

@@ -71,6 +71,12 @@ extension KeyedDecodingContainer {
         throw DecodingError.typeMismatch(String.self, .init(codingPath: codingPath + [key], debugDescription: "expected a string or a number"))
     }
 
+    /// The object at `key`, or nil when it is absent or null.
+    func nestedContainerIfPresent<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey>? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        return try nestedContainer(keyedBy: type, forKey: key)
+    }
+
     /// An ISO 8601 time; nil when absent, null or empty, a `dataCorrupted` error naming the field
     /// when present but unreadable.
     func eventTime(_ key: Key) throws -> EventTime? {

@@ -27,11 +27,9 @@ struct Track123Payload: Decodable {
             status = try container.decodeIfPresent(String.self, forKey: .transitStatus)
             subStatus = try container.decodeIfPresent(String.self, forKey: .transitSubStatus)
             events = try container.decodeIfPresent([Event].self, forKey: .trackInfo) ?? []
-            if container.contains(.carrierInfo), try !container.decodeNil(forKey: .carrierInfo) {
-                carrierCode = try container.nestedContainer(keyedBy: CarrierKeys.self, forKey: .carrierInfo).decodeIfPresent(String.self, forKey: .code)
-            }
-            if container.contains(.localLogisticsInfo), try !container.decodeNil(forKey: .localLogisticsInfo) {
-                let logistics = try container.nestedContainer(keyedBy: LogisticsKeys.self, forKey: .localLogisticsInfo)
+            carrierCode = try container.nestedContainerIfPresent(keyedBy: CarrierKeys.self, forKey: .carrierInfo)?
+                .decodeIfPresent(String.self, forKey: .code)
+            if let logistics = try container.nestedContainerIfPresent(keyedBy: LogisticsKeys.self, forKey: .localLogisticsInfo) {
                 carrierCode = try carrierCode ?? logistics.decodeIfPresent(String.self, forKey: .courierCode)
                 events += try logistics.decodeIfPresent([Event].self, forKey: .trackingDetails) ?? []
             }

@@ -49,8 +49,7 @@ struct WaymarkPayload: Decodable {
             }
             message = try container.decodeIfPresent(String.self, forKey: .message) ?? ""
 
-            if container.contains(.location), try !container.decodeNil(forKey: .location) {
-                let location = try container.nestedContainer(keyedBy: LocationKeys.self, forKey: .location)
+            if let location = try container.nestedContainerIfPresent(keyedBy: LocationKeys.self, forKey: .location) {
                 place = ProviderPlace.make(
                     city: try location.decodeIfPresent(String.self, forKey: .city),
                     region: try location.decodeIfPresent(String.self, forKey: .region),
