@@ -59,6 +59,7 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -77,6 +78,7 @@ let package = Package(
         ),
         .testTarget(name: "WaymarkCoreTests", dependencies: ["WaymarkCore"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkStoreTests", dependencies: ["WaymarkStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WaymarkWebTests",
             dependencies: [
