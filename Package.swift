@@ -45,6 +45,7 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
+                "WaymarkProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -12,7 +12,7 @@ public struct TrackingUpdate: Sendable, Equatable {
     /// Midnight UTC of the estimated delivery day.
     public var eta: Date?
 
-    public init(trackingNumber: String, carrier: String? = nil, events: [CheckpointEvent], eta: Date? = nil) {
+    public init(trackingNumber: String, carrier: String? = nil, events: [CheckpointEvent] = [], eta: Date? = nil) {
         self.trackingNumber = Self.normalize(trackingNumber)
         self.carrier = carrier
         self.events = events

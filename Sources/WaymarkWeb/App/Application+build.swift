@@ -38,6 +38,8 @@ public func buildApplication(
     ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api.group("shipments"))
     CarriersController().addRoutes(to: api.group("carriers"))
 
+    HooksController(database: database, now: now).addRoutes(to: router)
+
     ShopperController(
         database: database, renderer: renderer, catalog: catalog,
         clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient),

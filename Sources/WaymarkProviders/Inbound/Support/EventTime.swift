@@ -61,6 +61,8 @@ struct EventTime: Equatable, Sendable {
                 guard let value = scanner.number(digits: 2), value < 60 else { return nil }
                 minutes = value
             }
+            // Real offsets lie within ±18:00; the store refuses anything beyond.
+            guard hours * 3600 + minutes * 60 <= 18 * 3600 else { return nil }
             offset = sign * (hours * 3600 + minutes * 60)
         }
         guard scanner.isAtEnd else { return nil }
@@ -87,7 +89,7 @@ struct EventTime: Equatable, Sendable {
             guard let value = scanner.number(digits: 2), value < 60 else { return nil }
             minutes = value
         }
-        guard scanner.isAtEnd, minutes < 60 else { return nil }
+        guard scanner.isAtEnd, minutes < 60, hours * 3600 + minutes * 60 <= 18 * 3600 else { return nil }
         return sign * (hours * 3600 + minutes * 60)
     }
 

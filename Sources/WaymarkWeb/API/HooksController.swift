@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WaymarkCore
+import WaymarkProviders
+import WaymarkStore
+
+/// `POST /hooks/{provider}/{tenant}`: carrier updates pushed by tracking providers. The request is
+/// verified (signature or token, constant time, timestamp tolerance), decoded, normalized and
+/// recorded with its raw payload in one transaction; the 2xx comes only after that commit.
+struct HooksController {
+    let database: AppDatabase
+    let now: @Sendable () -> Date
+
+    /// Webhook bodies larger than this are refused (413): no provider sends more.
+    static let maxBody = 1 << 20
+
+    func addRoutes(to router: Router<WaymarkRequestContext>) {
+        router.post("hooks/{provider}/{tenant}", use: receive)
+    }
+
+    @Sendable func receive(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        guard let provider = context.parameters.get("provider").flatMap(ProviderName.init(rawValue:)) else {
+            throw APIProblem(status: .notFound, detail: "Unknown provider. Use one of \(ProviderName.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        guard let slug = context.parameters.get("tenant"), let tenant = try await database.tenant(slug: slug) else {
+            throw APIProblem.notFound("tenant")
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: Self.maxBody) } catch {
+            throw APIProblem(status: .contentTooLarge, detail: "The body is larger than \(Self.maxBody) bytes.")
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let inbound = InboundRequest(body: Array(body.readableBytesView), headers: headers, query: query)
+
+        let account = try await database.providerAccount(tenantID: tenant.id, provider: provider.rawValue)
+        let adapter = ProviderAdapters.adapter(for: provider)
+        let webhook: InboundWebhook
+        do {
+            try adapter.verify(inbound, credentials: ProviderCredentials(secret: account?.secret, apiKey: account?.apiKey), now: now())
+            webhook = try adapter.decode(inbound)
+        } catch {
+            throw Self.problem(error)
+        }
+        let outcome = try await database.ingest(
+            tenantID: tenant.id, provider: provider.rawValue, eventID: webhook.eventID, body: inbound.body, updates: webhook.updates, now: now())
+        return try JSONReply(status: .ok, HookReceipt(outcome)).response
+    }
+
+    static func problem(_ error: InboundError) -> APIProblem {
+        switch error {
+        case .malformed(let reason):
+            APIProblem(status: .badRequest, type: "urn:waymark:problem:malformed-payload", title: "Malformed payload", detail: reason)
+        case .missingSignature(let reason), .badSignature(let reason), .staleTimestamp(let reason), .notConfigured(let reason):
+            APIProblem(status: .unauthorized, type: "urn:waymark:problem:unverified-webhook", title: "Unverified webhook", detail: reason)
+        }
+    }
+}
+
+/// What Waymark tells the provider (and a developer replaying by hand) it did.
+struct HookReceipt: Encodable {
+    let duplicate: Bool
+    let results: [Result]
+
+    struct Result: Encodable {
+        let tracking_number: String
+        let shipment_id: String?
+        let created: Bool
+        let new_checkpoints: Int
+        let status_changed: Bool
+        let skipped: String?
+    }
+
+    init(_ outcome: InboundOutcome) {
+        duplicate = outcome.duplicate
+        results = outcome.results.map {
+            Result(tracking_number: $0.trackingNumber, shipment_id: $0.shipmentID, created: $0.created, new_checkpoints: $0.inserted,
+                   status_changed: $0.statusChanged, skipped: $0.skipped)
+        }
+    }
+}
