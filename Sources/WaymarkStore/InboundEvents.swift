@@ -44,16 +44,17 @@ extension AppDatabase {
                 """, arguments: [tenantID, provider, key, Data(body), now])
             guard db.changesCount == 1 else { return InboundOutcome(duplicate: true, results: []) }
             let eventRowID = db.lastInsertedRowID
-            let results = try Self.apply(db, tenantID: tenantID, updates: updates, now: now)
+            let results = try Self.apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now)
             try db.execute(sql: "UPDATE inbound_event SET processed_at = ?, outcome = ? WHERE id = ?", arguments: [now, Self.summary(results), eventRowID])
             return InboundOutcome(duplicate: false, results: results)
         }
     }
 
     /// Applies updates again, e.g. from a stored payload after a mapping fix. Checkpoints already
-    /// stored are kept once (fingerprints), so a replay only adds what is new.
-    public func reapply(tenantID: Int64, updates: [TrackingUpdate], now: Date = Date()) async throws -> [InboundOutcome.Result] {
-        try await write { db in try Self.apply(db, tenantID: tenantID, updates: updates, now: now) }
+    /// stored are kept once (fingerprints), so a replay only adds what is new. `provider` is the
+    /// payload's provider: a shipment it creates is not registered back there.
+    public func reapply(tenantID: Int64, provider: String? = nil, updates: [TrackingUpdate], now: Date = Date()) async throws -> [InboundOutcome.Result] {
+        try await write { db in try Self.apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now) }
     }
 
     /// Stored payloads of a tenant received at or after `since`, oldest first.
@@ -68,7 +69,7 @@ extension AppDatabase {
         }
     }
 
-    static func apply(_ db: Database, tenantID: Int64, updates: [TrackingUpdate], now: Date) throws -> [InboundOutcome.Result] {
+    static func apply(_ db: Database, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date) throws -> [InboundOutcome.Result] {
         let settings = try ingestSettings(db, tenantID: tenantID)
         return try updates.map { update in
             var created = false
@@ -79,7 +80,8 @@ extension AppDatabase {
                                  skipped: "unknown tracking number and auto-create is off")
                 }
                 let draft = try NewShipment(trackingNumber: update.trackingNumber, carrier: update.carrier).validated()
-                shipmentID = try insertShipment(db, tenantID: tenantID, draft, now: now).id
+                // The provider that sent the update already tracks the number.
+                shipmentID = try insertShipment(db, tenantID: tenantID, draft, now: now, skipProvider: provider).id
                 created = true
             }
             guard let shipmentID else { throw StoreError.shipmentNotFound }

@@ -19,9 +19,10 @@ extension AppDatabase {
         try await write { db in try Self.insertShipment(db, tenantID: tenantID, new, now: now) }
     }
 
-    /// Inserts one shipment and subscribes the contacts it carries; a duplicate
+    /// Inserts one shipment, subscribes the contacts it carries and queues its registration at
+    /// the tenant's providers (but not at `skipProvider`, the one it came from); a duplicate
     /// (tenant, carrier, tracking number) is `StoreError.duplicateShipment` and writes nothing.
-    static func insertShipment(_ db: Database, tenantID: Int64, _ new: NewShipment, now: Date) throws -> Shipment {
+    static func insertShipment(_ db: Database, tenantID: Int64, _ new: NewShipment, now: Date, skipProvider: String? = nil) throws -> Shipment {
         let shipment = Shipment(
             id: Shipment.newID(), tenantID: tenantID, trackingNumber: new.trackingNumber,
             carrier: new.carrier ?? Shipment.unknownCarrier, orderNumber: new.orderNumber, customer: new.customer,
@@ -36,6 +37,7 @@ extension AppDatabase {
             guard let address else { continue }
             try db.insert(into: "subscription", ["shipment_id": shipment.id, "channel": channel, "address": address, "created_at": now])
         }
+        try enqueueRegistrations(db, tenantID: tenantID, shipmentID: shipment.id, skipProvider: skipProvider, now: now)
         return shipment
     }
 

@@ -56,6 +56,11 @@ struct ProviderCommand: AsyncParsableCommand {
                 tenantID: found.id, provider: provider, secret: newSecret, apiKey: apiKey, register: registerFlag)
             print("Provider '\(provider)' for '\(found.slug)': secret \(account.secret == nil ? "not set" : "set"), API key \(account.apiKey == nil ? "not set" : "set"), registration \(account.register ? "on" : "off")")
             print("Webhook URL: {base-url}/hooks/\(provider)/\(found.slug)" + (provider == "shippo" ? "?token=<secret>" : ""))
+            if apiKey != nil {
+                // Registrations refused with the old key failed at once; the new key gets another go.
+                let requeued = try await db.retryFailedRegistrations(tenantID: found.id, provider: provider)
+                if requeued > 0 { print("Queued \(requeued) failed registration(s) again with the new API key") }
+            }
             if generateSecret, let newSecret { print("New secret (shown once): \(newSecret)") }
         }
 

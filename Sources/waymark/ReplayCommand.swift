@@ -39,7 +39,7 @@ struct Replay: AsyncParsableCommand {
             guard let name = ProviderName(rawValue: event.provider) else { continue }
             do {
                 let webhook = try ProviderAdapters.adapter(for: name).decode(InboundRequest(body: event.body))
-                let results = try await db.reapply(tenantID: found.id, updates: webhook.updates)
+                let results = try await db.reapply(tenantID: found.id, provider: event.provider, updates: webhook.updates)
                 let added = results.reduce(0) { $0 + $1.inserted }
                 print("#\(event.id) \(event.provider): \(results.count) tracking number(s), \(added) new checkpoint(s)")
             } catch {

@@ -30,10 +30,20 @@ struct Serve: AsyncParsableCommand {
         if let baseURL, URL(string: baseURL)?.host == nil || !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
             throw CLIError("base URL '\(baseURL)' must be an absolute http(s) URL like https://track.example.com")
         }
+        // Where numbers are registered (WAYMARK_*_URL); checked before anything starts.
+        let providerURLs: ProviderBaseURLs
+        do {
+            providerURLs = try ProviderBaseURLs(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CLIError("\(error)")
+        }
         let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo)
         let db = try openDatabase(database.path)
 
-        var services: [any Service] = [MaintenanceService(database: db, logger: logger)]
+        var services: [any Service] = [
+            MaintenanceService(database: db, logger: logger),
+            RegistrationService(database: db, clients: RegistrationService.liveClients(baseURLs: providerURLs), logger: logger),
+        ]
         if demo {
             let seeded = try await DemoMerchant.seedIfMissing(db)
             let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init) ?? 5

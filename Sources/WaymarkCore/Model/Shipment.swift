@@ -22,6 +22,9 @@ public struct Shipment: Hashable, Sendable {
     public var metadata: [String: String]
     /// Set when the merchant archived it, or the retention period after delivery passed.
     public var archivedAt: Date?
+    /// Why the number could not be registered at a tracking provider the last time it was tried,
+    /// e.g. "aftership: 401 Unauthorized (invalid API key)"; nil once every registration succeeded.
+    public var registrationError: String?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -29,7 +32,8 @@ public struct Shipment: Hashable, Sendable {
         id: String, tenantID: Int64, trackingNumber: String, carrier: String, orderNumber: String? = nil,
         customer: Customer = Customer(), destination: Destination = Destination(), status: DeliveryStatus = .pending,
         substatus: Substatus? = nil, eta: Date? = nil, deliveredAt: Date? = nil, lastEventAt: Date? = nil,
-        token: String, metadata: [String: String] = [:], archivedAt: Date? = nil, createdAt: Date, updatedAt: Date
+        token: String, metadata: [String: String] = [:], archivedAt: Date? = nil, registrationError: String? = nil,
+        createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -46,6 +50,7 @@ public struct Shipment: Hashable, Sendable {
         self.token = token
         self.metadata = metadata
         self.archivedAt = archivedAt
+        self.registrationError = registrationError
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

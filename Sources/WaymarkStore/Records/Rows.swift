@@ -58,6 +58,7 @@ extension Shipment {
             token: row["token"],
             metadata: decodeJSON([String: String].self, row["metadata"]) ?? [:],
             archivedAt: row["archived_at"],
+            registrationError: row["registration_error"],
             createdAt: row["created_at"],
             updatedAt: row["updated_at"]
         )
@@ -75,7 +76,7 @@ extension Shipment {
             "destination_country": destination.country, "status": status.rawValue,
             "substatus": substatus?.description, "eta": eta, "delivered_at": deliveredAt,
             "last_event_at": lastEventAt, "token": token, "metadata": encodeJSON(metadata), "archived_at": archivedAt,
-            "created_at": createdAt, "updated_at": updatedAt,
+            "registration_error": registrationError, "created_at": createdAt, "updated_at": updatedAt,
         ]
     }
 }

@@ -20,6 +20,8 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
     public var checkpoints: [CheckpointResource]
     public var metadata: [String: String]
     public var archived: Bool
+    /// The last failure to register the number at a tracking provider, if it still stands.
+    public var registration_error: String?
     public var created_at: String
     public var updated_at: String
 
@@ -63,6 +65,7 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
         }
         metadata = s.metadata
         archived = s.archivedAt != nil
+        registration_error = s.registrationError
         created_at = RFC3339.format(s.createdAt)
         updated_at = RFC3339.format(s.updatedAt)
     }
