@@ -37,7 +37,11 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
-        let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo)
+        let rateText = Environment.string("WAYMARK_API_RATE_LIMIT") ?? "1200"
+        guard let apiRate = Int(rateText), apiRate > 0 else {
+            throw CLIError("WAYMARK_API_RATE_LIMIT '\(rateText)' must be a positive number of requests per minute")
+        }
+        let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo, apiRequestsPerMinute: apiRate)
         let db = try openDatabase(database.path)
 
         var services: [any Service] = [
