@@ -16,21 +16,25 @@ public struct TrackedShipment: Sendable, Equatable {
 extension AppDatabase {
     /// Registers a validated shipment with a fresh id and tracking token.
     public func createShipment(tenantID: Int64, _ new: NewShipment, now: Date = Date()) async throws -> Shipment {
+        try await write { db in try Self.insertShipment(db, tenantID: tenantID, new, now: now) }
+    }
+
+    /// The one way a shipment comes into being, for single creates and imports alike: a fresh id
+    /// and tracking token, the row, and a subscription for each of the customer's addresses.
+    static func insertShipment(_ db: Database, tenantID: Int64, _ new: NewShipment, now: Date) throws -> Shipment {
         let shipment = Shipment(
             id: Shipment.newID(), tenantID: tenantID, trackingNumber: new.trackingNumber,
             carrier: new.carrier ?? Shipment.unknownCarrier, orderNumber: new.orderNumber, customer: new.customer,
             destination: new.destination, eta: new.eta, token: SecureToken.trackingToken(), metadata: new.metadata,
             createdAt: now, updatedAt: now)
-        try await write { db in
-            do {
-                try db.insert(into: "shipment", shipment.columns)
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                throw StoreError.duplicateShipment(carrier: shipment.carrier, trackingNumber: shipment.trackingNumber)
-            }
-            for (channel, address) in [("email", shipment.customer.email), ("sms", shipment.customer.phone)] {
-                guard let address else { continue }
-                try db.insert(into: "subscription", ["shipment_id": shipment.id, "channel": channel, "address": address, "created_at": now])
-            }
+        do {
+            try db.insert(into: "shipment", shipment.columns)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StoreError.duplicateShipment(carrier: shipment.carrier, trackingNumber: shipment.trackingNumber)
+        }
+        for (channel, address) in [("email", shipment.customer.email), ("sms", shipment.customer.phone)] {
+            guard let address else { continue }
+            try db.insert(into: "subscription", ["shipment_id": shipment.id, "channel": channel, "address": address, "created_at": now])
         }
         return shipment
     }
