@@ -7,7 +7,7 @@ import Logging
 struct Waymark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Self-hosted shipment tracking: branded tracking pages and proactive updates.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, ShipmentCommand.self])
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, ShipmentCommand.self, ImportCommand.self])
 }
 
 /// Options every command shares. Flags win over environment variables, which win over defaults.
