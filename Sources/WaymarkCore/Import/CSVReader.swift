@@ -124,12 +124,7 @@ public struct CSVReader: Sendable {
     /// Ends the input: the last record, if it had no line break after it.
     public mutating func finish() throws(CSVFileError) -> [CSVRecord] {
         var records: [CSVRecord] = []
-        if atStart {
-            atStart = false
-            let pending = leadingBytes
-            leadingBytes = []
-            for byte in pending { try step(byte, into: &records) }
-        }
+        if atStart { try replayLeadingBytes(into: &records) }
         if state == .quoted { throw .unterminatedQuote(row: recordNumber, line: quoteLine) }
         if state != .fieldStart || !fields.isEmpty || fieldWasQuoted {
             endRecord(into: &records)
@@ -147,6 +142,11 @@ public struct CSVReader: Sendable {
             }
             return
         }
+        try replayLeadingBytes(into: &records)
+    }
+
+    /// The input did not start with a byte-order mark after all: its first bytes are text.
+    private mutating func replayLeadingBytes(into records: inout [CSVRecord]) throws(CSVFileError) {
         atStart = false
         let pending = leadingBytes
         leadingBytes = []
