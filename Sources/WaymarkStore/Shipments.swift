@@ -19,9 +19,11 @@ extension AppDatabase {
         try await write { db in try Self.insertShipment(db, tenantID: tenantID, new, now: now) }
     }
 
-    /// Inserts one shipment, subscribes the contacts it carries and queues its registration at
-    /// the tenant's providers (but not at `skipProvider`, the one it came from); a duplicate
-    /// (tenant, carrier, tracking number) is `StoreError.duplicateShipment` and writes nothing.
+    /// The one way a shipment comes into being, for single creates, batches, imports and
+    /// auto-created ones alike: a fresh id and tracking token, the row, a subscription for each of
+    /// the customer's addresses, and its registration queued at the tenant's providers (but not
+    /// at `skipProvider`, the one it came from). A duplicate (tenant, carrier, tracking number) is
+    /// `StoreError.duplicateShipment` and writes nothing.
     static func insertShipment(_ db: Database, tenantID: Int64, _ new: NewShipment, now: Date, skipProvider: String? = nil) throws -> Shipment {
         let shipment = Shipment(
             id: Shipment.newID(), tenantID: tenantID, trackingNumber: new.trackingNumber,

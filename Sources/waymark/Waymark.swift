@@ -7,7 +7,10 @@ import Logging
 struct Waymark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Self-hosted shipment tracking: branded tracking pages and proactive updates.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, ShipmentCommand.self, ProviderCommand.self, Detect.self, Replay.self])
+        subcommands: [
+            Serve.self, Migrate.self, TenantCommand.self, ShipmentCommand.self, ImportCommand.self, ProviderCommand.self, Detect.self,
+            Replay.self,
+        ])
 }
 
 /// Options every command shares. Flags win over environment variables, which win over defaults.

@@ -38,6 +38,15 @@ def run_cli(*args, db, stdin=None, env=None, check=True):
     return result
 
 
+def expect_error(result, *words):
+    """A failed command: non-zero exit and exactly one stderr line containing every word."""
+    assert result.returncode != 0, result.stdout
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line on stderr, got: {result.stderr!r}"
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
 def create_tenant(db, slug, name=None, email=None, password="a long enough password"):
     out = run_cli("tenant", "create", "--slug", slug, "--name", name or slug.title(), "--owner-email",
                   email or f"owner@{slug}.test", "--password-stdin", "--json", db=db, stdin=password + "\n")

@@ -3,7 +3,7 @@ line on stderr with a non-zero exit."""
 import json
 import sqlite3
 
-from conftest import create_tenant, run_cli
+from conftest import create_tenant, expect_error, run_cli
 
 
 def test_tenant_create_prints_tenant_and_a_key_that_is_stored_only_hashed(db):
@@ -22,14 +22,6 @@ def test_migrate_creates_the_schema(db):
     assert "up to date" in result.stdout
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"tenant", "user", "membership", "api_key", "shipment", "checkpoint", "subscription"} <= tables
-
-
-def expect_error(result, *words):
-    assert result.returncode != 0, result.stdout
-    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, f"expected one line on stderr, got: {result.stderr!r}"
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def test_tenant_create_errors_are_one_clear_line(db):

@@ -107,6 +107,8 @@ extension Database {
     func insert(into table: String, _ columns: [String: (any DatabaseValueConvertible)?]) throws {
         let names = columns.keys.sorted()
         let sql = "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
-        try execute(sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil }))
+        let values: [(any DatabaseValueConvertible)?] = names.map { columns[$0] ?? nil }
+        // Cached: an import runs the same INSERT for every row.
+        try cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
     }
 }

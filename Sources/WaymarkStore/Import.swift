@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// What a bulk import did with one shipment.
+public enum ImportOutcome: Sendable, Equatable {
+    /// Registered now, exactly as `createShipment` registers one.
+    case created(Shipment)
+    /// The tenant already had a shipment with this carrier and tracking number (perhaps from an
+    /// earlier row of the same batch); it is returned as stored and was not touched.
+    case unchanged(Shipment)
+
+    public var shipment: Shipment {
+        switch self {
+        case .created(let shipment), .unchanged(let shipment): shipment
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Registers a batch of validated shipments in one transaction, one outcome per input in
+    /// the same order.
+    ///
+    /// An import never overwrites: a shipment whose tenant, carrier (`unknown` when none) and
+    /// tracking number already exist is left exactly as it is, `updated_at` included, so importing
+    /// the same file twice changes nothing. Callers split large files into batches of a few
+    /// hundred, which keeps each write short for the server's other writers.
+    public func importShipments(tenantID: Int64, _ shipments: [NewShipment], now: Date = Date()) async throws -> [ImportOutcome] {
+        try await write { db in
+            let existing = try db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND carrier = ? AND tracking_number = ?")
+            return try shipments.map { new in
+                let carrier = new.carrier ?? Shipment.unknownCarrier
+                if let row = try Row.fetchOne(existing, arguments: [tenantID, carrier, new.trackingNumber]) {
+                    return .unchanged(Shipment(row: row))
+                }
+                return .created(try Self.insertShipment(db, tenantID: tenantID, new, now: now))
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+import ArgumentParser
+import Foundation
+import WaymarkCore
+import WaymarkStore
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Register shipments from a CSV file, with a progress bar and a per-row error report.",
+        discussion: """
+            The first row names the columns, in any order and any case: \
+            \(ShipmentCSV.Column.allCases.map(\.rawValue).joined(separator: ", ")). Only tracking_number \
+            is required; other columns are ignored with a warning. A shipment that already exists \
+            (same carrier and tracking number) is left unchanged, so importing a file again is safe.
+
+            Exit status: 0 when every row was imported or already there, 1 when some rows failed \
+            (the others are saved), 2 when the file cannot be imported at all.
+            """)
+
+    @Option(help: "The tenant's slug.") var tenant: String
+    @Argument(help: "The CSV file (UTF-8, comma-separated, RFC 4180 quoting).") var file: String
+    @Flag(help: "Print {\"created\", \"unchanged\", \"failed\", \"warnings\", \"errors\"} as JSON.") var json = false
+    @OptionGroup var database: DatabaseOptions
+
+    /// Rows per transaction: big enough to amortize the commit, small enough that the server's
+    /// other writers never wait long.
+    static let batchSize = 500
+    static let chunkSize = 64 * 1024
+
+    func run() async throws {
+        let report: ImportReport
+        do {
+            report = try await importFile()
+        } catch {
+            // One line, and a status apart from "some rows failed": nothing could be imported
+            // from here on.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if json {
+            try printJSON(report)
+        } else {
+            print(report.text)
+        }
+        if report.failed > 0 { throw ExitCode.failure }
+    }
+
+    private func importFile() async throws -> ImportReport {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw CLIError("cannot read '\(file)': no such file")
+        }
+        guard !isDirectory.boolValue else { throw CLIError("cannot read '\(file)': it is a directory") }
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file)) } catch {
+            throw CLIError("cannot read '\(file)': \(error.localizedDescription)")
+        }
+        defer { try? handle.close() }
+        var status = stat()
+        let fileSize = fstat(handle.fileDescriptor, &status) == 0 ? Int(status.st_size) : nil
+
+        let db = try openDatabase(database.path)
+        guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
+
+        var report = ImportReport(source: file)
+        var progress = ImportProgress(totalBytes: fileSize, enabled: isatty(STDERR_FILENO) == 1)
+        // Whatever ends the import, the summary or the error starts on a clean line.
+        defer { progress.clear() }
+        var reader = ShipmentCSVReader()
+        var rowsRead = 0
+        var pending: [NewShipment] = []
+        pending.reserveCapacity(Self.batchSize)
+
+        func save() async throws {
+            guard !pending.isEmpty else { return }
+            let outcomes: [ImportOutcome]
+            do {
+                outcomes = try await db.importShipments(tenantID: found.id, pending)
+            } catch {
+                throw report.failure("saving rows failed: \(error)")
+            }
+            report.count(outcomes)
+            pending.removeAll(keepingCapacity: true)
+        }
+
+        func take(_ rows: [ShipmentCSV.Row]) async throws {
+            for row in rows {
+                switch row {
+                case .valid(_, let shipment):
+                    pending.append(shipment)
+                    if pending.count >= Self.batchSize { try await save() }
+                case .invalid(_, let errors):
+                    report.fail(errors)
+                }
+            }
+            rowsRead += rows.count
+            progress.update(rows: rowsRead)
+        }
+
+        do {
+            while true {
+                let chunk: Data?
+                do { chunk = try handle.read(upToCount: Self.chunkSize) } catch {
+                    throw report.failure("reading '\(file)' failed: \(error.localizedDescription)")
+                }
+                guard let chunk, !chunk.isEmpty else { break }
+                progress.bytesRead += chunk.count
+                try await take(try reader.read(chunk))
+            }
+            try await take(try reader.finish())
+        } catch let error as CSVFileError {
+            // The rows before the broken one are good: keep them, and say so.
+            try await save()
+            throw report.failure(error.description)
+        }
+        try await save()
+        report.warnings = reader.warnings
+        report.seconds = progress.elapsedSeconds
+        return report
+    }
+}
+
+/// The tallies of one import and the row errors to show, capped so that a file of nothing but
+/// bad rows cannot fill the memory.
+struct ImportReport: Encodable {
+    static let listedErrorLimit = 10_000
+
+    let source: String
+    var created = 0
+    var unchanged = 0
+    var failed = 0
+    var warnings: [String] = []
+    var errors: [ImportRowError] = []
+    var errorsNotListed = 0
+    var seconds = 0.0
+
+    init(source: String) { self.source = source }
+
+    var rows: Int { created + unchanged + failed }
+
+    mutating func count(_ outcomes: [ImportOutcome]) {
+        for outcome in outcomes {
+            switch outcome {
+            case .created: created += 1
+            case .unchanged: unchanged += 1
+            }
+        }
+    }
+
+    mutating func fail(_ rowErrors: [ImportRowError]) {
+        failed += 1
+        let room = max(0, Self.listedErrorLimit - errors.count)
+        errors += rowErrors.prefix(room)
+        errorsNotListed += max(0, rowErrors.count - room)
+    }
+
+    /// The one line for a problem that stops the import, saying what was saved before it.
+    func failure(_ problem: String) -> CLIError {
+        guard rows > 0 else { return CLIError(problem) }
+        return CLIError("\(problem); the rows before it were saved (\(created.grouped) created, \(unchanged.grouped) unchanged, \(failed.grouped) failed), so the file can be fixed and imported again")
+    }
+
+    var text: String {
+        let rate = seconds > 0 ? " (\(Int((Double(rows) / seconds).rounded()).grouped) rows/s)" : ""
+        var lines = [
+            "Imported \(rows.grouped) rows from \(source) in \(String(format: "%.1f", seconds)) s\(rate)",
+            "  created    \(created.grouped)",
+            "  unchanged  \(unchanged.grouped)",
+            "  failed     \(failed.grouped)",
+            "  warnings   \(warnings.count.grouped)",
+        ]
+        if !warnings.isEmpty {
+            lines += ["", "Warnings:"] + warnings.map { "  \($0)" }
+        }
+        if !errors.isEmpty {
+            let rowWidth = errors.map { "row \($0.row)".count }.max() ?? 0
+            let fieldWidth = errors.map { ($0.field ?? "-").count }.max() ?? 0
+            lines += ["", "Errors (row, column, reason):"]
+            lines += errors.map { error in
+                "  " + "row \(error.row)".padded(to: rowWidth) + "  " + (error.field ?? "-").padded(to: fieldWidth) + "  " + error.reason
+            }
+            if errorsNotListed > 0 { lines.append("  ... and \(errorsNotListed.grouped) more errors not listed") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private struct RowErrorOutput: Encodable {
+        let row: Int
+        let field: String?
+        let reason: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(row, forKey: .row)
+            // Always present: null says the row as a whole is wrong.
+            try container.encode(field, forKey: .field)
+            try container.encode(reason, forKey: .reason)
+        }
+
+        enum CodingKeys: String, CodingKey { case row, field, reason }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case created, unchanged, failed, warnings, errors
+        case errorsNotListed = "errors_not_listed"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(created, forKey: .created)
+        try container.encode(unchanged, forKey: .unchanged)
+        try container.encode(failed, forKey: .failed)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(errors.map { RowErrorOutput(row: $0.row, field: $0.field, reason: $0.reason) }, forKey: .errors)
+        try container.encode(errorsNotListed, forKey: .errorsNotListed)
+    }
+}
+
+/// A one-line progress bar on a terminal's stderr: rows done, rows per second and how much of
+/// the file has been read. Redrawn at most ten times a second; silent when stderr is not a
+/// terminal, so logs and pipes stay clean.
+struct ImportProgress {
+    let totalBytes: Int?
+    let enabled: Bool
+    var bytesRead = 0
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var lastDrawn: ContinuousClock.Instant?
+    private var drawn = false
+
+    init(totalBytes: Int?, enabled: Bool) {
+        self.totalBytes = totalBytes
+        self.enabled = enabled
+        start = clock.now
+    }
+
+    var elapsedSeconds: Double {
+        let elapsed = clock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    mutating func update(rows: Int) {
+        guard enabled else { return }
+        let now = clock.now
+        if let lastDrawn, now - lastDrawn < .milliseconds(100) { return }
+        lastDrawn = now
+        let seconds = elapsedSeconds
+        let rate = seconds > 0 ? Int((Double(rows) / seconds).rounded()) : 0
+        var line = "\r\u{1B}[K"
+        if let totalBytes, totalBytes > 0 {
+            let fraction = min(1, Double(bytesRead) / Double(totalBytes))
+            let width = 30
+            let filled = Int((fraction * Double(width)).rounded(.down))
+            line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+            line += "\(Int((fraction * 100).rounded(.down)))%  "
+        }
+        line += "\(rows.grouped) rows  \(rate.grouped) rows/s"
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    /// Removes the bar so the summary starts on a clean line.
+    mutating func clear() {
+        guard drawn else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        drawn = false
+    }
+}
+
+extension Int {
+    /// 12345 as "12,345": counts in a report read at a glance.
+    var grouped: String {
+        let digits = String(magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return self < 0 ? "-" + out : out
+    }
+}
+
+extension String {
+    fileprivate func padded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
