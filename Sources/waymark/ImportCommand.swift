@@ -22,9 +22,6 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Print {\"created\", \"unchanged\", \"failed\", \"warnings\", \"errors\"} as JSON.") var json = false
     @OptionGroup var database: DatabaseOptions
 
-    /// Rows per transaction: big enough to amortize the commit, small enough that the server's
-    /// other writers never wait long.
-    static let batchSize = 500
     static let chunkSize = 64 * 1024
 
     func run() async throws {
@@ -62,116 +59,49 @@ struct ImportCommand: AsyncParsableCommand {
         let db = try openDatabase(database.path)
         guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
 
-        var report = ImportReport(source: file)
         var progress = ImportProgress(totalBytes: fileSize, enabled: isatty(STDERR_FILENO) == 1)
         // Whatever ends the import, the summary or the error starts on a clean line.
         defer { progress.clear() }
-        var reader = ShipmentCSVReader()
-        var rowsRead = 0
-        var pending: [NewShipment] = []
-        pending.reserveCapacity(Self.batchSize)
-
-        func save() async throws {
-            guard !pending.isEmpty else { return }
-            let outcomes: [ImportOutcome]
-            do {
-                outcomes = try await db.importShipments(tenantID: found.id, pending)
-            } catch {
-                throw report.failure("saving rows failed: \(error)")
+        var importer = ShipmentImport(database: db, tenantID: found.id)
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: Self.chunkSize) } catch {
+                throw CLIError(ShipmentImport.Stopped(problem: "reading '\(file)' failed: \(error.localizedDescription)", summary: importer.summary).description)
             }
-            report.count(outcomes)
-            pending.removeAll(keepingCapacity: true)
+            guard let chunk, !chunk.isEmpty else { break }
+            progress.bytesRead += chunk.count
+            try await importer.feed(chunk)
+            progress.update(rows: importer.summary.rows)
         }
-
-        func take(_ rows: [ShipmentCSV.Row]) async throws {
-            for row in rows {
-                switch row {
-                case .valid(_, let shipment):
-                    pending.append(shipment)
-                    if pending.count >= Self.batchSize { try await save() }
-                case .invalid(_, let errors):
-                    report.fail(errors)
-                }
-            }
-            rowsRead += rows.count
-            progress.update(rows: rowsRead)
-        }
-
-        do {
-            while true {
-                let chunk: Data?
-                do { chunk = try handle.read(upToCount: Self.chunkSize) } catch {
-                    throw report.failure("reading '\(file)' failed: \(error.localizedDescription)")
-                }
-                guard let chunk, !chunk.isEmpty else { break }
-                progress.bytesRead += chunk.count
-                try await take(try reader.read(chunk))
-            }
-            try await take(try reader.finish())
-        } catch let error as CSVFileError {
-            // The rows before the broken one are good: keep them, and say so.
-            try await save()
-            throw report.failure(error.description)
-        }
-        try await save()
-        report.warnings = reader.warnings
-        report.seconds = progress.elapsedSeconds
-        return report
+        let summary = try await importer.finish()
+        return ImportReport(source: file, summary: summary, seconds: progress.elapsedSeconds)
     }
 }
 
-/// The tallies of one import and the row errors to show, capped so that a file of nothing but
-/// bad rows cannot fill the memory.
+/// What `waymark import` prints: the summary, where from and how fast.
 struct ImportReport: Encodable {
-    static let listedErrorLimit = 10_000
-
     let source: String
-    var created = 0
-    var unchanged = 0
-    var failed = 0
-    var warnings: [String] = []
-    var errors: [ImportRowError] = []
-    var errorsNotListed = 0
-    var seconds = 0.0
+    let summary: ShipmentImport.Summary
+    let seconds: Double
 
-    init(source: String) { self.source = source }
+    var failed: Int { summary.failed }
 
-    var rows: Int { created + unchanged + failed }
-
-    mutating func count(_ outcomes: [ImportOutcome]) {
-        for outcome in outcomes {
-            switch outcome {
-            case .created: created += 1
-            case .unchanged: unchanged += 1
-            }
-        }
-    }
-
-    mutating func fail(_ rowErrors: [ImportRowError]) {
-        failed += 1
-        let room = max(0, Self.listedErrorLimit - errors.count)
-        errors += rowErrors.prefix(room)
-        errorsNotListed += max(0, rowErrors.count - room)
-    }
-
-    /// The one line for a problem that stops the import, saying what was saved before it.
-    func failure(_ problem: String) -> CLIError {
-        guard rows > 0 else { return CLIError(problem) }
-        return CLIError("\(problem); the rows before it were saved (\(created.grouped) created, \(unchanged.grouped) unchanged, \(failed.grouped) failed), so the file can be fixed and imported again")
-    }
+    func encode(to encoder: any Encoder) throws { try summary.encode(to: encoder) }
 
     var text: String {
+        let rows = summary.rows
         let rate = seconds > 0 ? " (\(Int((Double(rows) / seconds).rounded()).grouped) rows/s)" : ""
         var lines = [
             "Imported \(rows.grouped) rows from \(source) in \(String(format: "%.1f", seconds)) s\(rate)",
-            "  created    \(created.grouped)",
-            "  unchanged  \(unchanged.grouped)",
-            "  failed     \(failed.grouped)",
-            "  warnings   \(warnings.count.grouped)",
+            "  created    \(summary.created.grouped)",
+            "  unchanged  \(summary.unchanged.grouped)",
+            "  failed     \(summary.failed.grouped)",
+            "  warnings   \(summary.warnings.count.grouped)",
         ]
-        if !warnings.isEmpty {
-            lines += ["", "Warnings:"] + warnings.map { "  \($0)" }
+        if !summary.warnings.isEmpty {
+            lines += ["", "Warnings:"] + summary.warnings.map { "  \($0)" }
         }
+        let errors = summary.errors
         if !errors.isEmpty {
             let rowWidth = errors.map { "row \($0.row)".count }.max() ?? 0
             let fieldWidth = errors.map { ($0.field ?? "-").count }.max() ?? 0
@@ -179,40 +109,9 @@ struct ImportReport: Encodable {
             lines += errors.map { error in
                 "  " + "row \(error.row)".padded(to: rowWidth) + "  " + (error.field ?? "-").padded(to: fieldWidth) + "  " + error.reason
             }
-            if errorsNotListed > 0 { lines.append("  ... and \(errorsNotListed.grouped) more errors not listed") }
+            if summary.errorsNotListed > 0 { lines.append("  ... and \(summary.errorsNotListed.grouped) more errors not listed") }
         }
         return lines.joined(separator: "\n")
-    }
-
-    private struct RowErrorOutput: Encodable {
-        let row: Int
-        let field: String?
-        let reason: String
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(row, forKey: .row)
-            // Always present: null says the row as a whole is wrong.
-            try container.encode(field, forKey: .field)
-            try container.encode(reason, forKey: .reason)
-        }
-
-        enum CodingKeys: String, CodingKey { case row, field, reason }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case created, unchanged, failed, warnings, errors
-        case errorsNotListed = "errors_not_listed"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(created, forKey: .created)
-        try container.encode(unchanged, forKey: .unchanged)
-        try container.encode(failed, forKey: .failed)
-        try container.encode(warnings, forKey: .warnings)
-        try container.encode(errors.map { RowErrorOutput(row: $0.row, field: $0.field, reason: $0.reason) }, forKey: .errors)
-        try container.encode(errorsNotListed, forKey: .errorsNotListed)
     }
 }
 

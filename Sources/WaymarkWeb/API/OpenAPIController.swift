@@ -54,6 +54,7 @@ enum AllowedMethods {
         ("api/v1/openapi.json", [.get]),
         ("api/v1/shipments", [.get, .post]),
         ("api/v1/shipments/batch", [.post]),
+        ("api/v1/shipments/import", [.post]),
         ("api/v1/shipments/{id}", [.get, .patch, .delete]),
         ("api/v1/shipments/{id}/events", [.post]),
         ("api/v1/carriers", [.get]),

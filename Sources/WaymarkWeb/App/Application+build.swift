@@ -36,6 +36,7 @@ public func buildApplication(
 
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute)))
     ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api.group("shipments"))
+    ShipmentImportController(database: database).addRoutes(to: api.group("shipments"))
     CarriersController().addRoutes(to: api.group("carriers"))
 
     HooksController(database: database, now: now).addRoutes(to: router)
