@@ -30,9 +30,9 @@ struct EventTime: Equatable, Sendable {
         guard let year = scanner.number(digits: 4), scanner.skip("-"),
               let month = scanner.number(digits: 2), scanner.skip("-"),
               let dayOfMonth = scanner.number(digits: 2),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(dayOfMonth)
+              (1...12).contains(month), (1...RFC3339.daysIn(month: month, year: year)).contains(dayOfMonth)
         else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: dayOfMonth)
+        let days = RFC3339.daysFromCivil(year: year, month: month, day: dayOfMonth)
         let midnight = Date(timeIntervalSince1970: TimeInterval(days) * 86_400)
         if scanner.isAtEnd { return EventTime(date: midnight, utcOffsetSeconds: nil, day: midnight) }
 
@@ -91,24 +91,6 @@ struct EventTime: Equatable, Sendable {
         }
         guard scanner.isAtEnd, minutes < 60, hours * 3600 + minutes * 60 <= 18 * 3600 else { return nil }
         return sign * (hours * 3600 + minutes * 60)
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }
 
