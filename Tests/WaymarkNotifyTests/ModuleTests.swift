@@ -1,0 +1,4 @@
+import Testing
+import WaymarkNotify
+
+@Test func moduleLinks() { _ = WaymarkNotify.self }
