@@ -122,6 +122,25 @@ struct SMTPClientTests {
         #expect(try peer.received().count == 1)
     }
 
+    @Test(.enabled(if: SMTPPeer.opensslAvailable, "openssl is required"))
+    func speaksImplicitTLS() async throws {
+        let certificateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-cert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: certificateDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: certificateDirectory) }
+        let (cert, key) = try SMTPPeer.makeCertificate(in: certificateDirectory)
+        let peer = try await SMTPPeer(["--tls-cert", cert, "--tls-key", key, "--implicit-tls"])
+        defer { peer.stop() }
+        var configuration = try SMTPConfiguration(
+            url: "smtps://localhost:\(peer.port)", requireTLS: true, certificateVerification: .trustedCA(pemFile: cert)
+        )
+        configuration.commandTimeout = .seconds(10)
+
+        let result = try await SMTPClient(configuration: configuration).send(try message())
+
+        #expect(result.isDelivered)
+        #expect(try peer.received().first?.tls == true)
+    }
+
     @Test func requireTLSRefusesAPlainServer() async throws {
         let peer = try await SMTPPeer()
         defer { peer.stop() }

@@ -15,6 +15,7 @@ parser.add_argument("--data-reply", help="reply to DATA instead of accepting")
 parser.add_argument("--auth", choices=["PLAIN", "LOGIN"], help="require AUTH, offering only this mechanism")
 parser.add_argument("--tls-cert")
 parser.add_argument("--tls-key")
+parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps)")
 parser.add_argument("--silent", action="store_true", help="accept connections, never say a word")
 args = parser.parse_args()
 
@@ -74,7 +75,7 @@ class Handler:
             "text": text.get_content() if text is not None else None,
             "html": html.get_content() if html is not None else None,
             "defects": [str(d) for d in message.defects],
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": bool(session.authenticated),
         }
         with open(args.received, "a") as f:
@@ -95,10 +96,14 @@ if args.auth:
 if args.tls_cert:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.tls_cert, args.tls_key)
-    kwargs.update(tls_context=context, require_starttls=True)
+    if not args.implicit_tls:
+        kwargs.update(tls_context=context, require_starttls=True)
 
 port = free_port()
-controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
+if args.implicit_tls:
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, ssl_context=context, **kwargs)
+else:
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()
 announce(port)
 stop = threading.Event()
