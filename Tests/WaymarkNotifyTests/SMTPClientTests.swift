@@ -70,6 +70,7 @@ struct SMTPClientTests {
         let password = SMTPPeer.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         var configuration = try SMTPConfiguration(url: "smtp://\(user):\(password)@127.0.0.1:\(peer.port)")
         configuration.commandTimeout = .seconds(10)
+        configuration.allowsCredentialsWithoutTLS = true
 
         let result = try await SMTPClient(configuration: configuration).send(try message())
 
@@ -81,7 +82,11 @@ struct SMTPClientTests {
         let peer = try await SMTPPeer(["--auth", "PLAIN"])
         defer { peer.stop() }
 
-        let result = try await client(peer) { $0.username = SMTPPeer.user; $0.password = "wrong" }.send(try message())
+        let result = try await client(peer) { 
+            $0.username = SMTPPeer.user
+            $0.password = "wrong"
+            $0.allowsCredentialsWithoutTLS = true
+        }.send(try message())
 
         guard case .permanentFailure(let reply, let stage) = result else { Issue.record("got \(result)"); return }
         #expect(reply.code == 535 && stage == .authentication)
@@ -139,6 +144,25 @@ struct SMTPClientTests {
 
         #expect(result.isDelivered)
         #expect(try peer.received().first?.tls == true)
+    }
+
+    @Test func credentialsAreNotSentInTheClearByDefault() async throws {
+        let peer = try await SMTPPeer(["--auth", "PLAIN"])
+        defer { peer.stop() }
+
+        await #expect(throws: SMTPError.credentialsRequireTLS) {
+            try await client(peer) { $0.username = SMTPPeer.user; $0.password = SMTPPeer.password }.send(try message())
+        }
+    }
+
+    @Test func fallsBackToHELOWhenEHLOIsRefused() async throws {
+        let peer = try await SMTPPeer(["--no-ehlo"])
+        defer { peer.stop() }
+
+        let result = try await client(peer).send(try message())
+
+        #expect(result.isDelivered)
+        #expect(try peer.received().first?.extended == false)
     }
 
     @Test func requireTLSRefusesAPlainServer() async throws {

@@ -30,6 +30,7 @@ final class SMTPPeer {
         let defects: [String]
         let tls: Bool
         let authenticated: Bool
+        let extended: Bool
 
         var rawBytes: [UInt8] { Array(Data(base64Encoded: raw) ?? Data()) }
     }

@@ -29,6 +29,9 @@ public struct SMTPConfiguration: Sendable {
     /// Refuse to send (and to authenticate) unless the connection is encrypted.
     public var requireTLS: Bool
     public var certificateVerification: CertificateVerification
+    /// Send AUTH over an unencrypted connection (a relay on a trusted local network, tests).
+    /// Off by default, so a server that does not offer STARTTLS never sees the password.
+    public var allowsCredentialsWithoutTLS = false
     /// The name sent in EHLO/HELO.
     public var clientName: String
     public var connectTimeout: TimeAmount

@@ -9,6 +9,9 @@ public enum SMTPError: Error, Sendable, Equatable {
     case malformedReply(String)
     /// The configuration requires TLS and the server does not offer STARTTLS.
     case tlsRequiredButNotOffered
+    /// Credentials are configured, the connection is not encrypted and
+    /// `allowsCredentialsWithoutTLS` is off: the password is not sent in the clear.
+    case credentialsRequireTLS
     /// Credentials are configured but the server offers neither AUTH PLAIN nor AUTH LOGIN.
     case noSupportedAuthMechanism(offered: String)
     /// A reply that makes no sense at this step (such as 334 where 235 is due).

@@ -29,6 +29,7 @@ struct SMTPSession: Sendable {
             }
             if configuration.requireTLS, !encrypted { throw SMTPError.tlsRequiredButNotOffered }
             if let username = configuration.username {
+                guard encrypted || configuration.allowsCredentialsWithoutTLS else { throw SMTPError.credentialsRequireTLS }
                 try await authenticate(username: username, password: configuration.password ?? "", offered: extensions["AUTH"] ?? "")
             }
             try await expect(command("MAIL FROM:<\(from)>"), 250, stage: .sender)

@@ -16,6 +16,7 @@ parser.add_argument("--auth", choices=["PLAIN", "LOGIN"], help="require AUTH, of
 parser.add_argument("--tls-cert")
 parser.add_argument("--tls-key")
 parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps)")
+parser.add_argument("--no-ehlo", action="store_true", help="refuse EHLO with 502 so clients fall back to HELO")
 parser.add_argument("--silent", action="store_true", help="accept connections, never say a word")
 args = parser.parse_args()
 
@@ -50,6 +51,18 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Handler:
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if args.no_ehlo:
+            session.host_name = None
+            return ["502 5.5.1 EHLO not implemented"]
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        session.host_name = hostname
+        session.extended_smtp = False
+        return "250 {}".format(server.hostname)
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if args.rcpt_reply:
             return args.rcpt_reply
@@ -77,6 +90,7 @@ class Handler:
             "defects": [str(d) for d in message.defects],
             "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": bool(session.authenticated),
+            "extended": bool(session.extended_smtp),
         }
         with open(args.received, "a") as f:
             f.write(json.dumps(record) + "\n")
