@@ -24,7 +24,7 @@ import Testing
         #expect(headers.contains("Subject: Hi  Bcc: evil@example.com"))
     }
 
-    @Test(arguments: ["a@b.com\r\nRCPT TO:<x@y.com>", "Name <a@b.com>", "a@b.com, c@d.com", "no-at", "a@@b.com", "a@b", "", "a b@c.com"])
+    @Test(arguments: ["a@b.com\r\nRCPT TO:<x@y.com>", "Name <a@b.com>", "a@b.com, c@d.com", "no-at", "a@@b.com", "a@b", "", "a b@c.com", "zoë@example.com"])
     func invalidAddressesAreRefused(_ address: String) {
         #expect(throws: EmailMessageError.invalidAddress(address)) { try EmailAddress(address) }
     }

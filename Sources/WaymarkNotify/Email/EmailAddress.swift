@@ -6,7 +6,8 @@ public struct EmailAddress: Sendable, Hashable {
     public let address: String
     public let displayName: String?
 
-    /// Refuses anything but exactly one plain `local@domain` address: no control characters,
+    /// Refuses anything but exactly one plain ASCII `local@domain` address (SMTPUTF8 is not
+    /// negotiated, so no UTF-8 addresses): no control characters,
     /// spaces, angle brackets, commas or quotes, one `@`, non-empty parts, at most 254 bytes.
     /// Control characters in the display name are replaced by spaces (a name is free text; a
     /// line break in it must never start a new header).
@@ -15,7 +16,7 @@ public struct EmailAddress: Sendable, Hashable {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard address.utf8.count <= 254,
               parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-              !address.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }),
+              address.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }),
               !address.contains(where: { forbidden.contains($0) }),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), parts[1].contains(".") || parts[1] == "localhost"
         else { throw .invalidAddress(address) }
