@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(name: "WaymarkCoreTests", dependencies: ["WaymarkCore"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkStoreTests", dependencies: ["WaymarkStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "WaymarkNotifyTests", dependencies: ["WaymarkNotify"], swiftSettings: swiftSettings),
+        .testTarget(name: "WaymarkNotifyTests", dependencies: ["WaymarkNotify"], exclude: ["Peers"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WaymarkWebTests",
