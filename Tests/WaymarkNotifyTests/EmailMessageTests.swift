@@ -14,8 +14,8 @@ import Testing
 
     @Test func injectionInNameAndSubjectStaysOneHeader() throws {
         let message = EmailMessage(
-            from: try EmailAddress("shop@example.com", displayName: "Shop\r\nBcc: evil@example.com"),
-            to: try EmailAddress("buyer@example.org"),
+            from: try Mailbox("shop@example.com", displayName: "Shop\r\nBcc: evil@example.com"),
+            to: try Mailbox("buyer@example.org"),
             subject: "Hi\r\nBcc: evil@example.com", textBody: "t", htmlBody: "<p>h</p>"
         )
         let headers = headerBlock(try lines(of: message))
@@ -26,12 +26,12 @@ import Testing
 
     @Test(arguments: ["a@b.com\r\nRCPT TO:<x@y.com>", "Name <a@b.com>", "a@b.com, c@d.com", "no-at", "a@@b.com", "a@b", "", "a b@c.com", "zoë@example.com"])
     func invalidAddressesAreRefused(_ address: String) {
-        #expect(throws: EmailMessageError.invalidAddress(address)) { try EmailAddress(address) }
+        #expect(throws: EmailMessageError.invalidAddress(address)) { try Mailbox(address) }
     }
 
     @Test func extraHeadersAreCheckedAndKept() throws {
         var message = EmailMessage(
-            from: try EmailAddress("shop@example.com"), to: try EmailAddress("buyer@example.org"),
+            from: try Mailbox("shop@example.com"), to: try Mailbox("buyer@example.org"),
             subject: "s", textBody: "t", htmlBody: "h",
             extraHeaders: [("List-Unsubscribe", "<https://example.com/u/abc>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
         )
@@ -50,8 +50,8 @@ import Testing
     @Test func longUTF8SubjectIsEncodedAndFolded() throws {
         let subject = String(repeating: "Ihre Sendung ist unterwegs — größer als üblich 📦 ", count: 4)
         let message = EmailMessage(
-            from: try EmailAddress("shop@example.com", displayName: "Bäckerei Müller & Söhne"),
-            to: try EmailAddress("buyer@example.org", displayName: "Zoë"),
+            from: try Mailbox("shop@example.com", displayName: "Bäckerei Müller & Söhne"),
+            to: try Mailbox("buyer@example.org", displayName: "Zoë"),
             subject: subject, textBody: String(repeating: "ä", count: 500) + "\n.\n", htmlBody: "<p>ß</p>"
         )
         let all = try lines(of: message)

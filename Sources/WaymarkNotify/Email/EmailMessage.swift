@@ -3,9 +3,9 @@ import Foundation
 /// A notification email with a plain-text and an HTML alternative, rendered to RFC 5322 bytes
 /// (CRLF line endings, 7-bit clean, every line within 76 characters) by `rendered(...)`.
 public struct EmailMessage: Sendable {
-    public var from: EmailAddress
-    public var to: EmailAddress
-    public var replyTo: EmailAddress?
+    public var from: Mailbox
+    public var to: Mailbox
+    public var replyTo: Mailbox?
     public var subject: String
     public var textBody: String
     public var htmlBody: String
@@ -14,7 +14,7 @@ public struct EmailMessage: Sendable {
     public var extraHeaders: [(name: String, value: String)]
 
     public init(
-        from: EmailAddress, to: EmailAddress, replyTo: EmailAddress? = nil, subject: String,
+        from: Mailbox, to: Mailbox, replyTo: Mailbox? = nil, subject: String,
         textBody: String, htmlBody: String, extraHeaders: [(name: String, value: String)] = []
     ) {
         self.from = from

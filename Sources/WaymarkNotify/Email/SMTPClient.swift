@@ -29,7 +29,7 @@ public struct SMTPClient: Sendable {
     }
 
     /// Sends already rendered RFC 5322 bytes; `from` and `to` make the envelope.
-    public func send(_ rendered: [UInt8], from: EmailAddress, to: EmailAddress) async throws -> SMTPDeliveryResult {
+    public func send(_ rendered: [UInt8], from: Mailbox, to: Mailbox) async throws -> SMTPDeliveryResult {
         let tlsContext = try makeTLSContext()
         let reader = SMTPReplyReader(eventLoop: eventLoopGroup.next())
         let channel = try await connect(reader: reader, tlsContext: tlsContext)

@@ -2,7 +2,7 @@ import Foundation
 
 /// One mailbox: an address and an optional display name, validated so it can never smuggle a
 /// second address, header or SMTP command into a message or envelope.
-public struct EmailAddress: Sendable, Hashable {
+public struct Mailbox: Sendable, Hashable {
     public let address: String
     public let displayName: String?
 
