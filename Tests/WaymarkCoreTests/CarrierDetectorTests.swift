@@ -113,20 +113,6 @@ struct CarrierDetectorTests {
             #expect(carrier?.trackingURLTemplate.contains("{number}") == true, "\(country)")
         }
     }
-
-    @Test("Detection is cheap: a thousand numbers take well under a second")
-    func speed() {
-        let numbers = ["1Z5R89390357567127", "9400111206206406260787", "986578788855", "RB123456785GB", "NOT A NUMBER", "00340434161094042557",
-                       "4201028200009261290113185417468510", "3318810025", "GM9E44608A27984866BA2D", "0081 827 0998 0000 0200 45 327 276 N"]
-        let start = ContinuousClock.now
-        var found = 0
-        for _ in 0..<100 {
-            for number in numbers { found += CarrierDetector.detect(number).count }
-        }
-        let elapsed = ContinuousClock.now - start
-        #expect(found > 0)
-        #expect(elapsed < .seconds(1), "1,000 detections took \(elapsed)")
-    }
 }
 
 @Suite("NewShipment carrier detection")
