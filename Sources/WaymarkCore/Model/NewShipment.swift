@@ -101,22 +101,12 @@ public struct NewShipment: Sendable, Equatable {
         return result
     }
 
-    /// Control characters, line and paragraph separators, and invisible formatting characters
-    /// (direction overrides, zero-width joiners): none belongs in a name or an order number, and
-    /// each can forge a header or disguise text.
-    static func isInvisibleOrBreaking(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator: true
-        default: false
-        }
-    }
-
     /// Trimmed text, nil when empty; reports control characters and overlong values.
     static func optionalText(_ value: String?, max: Int, field: String, into problems: inout [ValidationError]) -> String? {
         guard let trimmed = value?.trimmingWhitespace, !trimmed.isEmpty else { return nil }
         if trimmed.count > max {
             problems.append(.init("must be at most \(max) characters", field: field))
-        } else if trimmed.unicodeScalars.contains(where: isInvisibleOrBreaking) {
+        } else if trimmed.unicodeScalars.contains(where: TextCharacters.isForbidden) {
             problems.append(.init("must not contain line breaks, control or invisible formatting characters", field: field))
         }
         return trimmed

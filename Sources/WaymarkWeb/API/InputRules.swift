@@ -5,16 +5,6 @@ import WaymarkCore
 /// requests and written into the OpenAPI document, so what the document promises and what the
 /// server accepts cannot drift apart (schemathesis checks both directions).
 enum InputRules {
-    /// Characters no text field may hold: C0/C1 controls, line/paragraph separators, and
-    /// invisible formatting (soft hyphen, zero-width and direction marks, BOM).
-    static let forbidden: [ClosedRange<UInt32>] = [
-        0x00...0x1F, 0x7F...0x9F, 0xAD...0xAD, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x206F, 0xFEFF...0xFEFF,
-    ]
-    /// White space that may not start or end a text field.
-    static let edgeSpace: [ClosedRange<UInt32>] = [
-        0x20...0x20, 0xA0...0xA0, 0x1680...0x1680, 0x2000...0x200A, 0x202F...0x202F, 0x205F...0x205F, 0x3000...0x3000,
-    ]
-
     /// The schema's pattern for free text, written from the same ranges the server checks.
     static var textPattern: String {
         func point(_ value: UInt32) -> String {
@@ -24,17 +14,16 @@ enum InputRules {
         func characterClass(_ ranges: [ClosedRange<UInt32>]) -> String {
             ranges.map { $0.lowerBound == $0.upperBound ? point($0.lowerBound) : point($0.lowerBound) + "-" + point($0.upperBound) }.joined()
         }
-        let inner = characterClass(forbidden)
-        let edge = inner + characterClass(edgeSpace)
+        let inner = characterClass(TextCharacters.forbidden)
+        let edge = inner + characterClass(TextCharacters.edgeSpace)
         return "^[^\(edge)]([^\(inner)]*[^\(edge)])?$"
     }
 
     /// Free text as `textPattern` describes it, checked scalar by scalar.
     static func isText(_ value: String) -> Bool {
         let scalars = value.unicodeScalars
-        func isIn(_ ranges: [ClosedRange<UInt32>], _ scalar: Unicode.Scalar) -> Bool { ranges.contains { $0.contains(scalar.value) } }
         guard let first = scalars.first, let last = scalars.last else { return false }
-        return !isIn(edgeSpace, first) && !isIn(edgeSpace, last) && !scalars.contains { isIn(forbidden, $0) }
+        return !TextCharacters.isEdgeSpace(first) && !TextCharacters.isEdgeSpace(last) && !scalars.contains(where: TextCharacters.isForbidden)
     }
 
     struct Rule: @unchecked Sendable {
