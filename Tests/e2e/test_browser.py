@@ -10,6 +10,8 @@ from conftest import tracking_links
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 axe_module = pytest.importorskip("axe_selenium_python", reason="axe-selenium-python is not installed")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 CHROMEDRIVER = shutil.which("chromedriver")
 if CHROMEDRIVER is None:
@@ -82,7 +84,8 @@ def test_lookup_form_works_without_javascript(demo):
         driver.find_element(By.ID, "order_number").send_keys(order)
         driver.find_element(By.ID, "email").send_keys(email.upper())
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        assert "/acme/t/" in driver.current_url
+        # A click on a submit button returns before the POST and its 303 have finished loading.
+        WebDriverWait(driver, 15).until(expected_conditions.url_contains("/acme/t/"))
         assert driver.find_element(By.TAG_NAME, "h1").text == "En cours de livraison"
         assert order in driver.find_element(By.CLASS_NAME, "order").text
 
@@ -90,6 +93,7 @@ def test_lookup_form_works_without_javascript(demo):
         driver.find_element(By.ID, "order_number").send_keys(order)
         driver.find_element(By.ID, "email").send_keys("wrong@example.com")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        assert "could not find" in driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
+        alert = WebDriverWait(driver, 15).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "[role=alert]")))
+        assert "could not find" in alert.text
     finally:
         driver.quit()
