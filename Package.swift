@@ -75,6 +75,7 @@ let package = Package(
             name: "WaymarkNotify",
             dependencies: [
                 "WaymarkCore",
+                "WaymarkStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

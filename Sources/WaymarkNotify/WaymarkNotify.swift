@@ -1,3 +1,3 @@
 /// Outbound notifications: channels (merchant webhooks, SMTP email, SMS), the SSRF guard for
-/// merchant-supplied URLs, and (later) the dispatcher that drains the outbox.
+/// merchant-supplied URLs, and the dispatcher that drains the outbox.
 public enum WaymarkNotify {}

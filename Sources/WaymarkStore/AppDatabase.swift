@@ -7,9 +7,12 @@ import WaymarkCore
 /// shipment, key or checkpoint by its id alone.
 public struct AppDatabase: Sendable {
     let pool: DatabasePool
+    /// The public addresses written into outgoing messages in the same transaction as the change.
+    public let links: PublicLinks
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    public init(path: String, links: PublicLinks = .local) throws {
+        self.links = links
         var config = Configuration()
         config.foreignKeysEnabled = true
         // Writers wait for each other instead of failing with SQLITE_BUSY.
@@ -23,10 +26,10 @@ public struct AppDatabase: Sendable {
     }
 
     /// A fresh database in a temporary directory, for tests and benchmarks.
-    public static func temporary() throws -> AppDatabase {
+    public static func temporary(links: PublicLinks = .local) throws -> AppDatabase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("waymark-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return try AppDatabase(path: dir.appendingPathComponent("waymark.sqlite").path)
+        return try AppDatabase(path: dir.appendingPathComponent("waymark.sqlite").path, links: links)
     }
 
     /// The path of the database file.

@@ -33,7 +33,7 @@ extension AppDatabase {
                 if let row = try Row.fetchOne(existing, arguments: [tenantID, carrier, new.trackingNumber]) {
                     return .unchanged(Shipment(row: row))
                 }
-                return .created(try Self.insertShipment(db, tenantID: tenantID, new, now: now))
+                return .created(try insertShipment(db, tenantID: tenantID, new, now: now))
             }
         }
     }

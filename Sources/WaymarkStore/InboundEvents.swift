@@ -44,7 +44,7 @@ extension AppDatabase {
                 """, arguments: [tenantID, provider, key, Data(body), now])
             guard db.changesCount == 1 else { return InboundOutcome(duplicate: true, results: []) }
             let eventRowID = db.lastInsertedRowID
-            let results = try Self.apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now)
+            let results = try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now)
             try db.execute(sql: "UPDATE inbound_event SET processed_at = ?, outcome = ? WHERE id = ?", arguments: [now, Self.summary(results), eventRowID])
             return InboundOutcome(duplicate: false, results: results)
         }
@@ -54,7 +54,7 @@ extension AppDatabase {
     /// stored are kept once (fingerprints), so a replay only adds what is new. `provider` is the
     /// payload's provider: a shipment it creates is not registered back there.
     public func reapply(tenantID: Int64, provider: String? = nil, updates: [TrackingUpdate], now: Date = Date()) async throws -> [InboundOutcome.Result] {
-        try await write { db in try Self.apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now) }
+        try await write { db in try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now) }
     }
 
     /// Stored payloads of a tenant received at or after `since`, oldest first.
@@ -69,11 +69,11 @@ extension AppDatabase {
         }
     }
 
-    static func apply(_ db: Database, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date) throws -> [InboundOutcome.Result] {
-        let settings = try ingestSettings(db, tenantID: tenantID)
+    func apply(_ db: Database, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date) throws -> [InboundOutcome.Result] {
+        let settings = try Self.ingestSettings(db, tenantID: tenantID)
         return try updates.map { update in
             var created = false
-            var shipmentID = try findShipmentID(db, tenantID: tenantID, update: update)
+            var shipmentID = try Self.findShipmentID(db, tenantID: tenantID, update: update)
             if shipmentID == nil {
                 guard settings.autoCreateShipments else {
                     return .init(trackingNumber: update.trackingNumber, shipmentID: nil, created: false, inserted: 0, statusChanged: false,

@@ -12,7 +12,8 @@ public struct IngestOutcome: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Records carrier events for a shipment and re-derives its status, in one transaction.
+    /// Records carrier events for a shipment, re-derives its status and writes the notifications
+    /// the change makes due, in one transaction.
     ///
     /// This is the single path every update takes: provider webhooks, the API's events endpoint
     /// and the demo simulator. A checkpoint already stored (same fingerprint) is ignored, so the
@@ -20,20 +21,20 @@ extension AppDatabase {
     public func recordCheckpoints(
         tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date?? = nil, now: Date = Date()
     ) async throws -> IngestOutcome {
-        try await write { db in try Self.applyEvents(db, tenantID: tenantID, shipmentID: shipmentID, events: events, eta: eta, now: now) }
+        try await write { db in try applyEvents(db, tenantID: tenantID, shipmentID: shipmentID, events: events, eta: eta, now: now) }
     }
 
     /// The body of `recordCheckpoints`, for callers that already hold a write transaction
     /// (provider webhooks record their raw payload in the same one).
-    static func applyEvents(
+    func applyEvents(
         _ db: Database, tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date??, now: Date
     ) throws -> IngestOutcome {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?", arguments: [tenantID, shipmentID]) else {
             throw StoreError.shipmentNotFound
         }
         var shipment = Shipment(row: row)
-        let previous = shipment.status
-        var inserted = 0
+        let before = shipment
+        var added: [String] = []
         for event in events {
             try db.execute(sql: """
                 INSERT INTO checkpoint (shipment_id, occurred_at, utc_offset_seconds, status, substatus, message,
@@ -45,11 +46,12 @@ extension AppDatabase {
                     event.message, event.location.city, event.location.region, event.location.country, event.source,
                     event.rawCode, event.fingerprint, now,
                 ])
-            inserted += db.changesCount
+            if db.changesCount == 1 { added.append(event.fingerprint) }
         }
+        let inserted = added.count
         let etaChanged: Bool = if let eta { eta != shipment.eta } else { false }
         guard inserted > 0 || etaChanged else {
-            return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: previous)
+            return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: before.status)
         }
         // The newest checkpoint by event time decides, whatever order they arrived in.
         let newest = try Row.fetchAll(db, sql: """
@@ -70,6 +72,8 @@ extension AppDatabase {
                 shipment.status.rawValue, shipment.substatus?.description, shipment.lastEventAt, shipment.deliveredAt,
                 shipment.eta, now, shipmentID,
             ])
-        return IngestOutcome(shipment: shipment, inserted: inserted, previousStatus: previous)
+        // The messages this change makes due commit with it, or not at all.
+        try enqueueNotifications(db, tenantID: tenantID, before: before, after: shipment, newCheckpoints: added, now: now)
+        return IngestOutcome(shipment: shipment, inserted: inserted, previousStatus: before.status)
     }
 }

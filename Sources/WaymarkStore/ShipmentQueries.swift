@@ -102,7 +102,7 @@ extension AppDatabase {
                     // A savepoint per item, so a failed one leaves no trace and the rest commit.
                     var created: Shipment?
                     try db.inSavepoint {
-                        created = try Self.insertShipment(db, tenantID: tenantID, draft, now: now)
+                        created = try insertShipment(db, tenantID: tenantID, draft, now: now)
                         return .commit
                     }
                     guard let created else { throw StoreError.shipmentNotFound }

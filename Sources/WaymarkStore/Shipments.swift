@@ -2,29 +2,19 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// A shipment with its checkpoints, newest first: what the tracking page and the API show.
-public struct TrackedShipment: Sendable, Equatable {
-    public var shipment: Shipment
-    public var checkpoints: [Checkpoint]
-
-    public init(shipment: Shipment, checkpoints: [Checkpoint]) {
-        self.shipment = shipment
-        self.checkpoints = checkpoints
-    }
-}
-
 extension AppDatabase {
     /// Registers a validated shipment with a fresh id and tracking token.
     public func createShipment(tenantID: Int64, _ new: NewShipment, now: Date = Date()) async throws -> Shipment {
-        try await write { db in try Self.insertShipment(db, tenantID: tenantID, new, now: now) }
+        try await write { db in try insertShipment(db, tenantID: tenantID, new, now: now) }
     }
 
     /// The one way a shipment comes into being, for single creates, batches, imports and
     /// auto-created ones alike: a fresh id and tracking token, the row, a subscription for each of
-    /// the customer's addresses, and its registration queued at the tenant's providers (but not
-    /// at `skipProvider`, the one it came from). A duplicate (tenant, carrier, tracking number) is
+    /// the customer's addresses (when the tenant subscribes contacts), its registration queued at
+    /// the tenant's providers (but not at `skipProvider`, the one it came from) and its
+    /// `shipment.created` webhooks in the outbox. A duplicate (tenant, carrier, tracking number) is
     /// `StoreError.duplicateShipment` and writes nothing.
-    static func insertShipment(_ db: Database, tenantID: Int64, _ new: NewShipment, now: Date, skipProvider: String? = nil) throws -> Shipment {
+    func insertShipment(_ db: Database, tenantID: Int64, _ new: NewShipment, now: Date, skipProvider: String? = nil) throws -> Shipment {
         let shipment = Shipment(
             id: Shipment.newID(), tenantID: tenantID, trackingNumber: new.trackingNumber,
             carrier: new.carrier ?? Shipment.unknownCarrier, orderNumber: new.orderNumber, customer: new.customer,
@@ -35,11 +25,14 @@ extension AppDatabase {
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StoreError.duplicateShipment(carrier: shipment.carrier, trackingNumber: shipment.trackingNumber)
         }
-        for (channel, address) in [("email", shipment.customer.email), ("sms", shipment.customer.phone)] {
-            guard let address else { continue }
-            try db.insert(into: "subscription", ["shipment_id": shipment.id, "channel": channel, "address": address, "created_at": now])
+        if try Bool.fetchOne(db, sql: "SELECT subscribe_contacts FROM tenant WHERE id = ?", arguments: [tenantID]) ?? true {
+            for (channel, address) in [(NotificationChannel.email, shipment.customer.email), (.sms, shipment.customer.phone)] {
+                guard let address else { continue }
+                try Self.subscribe(db, shipmentID: shipment.id, channel: channel, address: address, now: now)
+            }
         }
-        try enqueueRegistrations(db, tenantID: tenantID, shipmentID: shipment.id, skipProvider: skipProvider, now: now)
+        try Self.enqueueRegistrations(db, tenantID: tenantID, shipmentID: shipment.id, skipProvider: skipProvider, now: now)
+        try enqueueNotifications(db, tenantID: tenantID, before: nil, after: shipment, now: now)
         return shipment
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import WaymarkCore
 import WaymarkProviders
 import WaymarkStore
 import WaymarkWeb
@@ -42,7 +43,7 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("WAYMARK_API_RATE_LIMIT '\(rateText)' must be a positive number of requests per minute")
         }
         let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo, apiRequestsPerMinute: apiRate)
-        let db = try openDatabase(database.path)
+        let db = try openDatabase(database.path, baseURL: config.baseURL)
 
         var services: [any Service] = [
             MaintenanceService(database: db, logger: logger),
@@ -88,10 +89,12 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
-/// Opens the database, turning SQLite's errors into a sentence about the file.
-func openDatabase(_ path: String) throws -> AppDatabase {
+/// Opens the database, turning SQLite's errors into a sentence about the file. Links written
+/// into messages start with `baseURL`, else `WAYMARK_BASE_URL`, else the default local origin.
+func openDatabase(_ path: String, baseURL: String? = nil) throws -> AppDatabase {
     do {
-        return try AppDatabase(path: path)
+        let links = PublicLinks(baseURL: AppConfig(baseURL: baseURL ?? Environment.string("WAYMARK_BASE_URL")).baseURL)
+        return try AppDatabase(path: path, links: links)
     } catch {
         throw CLIError("cannot open database '\(path)': \(error)")
     }

@@ -1,40 +1,5 @@
 import Foundation
 
-/// Why a notification is due. Its `key` is what "never twice for the same trigger on the same
-/// shipment and channel" compares: the outbox keeps one row per shipment, channel, recipient and key.
-public enum NotificationTrigger: Hashable, Sendable {
-    case created
-    case statusEntered(DeliveryStatus, Substatus?)
-    /// The status stayed, the substatus changed: notifies only where that substatus has a rule.
-    case substatusEntered(Substatus)
-    case checkpointAdded(fingerprint: String)
-    /// Stalled since the last checkpoint at this time: a new checkpoint and a new stall is a new trigger.
-    case stalled(since: Date)
-    case etaChanged(to: Date?)
-
-    public var key: String {
-        switch self {
-        case .created: "created"
-        case .statusEntered(let status, let substatus): "status:" + (substatus?.description ?? status.rawValue)
-        case .substatusEntered(let substatus): "status:" + substatus.description
-        case .checkpointAdded(let fingerprint): "checkpoint:" + fingerprint
-        case .stalled(let since): "stalled:\(Int64(since.timeIntervalSince1970))"
-        case .etaChanged(let eta): "eta:" + (eta.map { RFC3339.day($0) } ?? "none")
-        }
-    }
-
-    /// The Standard Webhooks event type merchants subscribe to.
-    public var webhookEventType: String {
-        switch self {
-        case .created: "shipment.created"
-        case .statusEntered, .substatusEntered: "shipment.status_changed"
-        case .checkpointAdded: "shipment.checkpoint_added"
-        case .stalled: "shipment.stalled"
-        case .etaChanged: "shipment.eta_changed"
-        }
-    }
-}
-
 /// One message to send: on which channel, to whom (an address, a phone number or an endpoint
 /// id), and why.
 public struct PlannedNotification: Hashable, Sendable {

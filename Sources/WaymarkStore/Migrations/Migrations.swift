@@ -11,6 +11,9 @@ enum Migrations {
         migrator.registerMigration("v2-ingest") { db in
             try db.execute(sql: v2Ingest)
         }
+        migrator.registerMigration("v3-notify") { db in
+            try db.execute(sql: v3Notify)
+        }
         return migrator
     }
 
@@ -181,4 +184,104 @@ enum Migrations {
         ) STRICT;
         CREATE INDEX registration_job_due ON registration_job(state, next_attempt_at);
         """
+
+    /// The transactional outbox and what it needs: merchant webhook endpoints, the attempts log,
+    /// the suppression list, tenant message templates and sending settings, and unsubscribe tokens.
+    static let v3Notify = """
+        -- Sending settings. notification_rules holds only what the tenant changed from the defaults;
+        -- quiet hours are local hours in the tenant's time zone (start = end: none).
+        ALTER TABLE tenant ADD COLUMN notification_rules TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(notification_rules));
+        ALTER TABLE tenant ADD COLUMN subscribe_contacts INTEGER NOT NULL DEFAULT 1 CHECK (subscribe_contacts IN (0, 1));
+        ALTER TABLE tenant ADD COLUMN sender_name TEXT;
+        ALTER TABLE tenant ADD COLUMN sender_email TEXT;
+        ALTER TABLE tenant ADD COLUMN reply_to TEXT;
+        ALTER TABLE tenant ADD COLUMN sms_from TEXT;
+        ALTER TABLE tenant ADD COLUMN quiet_hours_start INTEGER NOT NULL DEFAULT 21 CHECK (quiet_hours_start BETWEEN 0 AND 23);
+        ALTER TABLE tenant ADD COLUMN quiet_hours_end INTEGER NOT NULL DEFAULT 8 CHECK (quiet_hours_end BETWEEN 0 AND 23);
+
+        -- The link in every message's unsubscribe header and footer.
+        ALTER TABLE subscription ADD COLUMN unsubscribe_token TEXT;
+        UPDATE subscription SET unsubscribe_token = lower(hex(randomblob(18)));
+        CREATE UNIQUE INDEX subscription_unsubscribe_token ON subscription(unsubscribe_token);
+
+        CREATE TABLE webhook_endpoint (
+            id TEXT PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            url TEXT NOT NULL CHECK (length(url) BETWEEN 8 AND 2048),
+            event_types TEXT NOT NULL CHECK (json_valid(event_types) AND json_array_length(event_types) > 0),
+            statuses TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(statuses)),
+            description TEXT,
+            secret TEXT NOT NULL CHECK (secret LIKE 'whsec_%'),
+            previous_secret TEXT,
+            previous_secret_expires_at TEXT,
+            failing_since TEXT,
+            disabled_at TEXT,
+            disabled_reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX webhook_endpoint_tenant ON webhook_endpoint(tenant_id);
+
+        -- The outbox. A row is written in the same transaction as the change that causes it, and
+        -- there is one per shipment, channel, recipient and trigger, so a trigger never sends twice.
+        CREATE TABLE delivery (
+            id TEXT PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            shipment_id TEXT REFERENCES shipment(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'webhook')),
+            recipient TEXT NOT NULL,
+            endpoint_id TEXT REFERENCES webhook_endpoint(id) ON DELETE CASCADE,
+            trigger_key TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            delivered_at TEXT,
+            CHECK ((channel = 'webhook') = (endpoint_id IS NOT NULL))
+        ) STRICT;
+        CREATE UNIQUE INDEX delivery_once ON delivery(shipment_id, channel, recipient, trigger_key);
+        CREATE INDEX delivery_due ON delivery(state, next_attempt_at);
+        CREATE INDEX delivery_tenant ON delivery(tenant_id, created_at);
+        CREATE INDEX delivery_endpoint ON delivery(endpoint_id, created_at);
+
+        -- Every attempt at a delivery, for the merchant and the operator.
+        CREATE TABLE delivery_attempt (
+            id INTEGER PRIMARY KEY,
+            delivery_id TEXT NOT NULL REFERENCES delivery(id) ON DELETE CASCADE,
+            attempted_at TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed')),
+            http_status INTEGER,
+            reply TEXT,
+            latency_ms INTEGER NOT NULL,
+            error TEXT
+        ) STRICT;
+        CREATE INDEX delivery_attempt_delivery ON delivery_attempt(delivery_id, attempted_at);
+
+        -- Addresses a tenant must not message: hard bounces, SMS STOP, "unsubscribe from all".
+        CREATE TABLE suppression (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+            address TEXT NOT NULL COLLATE NOCASE,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, channel, address)
+        ) STRICT;
+
+        -- A tenant's own wording for a message; the shipped defaults in Views/ apply otherwise.
+        CREATE TABLE message_template (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+            name TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            subject TEXT,
+            body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 100000),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, channel, name, locale)
+        ) STRICT;
+        """
 }
+

@@ -112,3 +112,37 @@ extension Database {
         try cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
     }
 }
+
+extension WebhookEndpoint {
+    init(row: Row) {
+        self.init(
+            id: row["id"], tenantID: row["tenant_id"], url: row["url"],
+            eventTypes: decodeJSON([String].self, row["event_types"]) ?? [],
+            statuses: decodeJSON([DeliveryStatus].self, row["statuses"]) ?? [],
+            description: row["description"], secret: row["secret"], previousSecret: row["previous_secret"],
+            previousSecretExpiresAt: row["previous_secret_expires_at"], failingSince: row["failing_since"],
+            disabledAt: row["disabled_at"], disabledReason: row["disabled_reason"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+}
+
+extension Delivery {
+    init(row: Row) {
+        self.init(
+            id: row["id"], tenantID: row["tenant_id"], shipmentID: row["shipment_id"],
+            channel: NotificationChannel(rawValue: row["channel"]) ?? .email, recipient: row["recipient"],
+            triggerKey: row["trigger_key"], eventType: row["event_type"], payload: row["payload"],
+            state: DeliveryState(rawValue: row["state"]) ?? .pending, attempts: row["attempts"],
+            nextAttemptAt: row["next_attempt_at"], lastError: row["last_error"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"], deliveredAt: row["delivered_at"])
+    }
+}
+
+extension DeliveryAttempt {
+    init(row: Row) {
+        self.init(
+            deliveryID: row["delivery_id"], attemptedAt: row["attempted_at"],
+            outcome: AttemptOutcome(rawValue: row["outcome"]) ?? .failed, httpStatus: row["http_status"], reply: row["reply"],
+            latencyMilliseconds: row["latency_ms"], error: row["error"])
+    }
+}

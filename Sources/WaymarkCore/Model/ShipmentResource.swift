@@ -1,6 +1,4 @@
 import Foundation
-import WaymarkCore
-import WaymarkStore
 
 /// A shipment as the API, the CLI's `--json` and outgoing webhooks show it.
 public struct ShipmentResource: Codable, Sendable, Equatable {
@@ -56,7 +54,7 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
         eta = s.eta.map(RFC3339.day)
         delivered_at = s.deliveredAt.map { RFC3339.format($0) }
         last_event_at = s.lastEventAt.map { RFC3339.format($0) }
-        tracking_url = Self.trackingURL(baseURL: baseURL, tenantSlug: tenantSlug, token: s.token)
+        tracking_url = PublicLinks(baseURL: baseURL).trackingURL(tenantSlug: tenantSlug, token: s.token)
         checkpoints = tracked.checkpoints.map { checkpoint in
             let e = checkpoint.event
             return CheckpointResource(
@@ -69,9 +67,15 @@ public struct ShipmentResource: Codable, Sendable, Equatable {
         created_at = RFC3339.format(s.createdAt)
         updated_at = RFC3339.format(s.updatedAt)
     }
+}
 
-    /// `{base-url}/{tenant}/t/{token}`: the shopper's link.
-    public static func trackingURL(baseURL: String, tenantSlug: String, token: String) -> String {
-        "\(baseURL)/\(tenantSlug)/t/\(token)"
+/// A shipment with its checkpoints, newest first: what the tracking page and the API show.
+public struct TrackedShipment: Sendable, Equatable {
+    public var shipment: Shipment
+    public var checkpoints: [Checkpoint]
+
+    public init(shipment: Shipment, checkpoints: [Checkpoint]) {
+        self.shipment = shipment
+        self.checkpoints = checkpoints
     }
 }

@@ -1,0 +1,236 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// A delivery as the dispatcher claims it, with everything sending it needs.
+public struct ClaimedDelivery: Sendable, Equatable {
+    public var delivery: Delivery
+    public var tenant: Tenant
+    public var settings: NotificationSettings
+    /// The endpoint of a webhook delivery.
+    public var endpoint: WebhookEndpoint?
+    /// The shipment as it is now (nil if deleted since), to tell whether a shopper message is stale.
+    public var shipment: Shipment?
+    /// The unsubscribe token of the shopper's subscription, for email and SMS.
+    public var unsubscribeToken: String?
+    /// The shopper unsubscribed or the address was suppressed after the message was planned:
+    /// it must not be sent.
+    public var recipientOptedOut: Bool
+}
+
+/// What became of a claimed delivery.
+public enum DeliveryResolution: Sendable, Equatable {
+    case delivered
+    /// Failed; try again at this time.
+    case retry(at: Date)
+    /// Failed for good.
+    case failed
+}
+
+/// What a failed webhook attempt means for its endpoint.
+public enum EndpointVerdict: Sendable, Equatable {
+    /// 2xx: the endpoint works again.
+    case healthy
+    /// A failure: counts toward the five days that disable it.
+    case failing
+    /// The receiver said the endpoint is gone (410) or otherwise must stop: disable it now.
+    case disable(reason: String)
+}
+
+/// The dispatcher's side of the outbox: claiming, the attempts log, retries, and the endpoint
+/// and suppression bookkeeping that follows from answers. One Waymark process serves a database
+/// file, so a delivery left `sending` by a process that died is simply due again at start.
+extension AppDatabase {
+    /// Puts deliveries a killed process left mid-send back in the queue: they are sent again
+    /// (at least once), under the same id. Returns how many.
+    @discardableResult
+    public func recoverInterruptedDeliveries(now: Date = Date()) async throws -> Int {
+        try await write { db in
+            try db.execute(sql: "UPDATE delivery SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
+                           arguments: [now, now])
+            return db.changesCount
+        }
+    }
+
+    /// Claims up to `limit` due deliveries, oldest due first, marking them `sending`. Endpoints
+    /// and tenants the dispatcher reports as busy are left out, so one slow receiver never fills
+    /// the claim with work that would only wait behind it.
+    public func claimDueDeliveries(
+        now: Date = Date(), limit: Int, busyEndpoints: Set<String> = [], busyTenants: Set<Int64> = []
+    ) async throws -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
+        return try await write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM delivery
+                WHERE state = 'pending' AND next_attempt_at <= ?
+                  AND (endpoint_id IS NULL OR endpoint_id NOT IN (SELECT value FROM json_each(?)))
+                  AND tenant_id NOT IN (SELECT value FROM json_each(?))
+                ORDER BY next_attempt_at, created_at LIMIT ?
+                """, arguments: [now, encodeJSON(busyEndpoints.sorted()), encodeJSON(busyTenants.sorted()), limit])
+            var tenants: [Int64: (Tenant, NotificationSettings)] = [:]
+            return try rows.map(Delivery.init(row:)).map { delivery in
+                try db.execute(sql: "UPDATE delivery SET state = 'sending', updated_at = ? WHERE id = ?", arguments: [now, delivery.id])
+                var claimed = delivery
+                claimed.state = .sending
+                let (tenant, settings) = try tenants[delivery.tenantID] ?? {
+                    let loaded = (try Self.fetchTenant(db, sql: "SELECT * FROM tenant WHERE id = ?", delivery.tenantID),
+                                  try notificationSettings(db, tenantID: delivery.tenantID))
+                    tenants[delivery.tenantID] = loaded
+                    return loaded
+                }()
+                let endpoint = try delivery.channel == .webhook
+                    ? Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoint WHERE id = ?", arguments: [delivery.recipient]).map(WebhookEndpoint.init(row:))
+                    : nil
+                let shipment = try delivery.shipmentID.flatMap {
+                    try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE id = ?", arguments: [$0]).map(Shipment.init(row:))
+                }
+                var token: String?
+                var optedOut = false
+                if delivery.channel != .webhook {
+                    let subscription = try Row.fetchOne(db, sql: """
+                        SELECT unsubscribe_token, unsubscribed_at IS NOT NULL AS unsubscribed,
+                            EXISTS (SELECT 1 FROM suppression WHERE tenant_id = ? AND channel = ? AND address = ?) AS suppressed
+                        FROM subscription WHERE shipment_id = ? AND channel = ? AND address = ?
+                        """, arguments: [delivery.tenantID, delivery.channel.rawValue, delivery.recipient,
+                                         delivery.shipmentID, delivery.channel.rawValue, delivery.recipient])
+                    token = subscription?["unsubscribe_token"]
+                    optedOut = subscription.map { $0["unsubscribed"] || $0["suppressed"] } ?? true
+                }
+                return ClaimedDelivery(delivery: claimed, tenant: tenant, settings: settings, endpoint: endpoint, shipment: shipment,
+                                       unsubscribeToken: token, recipientOptedOut: optedOut)
+            }
+        }
+    }
+
+    /// Logs an attempt and moves the delivery on, in one transaction, with what the answer means
+    /// for the webhook endpoint (`endpoint`) and, for a permanent email or SMS refusal, the
+    /// address put on the tenant's suppression list (`suppress`).
+    public func recordAttempt(
+        _ attempt: DeliveryAttempt, resolution: DeliveryResolution, endpoint: EndpointVerdict? = nil, suppress: String? = nil
+    ) async throws {
+        try await write { db in
+            let now = attempt.attemptedAt
+            try db.insert(into: "delivery_attempt", [
+                "delivery_id": attempt.deliveryID, "attempted_at": now, "outcome": attempt.outcome.rawValue,
+                "http_status": attempt.httpStatus, "reply": attempt.reply, "latency_ms": attempt.latencyMilliseconds, "error": attempt.error,
+            ])
+            let (state, next): (DeliveryState, Date?) = switch resolution {
+            case .delivered: (.delivered, nil)
+            case .retry(let at): (.pending, at)
+            case .failed: (.failed, nil)
+            }
+            try db.execute(sql: """
+                UPDATE delivery SET state = ?, attempts = attempts + 1, next_attempt_at = coalesce(?, next_attempt_at), last_error = ?,
+                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, updated_at = ?
+                WHERE id = ?
+                """, arguments: [state.rawValue, next, attempt.error, state.rawValue, now, now, attempt.deliveryID])
+            guard let delivery = try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [attempt.deliveryID])
+                .map(Delivery.init(row:)) else { return }
+            if let suppress, delivery.channel != .webhook {
+                try Self.suppress(db, tenantID: delivery.tenantID, channel: delivery.channel, address: delivery.recipient, reason: suppress, now: now)
+            }
+            guard delivery.channel == .webhook, let endpoint else { return }
+            switch endpoint {
+            case .healthy:
+                try db.execute(sql: "UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL",
+                               arguments: [delivery.recipient])
+            case .failing:
+                try db.execute(sql: "UPDATE webhook_endpoint SET failing_since = coalesce(failing_since, ?) WHERE id = ?",
+                               arguments: [now, delivery.recipient])
+                let since = try Date.fetchOne(db, sql: "SELECT failing_since FROM webhook_endpoint WHERE id = ?", arguments: [delivery.recipient])
+                if let since, now.timeIntervalSince(since) >= WebhookEndpoint.disableAfterFailingFor {
+                    try disableEndpoint(db, id: delivery.recipient, reason: "every delivery failed for 5 days, the last with: \(attempt.error ?? "an error")", now: now)
+                }
+            case .disable(let reason):
+                try disableEndpoint(db, id: delivery.recipient, reason: reason, now: now)
+            }
+        }
+    }
+
+    /// Sets a claimed delivery aside without an attempt: due again at `until` (an SMS waiting
+    /// out quiet hours), or, with `skipReason`, not to be sent at all.
+    public func setAside(deliveryID: String, until: Date? = nil, skipReason: String? = nil, now: Date = Date()) async throws {
+        try await write { db in
+            if let skipReason {
+                try db.execute(sql: "UPDATE delivery SET state = 'skipped', last_error = ?, updated_at = ? WHERE id = ?",
+                               arguments: [skipReason, now, deliveryID])
+            } else {
+                try db.execute(sql: "UPDATE delivery SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
+                               arguments: [until ?? now, now, deliveryID])
+            }
+        }
+    }
+
+    /// Queues a delivery again under the same id, with a fresh retry schedule: for a message
+    /// that failed, was skipped, or that the merchant wants once more. Nil when the tenant has
+    /// no such delivery; a delivery being sent right now is left alone.
+    public func replayDelivery(tenantID: Int64, id: String, now: Date = Date()) async throws -> Delivery? {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, updated_at = ?
+                WHERE tenant_id = ? AND id = ? AND state <> 'sending'
+                """, arguments: [now, now, tenantID, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+                .map(Delivery.init(row:))
+        }
+    }
+
+    /// A tenant's deliveries, newest first, optionally to one endpoint or of one shipment; `before`
+    /// is the id of the last one of the previous page.
+    public func deliveries(
+        tenantID: Int64, endpointID: String? = nil, shipmentID: String? = nil, limit: Int = 50, before: String? = nil
+    ) async throws -> [Delivery] {
+        try await read { db in
+            let cursor = try before.flatMap {
+                try Row.fetchOne(db, sql: "SELECT created_at, id FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, $0])
+            }
+            return try Row.fetchAll(db, sql: """
+                SELECT * FROM delivery
+                WHERE tenant_id = ? AND (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR shipment_id = ?)
+                  AND (? IS NULL OR (created_at, id) < (?, ?))
+                ORDER BY created_at DESC, id DESC LIMIT ?
+                """, arguments: [
+                    tenantID, endpointID, endpointID, shipmentID, shipmentID,
+                    cursor?["id"] as String?, cursor?["created_at"] as Date?, cursor?["id"] as String?, limit,
+                ]).map(Delivery.init(row:))
+        }
+    }
+
+    public func delivery(tenantID: Int64, id: String) async throws -> Delivery? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id]).map(Delivery.init(row:))
+        }
+    }
+
+    /// The attempts log of one of the tenant's deliveries, oldest first.
+    public func deliveryAttempts(tenantID: Int64, deliveryID: String) async throws -> [DeliveryAttempt] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.* FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id
+                WHERE d.tenant_id = ? AND a.delivery_id = ? ORDER BY a.attempted_at, a.id
+                """, arguments: [tenantID, deliveryID]).map(DeliveryAttempt.init(row:))
+        }
+    }
+
+    /// Deliveries waiting (pending or being sent), per channel: the queue depth the metrics show.
+    public func queueDepth() async throws -> [NotificationChannel: Int] {
+        try await read { db in
+            var depth = Dictionary(uniqueKeysWithValues: NotificationChannel.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT channel, count(*) AS n FROM delivery WHERE state IN ('pending', 'sending') GROUP BY channel") {
+                if let channel = NotificationChannel(rawValue: row["channel"]) { depth[channel] = row["n"] }
+            }
+            return depth
+        }
+    }
+
+    /// When the next pending delivery is due, so an idle dispatcher knows how long it may sleep.
+    public func nextDeliveryDue() async throws -> Date? {
+        try await read { db in try Date.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM delivery WHERE state = 'pending'") }
+    }
+
+    func disableEndpoint(_ db: Database, id: String, reason: String, now: Date) throws {
+        try db.execute(sql: """
+            UPDATE webhook_endpoint SET disabled_at = ?, disabled_reason = ?, updated_at = ? WHERE id = ? AND disabled_at IS NULL
+            """, arguments: [now, reason, now, id])
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// Writing the outbox: the deliveries a change makes due, in the transaction of that change.
+extension AppDatabase {
+    /// Plans and stores the deliveries for a change to a shipment (`before` is nil for a new one),
+    /// inside the caller's write transaction, so the change and its messages commit or roll back
+    /// together. A delivery already in the outbox for the same shipment, channel, recipient and
+    /// trigger is not written again. Returns how many were written.
+    @discardableResult
+    func enqueueNotifications(
+        _ db: Database, tenantID: Int64, before: Shipment?, after: Shipment, newCheckpoints: [String] = [], now: Date
+    ) throws -> Int {
+        let triggers = NotificationDecision.triggers(before: before, after: after, newCheckpoints: newCheckpoints)
+        return try enqueue(db, tenantID: tenantID, shipment: after, triggers: triggers, now: now)
+    }
+
+    /// Stores the deliveries due for `triggers` under the tenant's rules and audience.
+    func enqueue(_ db: Database, tenantID: Int64, shipment: Shipment, triggers: [NotificationTrigger], now: Date) throws -> Int {
+        guard !triggers.isEmpty else { return 0 }
+        let settings = try notificationSettings(db, tenantID: tenantID)
+        let audience = try audience(db, tenantID: tenantID, shipmentID: shipment.id)
+        let planned = NotificationDecision.plan(triggers, rules: settings.rules, audience: audience)
+        guard !planned.isEmpty else { return 0 }
+        let tenantSlug = try String.fetchOne(db, sql: "SELECT slug FROM tenant WHERE id = ?", arguments: [tenantID]) ?? ""
+        let tracked = TrackedShipment(shipment: shipment, checkpoints: try Self.checkpoints(db, shipmentID: shipment.id))
+        let data = ShipmentResource(tracked, baseURL: links.baseURL, tenantSlug: tenantSlug)
+        var written = 0
+        var payloads: [String: String] = [:]
+        for plan in planned {
+            let eventType = plan.trigger.webhookEventType
+            let payload = payloads[eventType] ?? encodeJSON(WebhookEventBody(type: eventType, timestamp: RFC3339.format(now), data: data))
+            payloads[eventType] = payload
+            try db.execute(sql: """
+                INSERT INTO delivery (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
+                    next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (shipment_id, channel, recipient, trigger_key) DO NOTHING
+                """, arguments: [
+                    Delivery.newID(), tenantID, shipment.id, plan.channel.rawValue, plan.recipient,
+                    plan.channel == .webhook ? plan.recipient : nil, plan.trigger.key, eventType, payload, now, now, now,
+                ])
+            written += db.changesCount
+        }
+        return written
+    }
+
+    /// Who may hear about a shipment: its subscribed addresses less the tenant's suppression
+    /// list, and the tenant's enabled webhook endpoints.
+    func audience(_ db: Database, tenantID: Int64, shipmentID: String) throws -> NotificationAudience {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT channel, address FROM subscription s
+            WHERE s.shipment_id = ? AND s.unsubscribed_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM suppression p WHERE p.tenant_id = ? AND p.channel = s.channel AND p.address = s.address)
+            ORDER BY s.id
+            """, arguments: [shipmentID, tenantID])
+        let endpoints = try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? AND disabled_at IS NULL ORDER BY created_at",
+                                         arguments: [tenantID]).map(WebhookEndpoint.init(row:))
+        return NotificationAudience(
+            emails: rows.filter { $0["channel"] == "email" }.map { $0["address"] },
+            phones: rows.filter { $0["channel"] == "sms" }.map { $0["address"] },
+            endpoints: endpoints.map(\.subscription))
+    }
+
+    /// Raises `shipment.stalled` for every active shipment that has gone quiet for longer than
+    /// its tenant allows. A stall is keyed by the last checkpoint's time, so each quiet spell
+    /// notifies once. Returns the deliveries written.
+    public func enqueueStalledNotifications(now: Date = Date(), limit: Int = 1_000) async throws -> Int {
+        try await write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.* FROM shipment s JOIN tenant t ON t.id = s.tenant_id
+                WHERE s.status NOT IN ('pending', 'delivered', 'expired', 'exception') AND s.archived_at IS NULL
+                  AND s.last_event_at IS NOT NULL AND s.last_event_at <= datetime(?, '-' || t.stalled_after_days || ' days')
+                  AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.shipment_id = s.id AND d.trigger_key = 'stalled:' || CAST(strftime('%s', s.last_event_at) AS INTEGER))
+                LIMIT ?
+                """, arguments: [now, limit])
+            var written = 0
+            for shipment in rows.map(Shipment.init(row:)) {
+                let settings = try notificationSettings(db, tenantID: shipment.tenantID)
+                guard let trigger = NotificationDecision.stalledTrigger(shipment, rules: settings.rules, now: now) else { continue }
+                written += try enqueue(db, tenantID: shipment.tenantID, shipment: shipment, triggers: [trigger], now: now)
+            }
+            return written
+        }
+    }
+}
+
+/// The body of every webhook Waymark sends, and the snapshot a shopper message is written from.
+public struct WebhookEventBody: Codable, Sendable, Equatable {
+    public var type: String
+    public var timestamp: String
+    public var data: ShipmentResource
+}
