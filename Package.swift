@@ -48,6 +48,7 @@ let package = Package(
                 "WaymarkCore",
                 "WaymarkStore",
                 "WaymarkProviders",
+                "WaymarkNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -76,7 +77,9 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,6 +115,7 @@ let package = Package(
             name: "WaymarkRegistrationTests",
             dependencies: [
                 "WaymarkCore",
+                "WaymarkNotify",
                 "WaymarkProviders",
                 "WaymarkStore",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import WaymarkCore
 import WaymarkStore
 
 /// Sends a registration request to a provider and reads the answer. Every outcome is a value:
@@ -88,15 +89,9 @@ extension ProviderHTTP.Reply {
         return RegistrationFailure(message, permanent: !retryable, retryAfter: retryable ? retryAfter(now: now) : nil)
     }
 
-    /// `Retry-After` as seconds from now: either a number of seconds or an HTTP date.
+    /// `Retry-After` as seconds from now.
     func retryAfter(now: Date) -> TimeInterval? {
-        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Int(value) { return TimeInterval(max(seconds, 0)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value).map { max($0.timeIntervalSince(now), 0) }
+        RetryAfter.seconds(headers.first(name: "Retry-After"), now: now)
     }
 
     /// The body decoded as `T`, or nil when it is not that shape.

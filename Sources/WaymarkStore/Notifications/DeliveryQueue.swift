@@ -16,6 +16,19 @@ public struct ClaimedDelivery: Sendable, Equatable {
     /// The shopper unsubscribed or the address was suppressed after the message was planned:
     /// it must not be sent.
     public var recipientOptedOut: Bool
+
+    public init(
+        delivery: Delivery, tenant: Tenant, settings: NotificationSettings, endpoint: WebhookEndpoint? = nil, shipment: Shipment? = nil,
+        unsubscribeToken: String? = nil, recipientOptedOut: Bool = false
+    ) {
+        self.delivery = delivery
+        self.tenant = tenant
+        self.settings = settings
+        self.endpoint = endpoint
+        self.shipment = shipment
+        self.unsubscribeToken = unsubscribeToken
+        self.recipientOptedOut = recipientOptedOut
+    }
 }
 
 /// What became of a claimed delivery.

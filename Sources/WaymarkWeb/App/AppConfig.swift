@@ -1,4 +1,5 @@
 import Foundation
+import WaymarkNotify
 
 /// Everything `waymark serve` can be told, resolved from flags, then environment, then defaults.
 public struct AppConfig: Sendable {
@@ -16,6 +17,9 @@ public struct AppConfig: Sendable {
     public var lookupsPerMinutePerTenant: Int
     /// API requests allowed per API key per minute.
     public var apiRequestsPerMinute: Int
+    /// The SMS provider (`WAYMARK_SMS_URL`); its auth token verifies inbound texts. Nil: texts
+    /// go to the log and `/hooks/sms` is off.
+    public var sms: SMSConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./waymark.sqlite",

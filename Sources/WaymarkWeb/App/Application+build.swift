@@ -40,6 +40,7 @@ public func buildApplication(
     CarriersController().addRoutes(to: api.group("carriers"))
 
     HooksController(database: database, now: now).addRoutes(to: router)
+    SMSReplyController(database: database, catalog: catalog, configuration: config.sms, baseURL: config.baseURL).addRoutes(to: router)
 
     ShopperController(
         database: database, renderer: renderer, catalog: catalog,
