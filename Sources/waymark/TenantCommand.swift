@@ -5,7 +5,7 @@ import WaymarkStore
 
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tenant", abstract: "Create and configure merchants.", subcommands: [Create.self, SetDomain.self, Configure.self])
+        commandName: "tenant", abstract: "Create and configure merchants.", subcommands: [Create.self, SetDomain.self, Configure.self, Notifications.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

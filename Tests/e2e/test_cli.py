@@ -102,3 +102,21 @@ def test_tenant_configure(db):
     assert "auto-create off" in out and "30 days" in out
     assert sqlite3.connect(db).execute("SELECT auto_create_shipments, delivered_retention_days FROM tenant").fetchone() == (0, 30)
     expect_error(run_cli("tenant", "configure", "--tenant", "acme", "--retention-days", "0", db=db, check=False), "1 to 3650")
+
+
+def test_tenant_notifications_changes_rules_and_sender(db):
+    create_tenant(db, "shop")
+    out = run_cli("tenant", "notifications", "--tenant", "shop", "--email-statuses", "delivered,exception", "--sms-statuses", "none",
+                  "--quiet-hours", "22-7", "--sender-name", "Shop Team", "--reply-to", "help@shop.test", db=db).stdout
+    assert "email on:           exception, delivered" in out
+    assert "22:00-7:00" in out
+    row = sqlite3.connect(db).execute(
+        "SELECT notification_rules, quiet_hours_start, quiet_hours_end, sender_name, reply_to FROM tenant WHERE slug = 'shop'").fetchone()
+    assert set(json.loads(row[0])["email_statuses"]) == {"exception", "delivered"}
+    assert json.loads(row[0])["sms_statuses"] == []
+    assert row[1:] == (22, 7, "Shop Team", "help@shop.test")
+
+    expect_error(run_cli("tenant", "notifications", "--tenant", "shop", "--email-statuses", "shipped", db=db, check=False), "shipped", "in_transit")
+    expect_error(run_cli("tenant", "notifications", "--tenant", "shop", "--quiet-hours", "9pm-8am", db=db, check=False), "--quiet-hours")
+    expect_error(run_cli("tenant", "notifications", "--tenant", "shop", "--sender-email", "nobody", db=db, check=False), "--sender-email")
+    expect_error(run_cli("tenant", "notifications", "--tenant", "ghost", db=db, check=False), "ghost")
