@@ -31,7 +31,7 @@ struct InboundIngestTests {
         #expect(try await database.shipmentCount(tenantID: tenant.id) == 0)
     }
 
-    @Test("The same event 50 times at once changes the shipment once")
+    @Test("The same event 50 times at once changes the shipment once and plans one shopper message")
     func duplicateStorm() async throws {
         let database = try AppDatabase.temporary()
         let tenant = try await Fixture.tenant(database, slug: "shop").tenant
@@ -49,6 +49,8 @@ struct InboundIngestTests {
         let stored = try #require(try await database.shipment(tenantID: tenant.id, id: shipment.id))
         #expect(stored.checkpoints.count == 1)
         #expect(stored.shipment.status == .outForDelivery)
+        let emails = try await database.deliveries(tenantID: tenant.id).filter { $0.channel == .email }
+        #expect(emails.map(\.triggerKey) == ["status:out_for_delivery"])
     }
 
     @Test("Updates never reach another tenant's shipment with the same number")

@@ -87,6 +87,13 @@ class Server:
     def get(self, path, headers=None):
         return self.request("GET", path, headers=headers)
 
+    def api(self, method, path, key, body=None):
+        """Calls the REST API with a tenant's key; returns (status, parsed JSON or None)."""
+        data = json.dumps(body).encode() if body is not None else None
+        status, _, text = self.request(method, "/api/v1" + path, body=data,
+                                       headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        return status, (json.loads(text) if text.strip() else None)
+
     def output(self):
         self.log.flush()
         return self.log_path.read_text()

@@ -1,0 +1,189 @@
+"""Issue 4 end to end: a live `waymark serve` with a real SMTP server (aiosmtpd) and merchant
+webhook receivers that verify every delivery with the reference `standardwebhooks` library."""
+import sqlite3
+import time
+import urllib.parse
+
+import pytest
+
+from conftest import create_tenant
+from peers import SMTPPeer, WebhookReceiver, wait_for
+
+pytest.importorskip("aiosmtpd", reason="aiosmtpd is not installed (pip install aiosmtpd)")
+standardwebhooks = pytest.importorskip("standardwebhooks", reason="standardwebhooks is not installed (pip install standardwebhooks)")
+
+ALLOW_LOOPBACK = {"WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32"}
+ALL_EVENTS = ["shipment.created", "shipment.status_changed", "shipment.checkpoint_added", "shipment.stalled", "shipment.eta_changed"]
+
+
+@pytest.fixture
+def peers():
+    started = []
+
+    def start(kind, *args, **kwargs):
+        peer = kind(*args, **kwargs)
+        started.append(peer)
+        return peer
+
+    yield start
+    for peer in started:
+        peer.stop()
+
+
+def new_shipment(server, key, number, email="shopper@example.com"):
+    status, shipment = server.api("POST", "/shipments", key, {
+        "tracking_number": number, "carrier": "ups", "order_number": f"ORD-{number[-4:]}",
+        "customer": {"email": email, "locale": "en"}, "destination": {"city": "Leeds", "country": "GB"}})
+    assert status == 201, shipment
+    return shipment
+
+
+def push(server, key, shipment_id, status, minutes=0):
+    occurred = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600 + minutes * 60))
+    code, body = server.api("POST", f"/shipments/{shipment_id}/events", key, {
+        "status": status, "message": f"now {status}", "occurred_at": occurred, "location": {"city": "Leeds", "country": "GB"}})
+    assert code in (200, 201), body
+
+
+def endpoint(server, key, url, events=ALL_EVENTS):
+    status, body = server.api("POST", "/webhook-endpoints", key, {"url": url, "events": events})
+    assert status == 201, body
+    assert body["secret"].startswith("whsec_")
+    return body
+
+
+def verified(secret, request):
+    """The body as the reference library verifies it; raises when the signature is wrong."""
+    return standardwebhooks.Webhook(secret).verify(request["body"], request["headers"])
+
+
+def test_status_change_arrives_as_verified_webhook_and_email_with_one_click_unsubscribe(db, tmp_path, server_factory, peers):
+    smtp = peers(SMTPPeer, tmp_path)
+    receiver = peers(WebhookReceiver)
+    key = create_tenant(db, "acme", name="Acme Outfitters")["api_key"]
+    server = server_factory(db, env={**ALLOW_LOOPBACK, "WAYMARK_SMTP_URL": smtp.url, "WAYMARK_MAIL_FROM": "updates@acme.test"})
+    hook = endpoint(server, key, receiver.url)
+    shipment = new_shipment(server, key, "1Z999AA10123456784")
+    push(server, key, shipment["id"], "out_for_delivery")
+
+    def status_changed():
+        return [r for r in receiver.received() if b'"shipment.status_changed"' in r["body"]]
+    request = wait_for(status_changed, what="the status_changed webhook")[0]
+    event = verified(hook["secret"], request)
+    assert event["type"] == "shipment.status_changed"
+    assert event["data"]["id"] == shipment["id"] and event["data"]["status"] == "out_for_delivery"
+    assert request["headers"]["webhook-id"].startswith("msg_")
+    # One flipped byte and the reference library refuses it.
+    tampered = bytearray(request["body"])
+    tampered[-2] ^= 0x01
+    with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
+        verified(hook["secret"], {**request, "body": bytes(tampered)})
+    created = [r for r in receiver.received() if b'"shipment.created"' in r["body"]]
+    assert created and verified(hook["secret"], created[0])["data"]["id"] == shipment["id"]
+
+    mail = wait_for(smtp.messages, what="the email")[0]
+    message = mail["message"]
+    assert mail["rcpt_tos"] == ["shopper@example.com"]
+    assert "Acme Outfitters" in message["From"]
+    assert message["Message-ID"] and message["Date"]
+    assert message.get_content_type() == "multipart/alternative"
+    unsubscribe = str(message["List-Unsubscribe"])
+    assert "mailto:" in unsubscribe
+    assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+    tracking = shipment["tracking_url"] + "?src=email"
+    assert tracking in mail["text"] and tracking in mail["html"]
+
+    # RFC 8058: the mail client POSTs to the https link with no cookie; the shopper is out.
+    one_click = next(part.strip(" <>") for part in unsubscribe.split(",") if "/unsubscribe/" in part)
+    path = urllib.parse.urlparse(one_click).path
+    status, _, _ = server.request("POST", path, body=b"List-Unsubscribe=One-Click",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200
+    push(server, key, shipment["id"], "delivered", minutes=30)
+    wait_for(lambda: [r for r in receiver.received() if b'"delivered"' in r["body"] and b"status_changed" in r["body"]],
+             what="the delivered webhook")
+    # The change that sent the webhook planned no email for the unsubscribed shopper.
+    planned = sqlite3.connect(db).execute("SELECT count(*) FROM delivery WHERE channel = 'email' AND trigger_key = 'status:delivered'")
+    assert planned.fetchone()[0] == 0, "an unsubscribed shopper was sent another email"
+    assert len(smtp.messages()) == 1
+
+
+def test_unsafe_webhook_urls_are_refused(db, server_factory):
+    key = create_tenant(db, "acme")["api_key"]
+    server = server_factory(db)
+    for url in ["http://127.0.0.1/x", "http://10.0.0.1/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x",
+                "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "http://2130706433/x", "http://0177.0.0.1/x",
+                "http://0x7f000001/x", "http://localhost/x", "ftp://example.com/x", "file:///etc/passwd"]:
+        status, body = server.api("POST", "/webhook-endpoints", key, {"url": url, "events": ["shipment.created"]})
+        assert status == 422, (url, status, body)
+
+
+def test_smtp_451_is_retried_and_550_suppresses_the_address(db, tmp_path, server_factory, peers):
+    busy = peers(SMTPPeer, tmp_path, "--rcpt-reply", "451 4.3.0 mailbox busy, try later")
+    key = create_tenant(db, "acme")["api_key"]
+    server = server_factory(db, env={"WAYMARK_SMTP_URL": busy.url})
+    shipment = new_shipment(server, key, "1Z999AA10123456785", email="busy@example.com")
+    push(server, key, shipment["id"], "in_transit")
+    conn = sqlite3.connect(db)
+    row = wait_for(lambda: conn.execute(
+        "SELECT state, attempts, last_error FROM delivery WHERE channel = 'email' AND attempts > 0").fetchone(), what="an email attempt")
+    assert row[0] == "pending" and "451" in row[2], row
+    server.stop()
+
+    gone = peers(SMTPPeer, tmp_path, "--rcpt-reply", "550 5.1.1 no such user")
+    server = server_factory(db, env={"WAYMARK_SMTP_URL": gone.url})
+    other = new_shipment(server, key, "1Z999AA10123456786", email="gone@example.com")
+    push(server, key, other["id"], "in_transit")
+    row = wait_for(lambda: conn.execute(
+        "SELECT state, last_error FROM delivery WHERE channel = 'email' AND recipient = 'gone@example.com' AND state <> 'pending'"
+    ).fetchone(), what="the 550")
+    assert row[0] == "failed" and "550" in row[1]
+    assert conn.execute("SELECT count(*) FROM suppression WHERE channel = 'email' AND address = 'gone@example.com'").fetchone()[0] == 1
+    # A suppressed address is not planned again.
+    push(server, key, other["id"], "out_for_delivery", minutes=10)
+    time.sleep(0.5)
+    assert conn.execute("SELECT count(*) FROM delivery WHERE channel = 'email' AND recipient = 'gone@example.com'").fetchone()[0] == 1
+
+
+def test_410_disables_the_endpoint_and_retry_after_is_honoured(db, server_factory, peers):
+    gone = peers(WebhookReceiver, lambda index, request: (410, {}))
+    slow = peers(WebhookReceiver, lambda index, request: (503, {"Retry-After": "3600"}))
+    key = create_tenant(db, "acme")["api_key"]
+    server = server_factory(db, env=ALLOW_LOOPBACK)
+    dead = endpoint(server, key, gone.url, ["shipment.created"])
+    busy = endpoint(server, key, slow.url, ["shipment.created"])
+    new_shipment(server, key, "1Z999AA10123456787")
+    conn = sqlite3.connect(db)
+    reason = wait_for(lambda: conn.execute("SELECT disabled_reason FROM webhook_endpoint WHERE id = ?", (dead["id"],)).fetchone()[0],
+                      what="the 410 to disable the endpoint")
+    assert "410" in reason
+    status, shown = server.api("GET", f"/webhook-endpoints/{dead['id']}", key)
+    assert status == 200 and shown["disabled_at"] and "410" in shown["disabled_reason"]
+    wait_for(lambda: slow.received(), what="the 503")
+    row = wait_for(lambda: conn.execute(
+        "SELECT attempts, (julianday(next_attempt_at) - julianday('now')) * 86400 FROM delivery WHERE endpoint_id = ? AND attempts = 1",
+        (busy["id"],)).fetchone(), what="the retry to be scheduled")
+    assert row[1] > 3500, f"Retry-After: 3600 should hold the retry for an hour, next attempt in {row[1]:.0f} s"
+    time.sleep(1)
+    assert len(slow.received()) == 1
+
+
+def test_a_hanging_endpoint_does_not_delay_another_tenants_deliveries(db, server_factory, peers):
+    hanging = peers(WebhookReceiver, lambda index, request: "hang")
+    healthy = peers(WebhookReceiver)
+    slow_key = create_tenant(db, "slowshop")["api_key"]
+    fast_key = create_tenant(db, "fastshop")["api_key"]
+    server = server_factory(db, env=ALLOW_LOOPBACK)
+    endpoint(server, slow_key, hanging.url, ["shipment.created"])
+    endpoint(server, fast_key, healthy.url, ["shipment.created"])
+    for index in range(20):
+        new_shipment(server, slow_key, f"SLOW{index:06d}")
+    wait_for(lambda: hanging.received(), what="the hanging endpoint to be called")
+    for index in range(5):
+        new_shipment(server, fast_key, f"FAST{index:06d}")
+    wait_for(lambda: len(healthy.received()) == 5, timeout=10, what="the other tenant's five webhooks")
+    conn = sqlite3.connect(db)
+    still_waiting = conn.execute(
+        "SELECT count(*) FROM delivery d JOIN tenant t ON t.id = d.tenant_id WHERE t.slug = 'slowshop' AND d.state IN ('pending', 'sending')"
+    ).fetchone()[0]
+    assert still_waiting >= 15, "the hanging tenant's backlog should still be waiting while the other tenant was served"
