@@ -86,7 +86,8 @@ public enum NotificationDecision {
         return planned.filter { seen.insert($0).inserted }
     }
 
-    static func shopperChannels(for trigger: NotificationTrigger, rules: NotificationRules) -> [NotificationChannel] {
+    /// The shopper channels (email, SMS) a trigger notifies on under the rules.
+    public static func shopperChannels(for trigger: NotificationTrigger, rules: NotificationRules) -> [NotificationChannel] {
         switch trigger {
         case .created, .checkpointAdded:
             return []

@@ -20,7 +20,10 @@ extension AppDatabase {
     func enqueue(_ db: Database, tenantID: Int64, shipment: Shipment, triggers: [NotificationTrigger], now: Date) throws -> Int {
         guard !triggers.isEmpty else { return 0 }
         let settings = try notificationSettings(db, tenantID: tenantID)
-        let audience = try audience(db, tenantID: tenantID, shipmentID: shipment.id)
+        // Most changes (a new shipment, a checkpoint) concern only webhooks: the shopper's
+        // subscriptions are read only when a trigger could email or text them.
+        let shoppers = triggers.contains { !NotificationDecision.shopperChannels(for: $0, rules: settings.rules).isEmpty }
+        let audience = try audience(db, tenantID: tenantID, shipmentID: shipment.id, includingShoppers: shoppers)
         let planned = NotificationDecision.plan(triggers, rules: settings.rules, audience: audience)
         guard !planned.isEmpty else { return 0 }
         let tenantSlug = try String.fetchOne(db, sql: "SELECT slug FROM tenant WHERE id = ?", arguments: [tenantID]) ?? ""
@@ -48,8 +51,8 @@ extension AppDatabase {
 
     /// Who may hear about a shipment: its subscribed addresses less the tenant's suppression
     /// list, and the tenant's enabled webhook endpoints.
-    func audience(_ db: Database, tenantID: Int64, shipmentID: String) throws -> NotificationAudience {
-        let rows = try Row.fetchAll(db, sql: """
+    func audience(_ db: Database, tenantID: Int64, shipmentID: String, includingShoppers: Bool = true) throws -> NotificationAudience {
+        let rows = !includingShoppers ? [] : try Row.fetchAll(db, sql: """
             SELECT channel, address FROM subscription s
             WHERE s.shipment_id = ? AND s.unsubscribed_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM suppression p WHERE p.tenant_id = ? AND p.channel = s.channel AND p.address = s.address)
