@@ -59,14 +59,14 @@ struct TemplateCommand: AsyncParsableCommand {
             do {
                 try MessageTemplateCheck.check(body, channel: channel)
             } catch {
-                throw CLIError("\(file): \(error.description)")
+                throw CLIError("\(file): \(error)")
             }
             if let subject {
                 guard !subject.contains(where: \.isNewline), subject.count <= 300 else {
                     throw CLIError("--subject must be one line of at most 300 characters")
                 }
                 do { try MessageTemplateCheck.check(subject, channel: channel, subject: true) } catch {
-                    throw CLIError("--subject: \(error.description)")
+                    throw CLIError("--subject: \(error)")
                 }
             }
             let db = try openDatabase(database.path)

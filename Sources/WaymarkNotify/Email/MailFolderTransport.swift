@@ -12,7 +12,7 @@ public struct MailFolderTransport: MailTransport {
     }
 
     public func deliver(_ rendered: [UInt8], from: Mailbox, to: Mailbox, deliveryID: String) async -> SendOutcome {
-        let name = String(deliveryID.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }.prefix(120))
+        let name = String(deliveryID.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }.prefix(120))
         guard !name.isEmpty else { return .failed(SendFailure(error: "delivery id '\(deliveryID)' cannot name a file", permanent: true)) }
         let file = directory.appendingPathComponent("\(name).eml")
         let temporary = directory.appendingPathComponent(".\(name).eml.\(UUID().uuidString).tmp")

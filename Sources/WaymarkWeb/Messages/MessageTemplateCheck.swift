@@ -52,7 +52,7 @@ public enum MessageTemplateCheck {
             let sigil = tag.first
             tag = tag.dropFirst()
             let name = tag.prefix(while: { $0 != "}" }).trimmingCharacters(in: .whitespaces)
-            switch sigil {
+            switch sigil ?? " " {
             case "{": throw Refusal(line: lineNumber, reason: "triple mustaches {{{...}}} print text unescaped; use {{...}}")
             case "&": throw Refusal(line: lineNumber, reason: "{{&...}} prints text unescaped; use {{...}}")
             case "=": throw Refusal(line: lineNumber, reason: "changing the delimiters with {{=...=}} is not allowed")

@@ -41,11 +41,11 @@ public struct TemplateMessageComposer: MessageComposer {
     }
 
     public func email(for claimed: ClaimedDelivery) throws -> ComposedEmail {
-        var (view, name, body) = try prepare(claimed, source: "email")
+        let (prepared, name, body) = try prepare(claimed, source: "email")
+        var view = prepared
         let custom = try override(claimed, channel: .email, name: name, language: view.lang)
-        let defaultSubject = view.defaultSubject(catalog: catalog, order: body.data.order_number)
-        view.subject = custom?.subject.flatMap { render(Self.plainText + $0, view).map(Self.oneLine) }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? defaultSubject
+        let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, prepared) }.map(Self.oneLine)
+        view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
         let html = custom.flatMap { render($0.body, view) } ?? library.render(view, withTemplate: "emails/\(name)") ?? ""
         let text = library.render(view, withTemplate: "emails/text/\(name)") ?? ""
         return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
