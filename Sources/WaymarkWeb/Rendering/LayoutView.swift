@@ -27,7 +27,7 @@ struct LayoutView {
     static func branded(
         tenant: Tenant, language: String, title: String, description: String, prefix: String, path: String, catalog: Catalog
     ) -> LayoutView {
-        let support = tenant.branding.supportURL ?? tenant.branding.supportEmail.map { "mailto:\($0)" }
+        let support = tenant.branding.supportLink
         return LayoutView(
             lang: language, title: title, description: description, merchantName: tenant.name,
             logoURL: tenant.branding.logoURL, homeURL: prefix.isEmpty ? "/" : prefix, themeURL: "\(prefix)/theme.css",

@@ -4,14 +4,13 @@ import WaymarkCore
 /// passes WCAG AA (4.5:1), so a merchant's pale brand colour can't make the page unreadable.
 enum ThemeStylesheet {
     static func css(for branding: Branding) -> String {
-        let brand = branding.primaryColor.adjusted(toContrast: 4.5, against: .white)
-        let accent = branding.accentColor.adjusted(toContrast: 4.5, against: .white)
+        let palette = BrandPalette(branding)
         return """
             :root {
-              --brand: \(brand);
-              --brand-contrast: \(brand.readableText);
-              --accent: \(accent);
-              --accent-contrast: \(accent.readableText);
+              --brand: \(palette.brand);
+              --brand-contrast: \(palette.brandContrast);
+              --accent: \(palette.accent);
+              --accent-contrast: \(palette.accentContrast);
             }
 
             """

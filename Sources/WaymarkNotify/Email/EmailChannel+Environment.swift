@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import WaymarkCore
+
+extension EmailChannel {
+    /// A setting `waymark serve` cannot start with, named so the operator knows what to fix.
+    public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+        public let description: String
+    }
+
+    /// The channel as the environment configures it:
+    /// - `WAYMARK_SMTP_URL` (`smtp://user:pass@host:587`, `smtps://...:465`): send through that
+    ///   relay; when unset, write `.eml` files into `WAYMARK_MAIL_DIR` (default `./outbox-mail`).
+    /// - `WAYMARK_MAIL_FROM`: the From address of tenants that set none; default
+    ///   `notifications@<host of the base URL>`.
+    public static func fromEnvironment(
+        _ environment: [String: String], composer: any MessageComposer, links: PublicLinks,
+        logger: Logger = Logger(label: "waymark.email")
+    ) throws(ConfigurationError) -> EmailChannel {
+        func value(_ name: String) -> String? {
+            environment[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let host = URLComponents(string: links.baseURL)?.host ?? "localhost"
+        let fromAddress = value("WAYMARK_MAIL_FROM") ?? "notifications@\(host)"
+        let sender: Mailbox
+        do { sender = try Mailbox(fromAddress) } catch {
+            throw ConfigurationError(description: "WAYMARK_MAIL_FROM '\(fromAddress)' is not a plain address like notifications@example.com")
+        }
+        let transport: any MailTransport
+        if let url = value("WAYMARK_SMTP_URL") {
+            do {
+                var configuration = try SMTPConfiguration(url: url)
+                configuration.clientName = host
+                transport = SMTPMailTransport(client: SMTPClient(configuration: configuration, logger: logger))
+            } catch {
+                // The URL itself is never echoed: it holds the relay password.
+                guard case .invalidURL(let reason) = error else { throw ConfigurationError(description: "WAYMARK_SMTP_URL is not valid") }
+                throw ConfigurationError(description: "WAYMARK_SMTP_URL: \(reason)")
+            }
+        } else {
+            let directory = value("WAYMARK_MAIL_DIR") ?? "./outbox-mail"
+            transport = MailFolderTransport(directory: URL(fileURLWithPath: directory))
+        }
+        return EmailChannel(composer: composer, transport: transport, defaultSender: sender)
+    }
+}

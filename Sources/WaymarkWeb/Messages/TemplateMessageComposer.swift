@@ -1,0 +1,118 @@
+import Foundation
+import Mustache
+import WaymarkCore
+import WaymarkNotify
+import WaymarkStore
+
+/// Writes shopper emails and texts from the Mustache templates in `Views/emails` and
+/// `Views/sms`, in the shopper's language, or from the tenant's own template for that message
+/// and language when it saved one (`waymark template set`).
+///
+/// Templates see only `ShopperMessageView`'s fields. A tenant's email template replaces the HTML
+/// part and may extend `{{<emails.layout}}`; the plain-text part always comes from the default
+/// text template of the same message, so it carries the same facts and links.
+public struct TemplateMessageComposer: MessageComposer {
+    /// Every message a shopper can get: one per status, the two that are not status changes,
+    /// and `generic` for any other trigger.
+    public static let templateNames = DeliveryStatus.allCases.map(\.rawValue) + ["stalled", "eta_changed", "generic"]
+
+    /// Why a delivery could not be turned into a message.
+    public struct CompositionError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    let library: MustacheLibrary
+    let catalog: Catalog
+    let links: PublicLinks
+    /// Where tenant templates are read, per send; nil uses the defaults only.
+    let overrides: AppDatabase?
+
+    /// Loads the templates once; a missing one is a start-up error.
+    public init(viewsPath: String, catalog: Catalog, links: PublicLinks, overrides: AppDatabase?) throws {
+        library = try PageRenderer.loadLibrary(viewsPath)
+        let required = ["emails/layout", "emails/text/layout"]
+            + Self.templateNames.flatMap { ["emails/\($0)", "emails/text/\($0)", "sms/\($0)"] }
+        for name in required where library.getTemplate(named: name) == nil {
+            throw PageRenderer.MissingTemplate(description: "template \(viewsPath)/\(name).mustache is missing")
+        }
+        self.catalog = catalog
+        self.links = links
+        self.overrides = overrides
+    }
+
+    public func email(for claimed: ClaimedDelivery) throws -> ComposedEmail {
+        let (prepared, name, body) = try prepare(claimed, source: "email")
+        var view = prepared
+        let custom = try override(claimed, channel: .email, name: name, language: view.lang)
+        let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, prepared) }.map(Self.oneLine)
+        view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
+        let html = custom.flatMap { render($0.body, view) } ?? library.render(view, withTemplate: "emails/\(name)") ?? ""
+        let text = library.render(view, withTemplate: "emails/text/\(name)") ?? ""
+        return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
+    }
+
+    public func sms(for claimed: ClaimedDelivery) throws -> String {
+        let (view, name, _) = try prepare(claimed, source: "sms")
+        let custom = try override(claimed, channel: .sms, name: name, language: view.lang)
+        let text = custom.flatMap { render(Self.plainText + $0.body, view) } ?? library.render(view, withTemplate: "sms/\(name)") ?? ""
+        return Self.oneLine(text)
+    }
+
+    /// The shopper's language: the one the shipment's customer gave, if translated, else the
+    /// tenant's default.
+    static func language(customerLocale: String?, tenant: Tenant) -> String {
+        customerLocale.flatMap(ShopperLanguage.match) ?? ShopperLanguage.match(tenant.defaultLocale) ?? "en"
+    }
+
+    private func prepare(_ claimed: ClaimedDelivery, source: String) throws -> (ShopperMessageView, String, WebhookEventBody) {
+        let body: WebhookEventBody
+        do {
+            body = try JSONDecoder().decode(WebhookEventBody.self, from: Data(claimed.delivery.payload.utf8))
+        } catch {
+            throw CompositionError(description: "delivery \(claimed.delivery.id) has no readable shipment snapshot: \(error)")
+        }
+        let trigger = claimed.delivery.trigger
+        let name = trigger.map(\.templateName).flatMap { Self.templateNames.contains($0) ? $0 : nil } ?? "generic"
+        let language = Self.language(customerLocale: body.data.customer.locale, tenant: claimed.tenant)
+        let unsubscribe = claimed.unsubscribeToken.map { links.unsubscribeURL(tenantSlug: claimed.tenant.slug, token: $0) }
+        let view = ShopperMessageView.make(
+            body: body, name: name, substatus: trigger?.substatus, tenant: claimed.tenant, language: language, catalog: catalog,
+            unsubscribeURL: unsubscribe, source: source)
+        return (view, name, body)
+    }
+
+    /// The tenant's template for this message and language, read fresh for every send so a
+    /// change (or a reset) applies to the next message without a cache to keep in step.
+    private func override(_ claimed: ClaimedDelivery, channel: NotificationChannel, name: String, language: String) throws -> MessageTemplate? {
+        try overrides?.messageTemplateNow(tenantID: claimed.tenant.id, channel: channel, name: name, locale: language)
+    }
+
+    /// Renders a tenant's template text; nil when it no longer parses (it was checked when saved,
+    /// so only a newer Mustache could disagree), and the default is used instead.
+    private func render(_ text: String, _ view: ShopperMessageView) -> String? {
+        guard let template = try? MustacheTemplate(string: text) else { return nil }
+        return template.render(view, library: library)
+    }
+
+    /// Turns off HTML escaping for text that is not HTML (subjects, texts). Prepended on the same
+    /// line, so line numbers stay those of the tenant's text.
+    static let plainText = "{{% CONTENT_TYPE: TEXT}}"
+
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " ")
+    }
+
+    /// The text part without trailing spaces or runs of blank lines left by empty sections.
+    static func tidy(_ text: String) -> String {
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var trimmed = line
+            while let last = trimmed.last, last == " " || last == "\r" { trimmed = trimmed.dropLast() }
+            if trimmed.isEmpty, lines.last?.isEmpty ?? true { continue }
+            lines.append(String(trimmed))
+        }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

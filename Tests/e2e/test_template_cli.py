@@ -1,0 +1,53 @@
+"""`waymark template set/reset/list`: a merchant's own wording for a shopper message."""
+import sqlite3
+
+from conftest import create_tenant, expect_error, run_cli
+
+
+def stored(db):
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT channel, name, locale, subject, body FROM message_template ORDER BY channel").fetchall()
+
+
+def test_set_list_and_reset(db, tmp_path):
+    create_tenant(db, "acme")
+    html = tmp_path / "ofd.html"
+    html.write_text("{{<emails.layout}}\n{{$extra}}<p>See you soon, {{merchantName}}</p>{{/extra}}\n{{/emails.layout}}\n")
+    sms = tmp_path / "ofd.txt"
+    sms.write_text("{{merchantName}}: {{line}} {{trackURL}}")
+
+    run_cli("template", "set", "--tenant", "acme", "--channel", "email", "--name", "out_for_delivery", "--locale", "de",
+            "--subject", "{{headline}}!", "--file", str(html), db=db)
+    run_cli("template", "set", "--tenant", "acme", "--channel", "sms", "--name", "out_for_delivery", "--locale", "de",
+            "--file", str(sms), db=db)
+    listed = run_cli("template", "list", "--tenant", "acme", db=db).stdout
+
+    assert stored(db) == [("email", "out_for_delivery", "de", "{{headline}}!", html.read_text()),
+                          ("sms", "out_for_delivery", "de", None, sms.read_text())]
+    assert "email\tout_for_delivery\tde" in listed and "sms\tout_for_delivery\tde" in listed
+
+    out = run_cli("template", "reset", "--tenant", "acme", "--channel", "email", "--name", "out_for_delivery", "--locale", "de", db=db)
+    assert "default" in out.stdout
+    assert [row[0] for row in stored(db)] == ["sms"]
+
+
+def test_bad_templates_are_refused_with_the_line(db, tmp_path):
+    create_tenant(db, "acme")
+    bad = tmp_path / "bad.html"
+    bad.write_text("<p>Hello</p>\n<p>{{{trackURL}}}</p>\n")
+    big = tmp_path / "big.html"
+    big.write_text("<p>x</p>\n" * 20_000)
+
+    def set_(*args):
+        return run_cli("template", "set", "--tenant", "acme", *args, db=db, check=False)
+
+    expect_error(set_("--channel", "email", "--name", "delivered", "--locale", "en", "--file", str(bad)), "line 2", "unescaped")
+    expect_error(set_("--channel", "email", "--name", "delivered", "--locale", "en", "--file", str(big)), "100000")
+    expect_error(set_("--channel", "fax", "--name", "delivered", "--locale", "en", "--file", str(bad)), "--channel")
+    expect_error(set_("--channel", "email", "--name", "nope", "--locale", "en", "--file", str(bad)), "--name", "out_for_delivery")
+    expect_error(set_("--channel", "email", "--name", "delivered", "--locale", "sv", "--file", str(bad)), "--locale")
+    expect_error(set_("--channel", "sms", "--name", "delivered", "--locale", "en", "--subject", "x", "--file", str(bad)), "--subject")
+    expect_error(set_("--channel", "email", "--name", "delivered", "--locale", "en", "--file", str(tmp_path / "missing")), "missing")
+    expect_error(run_cli("template", "reset", "--tenant", "nobody", "--channel", "email", "--name", "delivered", "--locale", "en",
+                         db=db, check=False), "nobody")
+    assert stored(db) == []
