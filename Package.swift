@@ -48,6 +48,7 @@ let package = Package(
                 "WaymarkCore",
                 "WaymarkStore",
                 "WaymarkProviders",
+                "WaymarkNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
