@@ -97,3 +97,37 @@ def test_lookup_form_works_without_javascript(demo):
         assert "could not find" in alert.text
     finally:
         driver.quit()
+
+
+def unsubscribe_path(db):
+    import sqlite3
+    token, = sqlite3.connect(db).execute(
+        "SELECT s.unsubscribe_token FROM subscription s JOIN shipment h ON h.id = s.shipment_id JOIN tenant t ON t.id = h.tenant_id "
+        "WHERE t.slug = 'acme' AND s.channel = 'email' ORDER BY s.id LIMIT 1").fetchone()
+    return f"/acme/unsubscribe/{token}"
+
+
+@pytest.mark.parametrize("lang", ["en", "pl", "zh-Hans"])
+def test_unsubscribe_page_is_accessible(demo, lang):
+    server, _, db = demo
+    driver = browser(width=390)
+    try:
+        driver.get(f"{server.base}{unsubscribe_path(db)}?lang={lang}")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+        assert len(driver.find_elements(By.CSS_SELECTOR, "form.unsubscribe-form button[type=submit]")) == 2
+        assert serious_violations(driver) == []
+    finally:
+        driver.quit()
+
+
+def test_subscribe_form_works_without_javascript(demo):
+    server, links, _ = demo
+    driver = browser(javascript=False)
+    try:
+        driver.get(f"{server.base}{links[2]}?lang=en")
+        driver.find_element(By.ID, "subscribe-email").send_keys("browser.shopper@example.com")
+        driver.find_element(By.CSS_SELECTOR, "form.subscribe-form button[type=submit]").click()
+        WebDriverWait(driver, 15).until(expected_conditions.url_contains("subscribed=1"))
+        assert "Thank you" in driver.find_element(By.CSS_SELECTOR, "section.subscribe [role=status]").text
+    finally:
+        driver.quit()

@@ -59,12 +59,8 @@ public struct NewShipment: Sendable, Equatable {
             result.customer.email = nil
         }
         if let phone = Self.optionalText(customer.phone, max: 32, field: "customer.phone", into: &problems) {
-            let digits = phone.filter { !" -().".contains($0) }
-            // E.164: "+", a country code that never starts with 0, at most 15 digits in all.
-            let isE164 = digits.hasPrefix("+") && (8...16).contains(digits.count) && digits.dropFirst().allSatisfy(\.isASCIIDigit)
-                && digits.dropFirst().first != "0"
-            if isE164 { result.customer.phone = digits } else {
-                problems.append(.init("must be an international number like +14155550123", field: "customer.phone"))
+            do { result.customer.phone = try PhoneNumber(phone).value } catch {
+                problems.append(.init(error.reason, field: "customer.phone"))
             }
         } else {
             result.customer.phone = nil

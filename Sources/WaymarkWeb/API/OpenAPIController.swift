@@ -24,6 +24,7 @@ struct OpenAPIController {
         let replacements = [
             "\"__STATUSES__\"": list(DeliveryStatus.allCases.map(\.rawValue)),
             "\"__CARRIERS__\"": list(CarrierRegistry.all.map(\.code)),
+            "\"__WEBHOOK_EVENTS__\"": list(NotificationTrigger.webhookEventTypes),
             "\"__CARRIERS_OR_NULL__\"": String(list(CarrierRegistry.all.map(\.code)).dropLast()) + ", null]",
         ]
         for (placeholder, pattern) in InputRules.schemaPlaceholders {
@@ -59,6 +60,12 @@ enum AllowedMethods {
         ("api/v1/shipments/{id}/events", [.post]),
         ("api/v1/carriers", [.get]),
         ("api/v1/carriers/detect", [.get]),
+        ("api/v1/webhook-endpoints", [.get, .post]),
+        ("api/v1/webhook-endpoints/{id}", [.get, .delete]),
+        ("api/v1/webhook-endpoints/{id}/rotate-secret", [.post]),
+        ("api/v1/webhook-endpoints/{id}/enable", [.post]),
+        ("api/v1/webhook-endpoints/{id}/deliveries", [.get]),
+        ("api/v1/deliveries/{id}/replay", [.post]),
     ].map { ($0.0.split(separator: "/"), $0.1) }
 
     /// The `Allow` header value for a path the API serves, or nil for an unknown path.

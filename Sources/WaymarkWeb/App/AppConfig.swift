@@ -20,11 +20,15 @@ public struct AppConfig: Sendable {
     /// The SMS provider (`WAYMARK_SMS_URL`); its auth token verifies inbound texts. Nil: texts
     /// go to the log and `/hooks/sms` is off.
     public var sms: SMSConfiguration?
+    /// Which private ranges merchant URLs (webhook endpoints) may reach; none by default. The CLI
+    /// reads it from `WAYMARK_OUTBOUND_ALLOW`.
+    public var outboundPolicy: OutboundPolicy
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./waymark.sqlite",
         baseURL: String? = nil, resourcesPath: String = AppConfig.defaultResourcesPath(), demo: Bool = false,
-        lookupsPerMinutePerClient: Int = 10, lookupsPerMinutePerTenant: Int = 600, apiRequestsPerMinute: Int = 1_200
+        lookupsPerMinutePerClient: Int = 10, lookupsPerMinutePerTenant: Int = 600, apiRequestsPerMinute: Int = 1_200,
+        outboundPolicy: OutboundPolicy = .publicInternetOnly
     ) {
         self.host = host
         self.port = port
@@ -37,6 +41,7 @@ public struct AppConfig: Sendable {
         self.lookupsPerMinutePerClient = lookupsPerMinutePerClient
         self.lookupsPerMinutePerTenant = lookupsPerMinutePerTenant
         self.apiRequestsPerMinute = apiRequestsPerMinute
+        self.outboundPolicy = outboundPolicy
     }
 
     /// The host (without port) of the base URL: requests for any other host may be a tenant's

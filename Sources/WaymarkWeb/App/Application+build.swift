@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import WaymarkNotify
 import WaymarkStore
 
 /// The application type `buildApplication` returns.
@@ -38,6 +39,9 @@ public func buildApplication(
     ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api.group("shipments"))
     ShipmentImportController(database: database).addRoutes(to: api.group("shipments"))
     CarriersController().addRoutes(to: api.group("carriers"))
+    WebhookEndpointsController(database: database, urlCheck: URLCheck(policy: config.outboundPolicy), now: now)
+        .addRoutes(to: api.group("webhook-endpoints"))
+    DeliveriesController(database: database, now: now).addRoutes(endpoints: api.group("webhook-endpoints"), deliveries: api.group("deliveries"))
 
     HooksController(database: database, now: now).addRoutes(to: router)
     SMSReplyController(database: database, catalog: catalog, configuration: config.sms, baseURL: config.baseURL).addRoutes(to: router)

@@ -10,7 +10,7 @@ public struct PageRenderer: Sendable {
     let library: MustacheLibrary
 
     /// Every template the app renders; checked to exist when the renderer is made.
-    static let requiredTemplates = ["shopper/tracking", "shopper/lookup", "shopper/not-found", "errors/error"]
+    static let requiredTemplates = ["shopper/tracking", "shopper/lookup", "shopper/not-found", "shopper/unsubscribe", "errors/error"]
 
     public struct MissingTemplate: Error, CustomStringConvertible {
         public let description: String

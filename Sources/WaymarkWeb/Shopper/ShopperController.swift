@@ -4,7 +4,8 @@ import Hummingbird
 import WaymarkCore
 import WaymarkStore
 
-/// The shopper's pages: lookup, tracking page, theme stylesheet. Server-rendered, no script.
+/// The shopper's pages: lookup, tracking page, theme stylesheet, and (in their own files)
+/// subscribing to updates and unsubscribing. Server-rendered, no script.
 struct ShopperController {
     let database: AppDatabase
     let renderer: PageRenderer
@@ -18,6 +19,9 @@ struct ShopperController {
         router.post("{tenant}/lookup", use: lookup)
         router.get("{tenant}/t/{token}", use: trackingPage)
         router.get("{tenant}/theme.css", use: theme)
+        router.post("{tenant}/t/{token}/subscribe", use: subscribe)
+        router.get("{tenant}/unsubscribe/{token}", use: unsubscribePage)
+        router.post("{tenant}/unsubscribe/{token}", use: unsubscribe)
     }
 
     @Sendable func lookupPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
@@ -31,7 +35,7 @@ struct ShopperController {
         let tenant = try await tenant(context)
         let language = language(request, tenant)
         let prefix = context.shopperPrefix(slug: tenant.slug)
-        let form = try await decodeForm(request, context: context)
+        let form = try await decodeForm(LookupForm.self, request)
 
         func reshow(_ messageKey: String, status: HTTPResponse.Status) -> Response {
             let page = LookupPageView.make(
@@ -76,12 +80,13 @@ struct ShopperController {
         let token = context.parameters.get("token") ?? ""
         guard SecureToken.isWellFormed(token),
               let tracked = try await database.shipment(tenantID: tenant.id, token: token)
-        else {
-            let page = NotFoundPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, path: prefix.isEmpty ? "/" : prefix)
-            return renderer.response("shopper/not-found", page, status: .notFound, cacheControl: "no-store")
-        }
-        let page = TrackingPageView.make(
+        else { return notFound(tenant, language: language, prefix: prefix) }
+        var page = TrackingPageView.make(
             tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now())
+        // Back from subscribing (post, redirect, get): say thank you, whatever the address was.
+        if request.uri.queryParameters["subscribed"] == "1" {
+            page.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
+        }
         return renderer.response("shopper/tracking", page, request: request)
     }
 
@@ -92,23 +97,29 @@ struct ShopperController {
             status: .ok, request: request, cacheControl: "public, max-age=300")
     }
 
-    private func tenant(_ context: WaymarkRequestContext) async throws -> Tenant {
+    /// The branded "no such page" answer for an unknown tracking or unsubscribe token.
+    func notFound(_ tenant: Tenant, language: String, prefix: String) -> Response {
+        let page = NotFoundPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, path: prefix.isEmpty ? "/" : prefix)
+        return renderer.response("shopper/not-found", page, status: .notFound, cacheControl: "no-store")
+    }
+
+    func tenant(_ context: WaymarkRequestContext) async throws -> Tenant {
         guard let slug = context.parameters.get("tenant"), (try? TenantSlug(slug)) != nil,
               let tenant = try await database.tenant(slug: slug)
         else { throw HTTPError(.notFound) }
         return tenant
     }
 
-    private func language(_ request: Request, _ tenant: Tenant) -> String {
+    func language(_ request: Request, _ tenant: Tenant) -> String {
         ShopperLanguage.negotiate(
             query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage],
             tenantDefault: tenant.defaultLocale)
     }
 
-    private func decodeForm(_ request: Request, context: WaymarkRequestContext) async throws -> LookupForm {
+    func decodeForm<Form: Decodable>(_ type: Form.Type, _ request: Request) async throws -> Form {
         let body = try await request.body.collect(upTo: 16 * 1024)
         do {
-            return try URLEncodedFormDecoder().decode(LookupForm.self, from: String(buffer: body))
+            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
         } catch {
             throw HTTPError(.badRequest, message: "The form could not be read.")
         }

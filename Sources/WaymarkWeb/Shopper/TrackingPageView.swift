@@ -23,6 +23,9 @@ struct TrackingPageView {
     let checkpoints: [CheckpointRow]
     let hasCheckpoints: Bool
     let lookupURL: String
+    /// The "get updates by email or text" form; only on the secret-link page, where the
+    /// shopper has proved they may follow this shipment.
+    var subscribe: SubscribeFormView?
 
     struct Step {
         let label: String
@@ -124,7 +127,10 @@ struct TrackingPageView {
             destination: format.place(destinationPlace),
             checkpoints: timeline,
             hasCheckpoints: !timeline.isEmpty,
-            lookupURL: prefix.isEmpty ? "/" : prefix)
+            lookupURL: prefix.isEmpty ? "/" : prefix,
+            subscribe: showOrder
+                ? SubscribeFormView.make(catalog: catalog, language: language, actionURL: "\(prefix)/t/\(shipment.token)/subscribe?lang=\(language)")
+                : nil)
     }
 
     private static func newestOffset(_ tracked: TrackedShipment) -> Int? {
