@@ -2,8 +2,11 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import WaymarkCore
+import WaymarkNotify
 import WaymarkProviders
 import WaymarkStore
 import WaymarkWeb
@@ -42,11 +45,32 @@ struct Serve: AsyncParsableCommand {
         guard let apiRate = Int(rateText), apiRate > 0 else {
             throw CLIError("WAYMARK_API_RATE_LIMIT '\(rateText)' must be a positive number of requests per minute")
         }
+        // Which private ranges merchants' webhook URLs may reach (none unless the operator says).
+        let outboundPolicy: OutboundPolicy
+        do {
+            outboundPolicy = try OutboundPolicy(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CLIError("\(error)")
+        }
         let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo, apiRequestsPerMinute: apiRate)
         let db = try openDatabase(database.path, baseURL: config.baseURL)
 
+        let metrics = PrometheusCollectorRegistry()
+        var metricsFactory = PrometheusMetricsFactory(registry: metrics)
+        metricsFactory.durationHistogramBuckets[DispatchMetrics.deliveryTimeLabel] = DispatchMetrics.deliveryTimeBuckets
+        MetricsSystem.bootstrap(metricsFactory)
+
+        // Each channel the dispatcher sends through. The email and SMS channels join here:
+        // channels[.email] = EmailChannel(...), channels[.sms] = ...; a channel that is not
+        // configured leaves its deliveries queued.
+        var channels: [NotificationChannel: any DeliveryChannel] = [:]
+        channels[.webhook] = WebhookChannel(policy: outboundPolicy)
+        let dispatcher = Dispatcher(
+            database: db, channels: channels, metrics: DispatchMetrics(factory: metricsFactory), logger: Logger(label: "waymark.dispatch"))
+
         var services: [any Service] = [
             MaintenanceService(database: db, logger: logger),
+            dispatcher,
             RegistrationService(database: db, clients: RegistrationService.liveClients(baseURLs: providerURLs), logger: logger),
         ]
         if demo {
@@ -55,7 +79,7 @@ struct Serve: AsyncParsableCommand {
             services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, interval: .milliseconds(Int(seconds * 1000)), logger: logger))
             printDemoBanner(seeded, config: config)
         }
-        let app = try await buildApplication(config: config, database: db, services: services, logger: logger)
+        let app = try await buildApplication(config: config, database: db, services: services, logger: logger, metrics: metrics)
         try await app.runService()
     }
 
