@@ -1,5 +1,5 @@
-import CoreMetrics
 import Foundation
+import Metrics
 import WaymarkCore
 
 /// The dispatcher's numbers, per channel, as Prometheus scrapes them from `/metrics`. Built from

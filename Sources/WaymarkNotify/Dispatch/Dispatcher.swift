@@ -179,11 +179,11 @@ public final class Dispatcher: Service, Sendable {
             case .failed(let failure):
                 let next = failure.permanent ? nil : configuration.retrySchedule.nextAttempt(
                     afterFailedAttempts: delivery.attempts + 1, now: attemptedAt, retryAfter: failure.retryAfter)
-                let verdict: EndpointVerdict? = isWebhook ? failure.disableEndpoint.map { .disable(reason: $0) } ?? .failing : nil
+                let verdict: EndpointVerdict? = isWebhook ? failure.disableEndpoint.map { EndpointVerdict.disable(reason: $0) } ?? .failing : nil
                 try await database.recordAttempt(
                     DeliveryAttempt(deliveryID: delivery.id, attemptedAt: attemptedAt, outcome: next == nil ? .failed : .retry,
                                     httpStatus: failure.httpStatus, reply: failure.reply, latencyMilliseconds: milliseconds, error: failure.error),
-                    resolution: next.map { .retry(at: $0) } ?? .failed, endpoint: verdict,
+                    resolution: next.map { DeliveryResolution.retry(at: $0) } ?? .failed, endpoint: verdict,
                     suppress: failure.suppressRecipient && !isWebhook ? failure.error : nil)
                 if next == nil { metrics.failed(delivery.channel) } else { metrics.retried(delivery.channel) }
             case .postponed(let until):

@@ -34,7 +34,7 @@ public struct StandardWebhooks: Sendable {
         }
     }
 
-    private let key: SymmetricKey
+    private let key: [UInt8]
 
     /// Takes `whsec_<base64>` or the bare base64 part; padding may be left off.
     public init(secret: String) throws(InvalidSecret) {
@@ -45,7 +45,7 @@ public struct StandardWebhooks: Sendable {
         guard let decoded = Data(base64Encoded: encoded), !decoded.isEmpty else {
             throw InvalidSecret(reason: "the webhook secret is not base64 after its whsec_ prefix")
         }
-        key = SymmetricKey(data: decoded)
+        key = Array(decoded)
     }
 
     /// A new secret of `byteCount` random bytes (the scheme allows 24 to 64), as `whsec_<base64>`.
@@ -59,7 +59,7 @@ public struct StandardWebhooks: Sendable {
     /// entries of the old and the new secret joined by a space.
     public func signature(id: String, timestamp: Int64, body: some Collection<UInt8>) -> String {
         let signed = Array("\(id).\(timestamp).".utf8) + Array(body)
-        return "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: key)).base64EncodedString()
+        return "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key))).base64EncodedString()
     }
 
     /// The three headers of one delivery attempt signed at `timestamp`.

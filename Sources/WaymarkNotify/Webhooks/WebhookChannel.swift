@@ -92,10 +92,8 @@ public struct WebhookChannel: DeliveryChannel {
     }
 
     private func post(_ request: HTTPClientRequest, with client: HTTPClient) async -> SendOutcome {
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000
-            + configuration.timeout.components.attoseconds / 1_000_000_000)
         do {
-            let response = try await client.execute(request, timeout: timeout)
+            let response = try await client.execute(request, timeout: TimeAmount(configuration.timeout))
             let answer = try await readAtMost(configuration.maximumResponseBytes, of: response.body)
             let retryAfter = RetryAfter.seconds(response.headers.first(name: "Retry-After"), now: now())
             return WebhookAnswer.outcome(status: Int(response.status.code), retryAfter: retryAfter, body: answer)
@@ -109,7 +107,8 @@ public struct WebhookChannel: DeliveryChannel {
     /// Reads the start of the answer and stops: a receiver cannot make Waymark buffer megabytes.
     private func readAtMost(_ limit: Int, of body: HTTPClientResponse.Body) async throws -> String {
         var collected = ByteBuffer()
-        for try await var chunk in body {
+        for try await part in body {
+            var chunk = part
             let room = limit - collected.readableBytes
             if room <= 0 { break }
             if let slice = chunk.readSlice(length: min(room, chunk.readableBytes)) {
@@ -123,10 +122,11 @@ public struct WebhookChannel: DeliveryChannel {
     /// The vetted address is pinned for the URL's host name, so AsyncHTTPClient connects there
     /// without a second lookup while the Host header, SNI and certificate check keep the name.
     private func clientConfiguration(_ destination: VettedDestination, pinned: String) -> HTTPClient.Configuration {
-        let connect = TimeAmount.seconds(max(1, configuration.timeout.components.seconds))
-        var client = HTTPClient.Configuration(
-            tlsConfiguration: configuration.tlsConfiguration, redirectConfiguration: .disallow, timeout: .init(connect: connect),
-            decompression: .disabled)
+        var client = HTTPClient.Configuration()
+        client.tlsConfiguration = configuration.tlsConfiguration ?? client.tlsConfiguration
+        client.redirectConfiguration = .disallow
+        client.timeout = .init(connect: TimeAmount(configuration.timeout))
+        client.decompression = .disabled
         if case .name(let name) = destination.url.host {
             client.dnsOverride = [name: pinned]
         }
