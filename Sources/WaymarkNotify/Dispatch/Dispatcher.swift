@@ -133,7 +133,7 @@ public final class Dispatcher: Service, Sendable {
     /// Sends one claimed delivery and records what came of it.
     func deliver(_ claimed: ClaimedDelivery) async {
         let delivery = claimed.delivery
-        if let reason = Self.staleReason(claimed) {
+        if let reason = Self.staleReason(delivery, shipment: claimed.shipment, recipientOptedOut: claimed.recipientOptedOut) {
             await record(.skipped(reason: reason), for: claimed, latency: .zero)
             return
         }
@@ -152,12 +152,12 @@ public final class Dispatcher: Service, Sendable {
 
     /// Why a shopper message must not go out any more: the shopper opted out, the shipment is
     /// gone, or it has moved on to another status than the one the message announces.
-    static func staleReason(_ claimed: ClaimedDelivery) -> String? {
-        guard claimed.delivery.channel != .webhook else { return nil }
-        if claimed.recipientOptedOut { return "recipient unsubscribed or suppressed" }
-        guard claimed.delivery.shipmentID != nil else { return nil }
-        guard let shipment = claimed.shipment else { return "the shipment was deleted" }
-        if case .statusEntered(let status, _) = claimed.delivery.trigger, shipment.status != status {
+    static func staleReason(_ delivery: Delivery, shipment: Shipment?, recipientOptedOut: Bool) -> String? {
+        guard delivery.channel != .webhook else { return nil }
+        if recipientOptedOut { return "recipient unsubscribed or suppressed" }
+        guard delivery.shipmentID != nil else { return nil }
+        guard let shipment else { return "the shipment was deleted" }
+        if case .statusEntered(let status, _) = delivery.trigger, shipment.status != status {
             return "superseded: the shipment is now \(shipment.status.rawValue)"
         }
         return nil
