@@ -10,7 +10,7 @@ import Testing
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var path: String
-        /// Header names lower-cased.
+        /// Header names lower-cased; `host` is the request's authority.
         var headers: [String: String]
         var body: [UInt8]
     }
@@ -57,6 +57,8 @@ final class WebhookReceiver: Sendable {
             let bytes = try await request.body.collect(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName, default: ""] += field.value }
+            // HTTP/1's Host header arrives as the request's authority.
+            headers["host"] = request.head.authority
             let received = Received(path: request.uri.path, headers: headers, body: Array(bytes.readableBytesView))
             let number = self.state.withLock { state in
                 state.received.append(received)
