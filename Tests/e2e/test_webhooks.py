@@ -121,7 +121,8 @@ def test_a_status_change_arrives_signed_and_verifies_with_the_reference_library(
     status, shipment = api(server, "POST", "/api/v1/shipments", acme["api_key"], {"tracking_number": "1Z999AA10123456784", "carrier": "ups"})
     assert status == 201, shipment
     status, body = api(server, "POST", f"/api/v1/shipments/{shipment['id']}/events", acme["api_key"],
-                       {"status": "in_transit", "message": "Departed facility"})
+                       {"status": "in_transit", "message": "Departed facility",
+                        "occurred_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
     assert status == 201, body
 
     assert wait_for(lambda: receiver.received()), f"no webhook arrived:\n{server.output()}"
