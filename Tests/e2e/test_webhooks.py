@@ -11,6 +11,7 @@ import os
 import secrets
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import create_tenant
+from conftest import BIN, ROOT, create_tenant, expect_error
 
 try:
     from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -170,3 +171,10 @@ def test_kill_9_mid_dispatch_loses_no_delivery(db, server_factory, receiver_fact
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         states = dict(conn.execute("SELECT state, count(*) FROM delivery GROUP BY state").fetchall())
     assert states == {"delivered": 300}
+
+
+def test_a_bad_outbound_allow_list_stops_serve_with_one_clear_line(db):
+    result = subprocess.run(
+        [str(BIN), "serve", "--port", "0", "--db", str(db)], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32, 10.0.0.0/99"})
+    expect_error(result, "WAYMARK_OUTBOUND_ALLOW", "10.0.0.0/99")
