@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -50,6 +52,7 @@ let package = Package(
                 "WaymarkProviders",
                 "WaymarkNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -63,6 +66,7 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
+                "WaymarkNotify",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -77,12 +81,15 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -93,13 +100,29 @@ let package = Package(
                 "WaymarkStore",
                 "WaymarkWeb",
                 "WaymarkProviders",
+                "WaymarkNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "WaymarkCoreTests", dependencies: ["WaymarkCore"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkStoreTests", dependencies: ["WaymarkStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "WaymarkNotifyTests", dependencies: ["WaymarkNotify"], exclude: ["Peers"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WaymarkNotifyTests",
+            dependencies: [
+                "WaymarkNotify",
+                "WaymarkStore",
+                "WaymarkCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Peers"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WaymarkWebTests",

@@ -2,8 +2,11 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import WaymarkCore
+import WaymarkNotify
 import WaymarkProviders
 import WaymarkStore
 import WaymarkWeb
@@ -42,11 +45,48 @@ struct Serve: AsyncParsableCommand {
         guard let apiRate = Int(rateText), apiRate > 0 else {
             throw CLIError("WAYMARK_API_RATE_LIMIT '\(rateText)' must be a positive number of requests per minute")
         }
-        let config = AppConfig(host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo, apiRequestsPerMinute: apiRate)
+        // Which private ranges merchants' webhook URLs may reach (none unless the operator says).
+        let outboundPolicy: OutboundPolicy
+        do {
+            outboundPolicy = try OutboundPolicy(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        var config = AppConfig(
+            host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo, apiRequestsPerMinute: apiRate,
+            outboundPolicy: outboundPolicy)
+        if let url = Environment.string("WAYMARK_SMS_URL") {
+            do { config.sms = try SMSConfiguration(url: url) } catch { throw CLIError(error.description) }
+        }
         let db = try openDatabase(database.path, baseURL: config.baseURL)
+
+        let metrics = PrometheusCollectorRegistry()
+        var metricsFactory = PrometheusMetricsFactory(registry: metrics)
+        metricsFactory.durationHistogramBuckets[DispatchMetrics.deliveryTimeLabel] = DispatchMetrics.deliveryTimeBuckets
+        MetricsSystem.bootstrap(metricsFactory)
+
+        // Each channel the dispatcher sends through. Shopper messages are rendered from Views/
+        // and Locales/ (a missing template stops the start here); email goes to WAYMARK_SMTP_URL
+        // or, without it, into .eml files; texts go to WAYMARK_SMS_URL or, without it, the log.
+        let composer = try TemplateMessageComposer(
+            viewsPath: "\(config.resourcesPath)/Views", catalog: try Catalog(directory: "\(config.resourcesPath)/Locales"),
+            links: db.links, overrides: db)
+        var channels: [NotificationChannel: any DeliveryChannel] = [:]
+        channels[.webhook] = WebhookChannel(policy: outboundPolicy)
+        do {
+            channels[.email] = try EmailChannel.fromEnvironment(environment, composer: composer, links: db.links)
+        } catch {
+            throw CLIError(error.description)
+        }
+        let smsTransport: any SMSTransport = config.sms.map { TwilioSMSClient(configuration: $0) } ?? LogSMSTransport(logger: Logger(label: "waymark.sms"))
+        channels[.sms] = SMSChannel(composer: composer, transport: smsTransport)
+        let dispatcher = Dispatcher(
+            database: db, channels: channels, metrics: DispatchMetrics(factory: metricsFactory), logger: Logger(label: "waymark.dispatch"))
 
         var services: [any Service] = [
             MaintenanceService(database: db, logger: logger),
+            dispatcher,
             RegistrationService(database: db, clients: RegistrationService.liveClients(baseURLs: providerURLs), logger: logger),
         ]
         if demo {
@@ -55,7 +95,7 @@ struct Serve: AsyncParsableCommand {
             services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, interval: .milliseconds(Int(seconds * 1000)), logger: logger))
             printDemoBanner(seeded, config: config)
         }
-        let app = try await buildApplication(config: config, database: db, services: services, logger: logger)
+        let app = try await buildApplication(config: config, database: db, services: services, logger: logger, metrics: metrics)
         try await app.runService()
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WaymarkCore
+import WaymarkNotify
 @testable import WaymarkProviders
 
 @Suite("Inbound support: times, places, carriers, comparison")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WaymarkNotify
 @testable import WaymarkProviders
 
 /// A known-answer vector from `shared/testdata/standard_webhooks_vectors.md`.

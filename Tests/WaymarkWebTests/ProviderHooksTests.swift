@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import WaymarkCore
+import WaymarkNotify
 import WaymarkProviders
 @testable import WaymarkWeb
 

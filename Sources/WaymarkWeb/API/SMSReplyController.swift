@@ -4,7 +4,6 @@ import HTTPTypes
 import Hummingbird
 import WaymarkCore
 import WaymarkNotify
-import WaymarkProviders
 import WaymarkStore
 
 /// `POST /hooks/sms/{tenant}`: texts shoppers send back, as the SMS provider forwards them

@@ -40,7 +40,7 @@ struct WebhookEndpointsController {
             }
             let endpoint = try await database.createWebhookEndpoint(
                 tenantID: tenantID, url: draft.url, eventTypes: draft.events, statuses: draft.statuses, description: draft.description,
-                secret: WebhookSecret.generate(), now: now())
+                secret: StandardWebhooks.generateSecret(), now: now())
             return try JSONReply(status: .created, WebhookEndpointResource(endpoint, showingSecret: true, now: now()),
                                  location: "/api/v1/webhook-endpoints/\(endpoint.id)")
         }
@@ -64,7 +64,7 @@ struct WebhookEndpointsController {
 
     @Sendable func rotateSecret(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         guard let rotated = try await database.rotateWebhookSecret(
-            tenantID: try context.requireTenantID(), id: context.parameters.get("id") ?? "", newSecret: WebhookSecret.generate(), now: now())
+            tenantID: try context.requireTenantID(), id: context.parameters.get("id") ?? "", newSecret: StandardWebhooks.generateSecret(), now: now())
         else { throw APIProblem.notFound("webhook endpoint") }
         return try JSONReply(status: .ok, WebhookEndpointResource(rotated, showingSecret: true, now: now())).response
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import WaymarkNotify
 import WaymarkStore
@@ -15,10 +16,12 @@ public typealias WaymarkApplication = Application<CustomDomainResponder<RouterRe
 /// - Parameters:
 ///   - services: background workers (the demo simulator, later the dispatcher) that run and
 ///     stop with the server.
+///   - metrics: the registry `GET /metrics` shows; `waymark serve` passes the one its
+///     `MetricsSystem` writes to, tests their own.
 ///   - now: the clock for "is this ETA late?"; tests pin it.
 public func buildApplication(
     config: AppConfig, database: AppDatabase, services: [any Service] = [], logger: Logger = Logger(label: "waymark"),
-    now: @escaping @Sendable () -> Date = { Date() }
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> WaymarkApplication {
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
@@ -33,6 +36,7 @@ public func buildApplication(
         logger: logger))
 
     OpsController(database: database).addRoutes(to: router)
+    MetricsController(registry: metrics).addRoutes(to: router)
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 
     let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute)))

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import WaymarkCore
+import WaymarkNotify
 
 /// The digests providers sign with, and the text encodings they put them in.
 enum Digests {

@@ -1,11 +1,12 @@
+import Crypto
 import Foundation
 import WaymarkCore
 
 /// Signing and verification by the Standard Webhooks scheme (standardwebhooks.com): headers
 /// `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature`, a space-separated list
 /// of `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, keyed with the base64-decoded part
-/// of a `whsec_` secret. Waymark verifies merchants' inbound feeds with it and signs its own
-/// outbound webhooks with it.
+/// of a `whsec_` secret. Waymark signs its outbound webhooks with it and verifies merchants'
+/// inbound feeds with it (the inbound side adds its header and replay-window checks).
 public struct StandardWebhooks: Sendable {
     public static let secretPrefix = "whsec_"
     public static let idHeader = "webhook-id"
@@ -16,6 +17,21 @@ public struct StandardWebhooks: Sendable {
     public struct InvalidSecret: Error, Equatable, Sendable, CustomStringConvertible {
         public let reason: String
         public var description: String { reason }
+    }
+
+    /// Why a `webhook-signature` header does not verify.
+    public enum SignatureMismatch: Error, Equatable, Sendable, CustomStringConvertible {
+        /// No `v1,` entry at all: another scheme or version.
+        case noVersion1Entry
+        /// `v1,` entries, none of them made with this secret over this id, time and body.
+        case noMatch
+
+        public var description: String {
+            switch self {
+            case .noVersion1Entry: "the \(StandardWebhooks.signatureHeader) header has no v1,<base64> entry"
+            case .noMatch: "no \(StandardWebhooks.signatureHeader) entry matches this request signed with the tenant's secret"
+            }
+        }
     }
 
     private let key: [UInt8]
@@ -43,38 +59,47 @@ public struct StandardWebhooks: Sendable {
     /// entries of the old and the new secret joined by a space.
     public func signature(id: String, timestamp: Int64, body: some Collection<UInt8>) -> String {
         let signed = Array("\(id).\(timestamp).".utf8) + Array(body)
-        return "v1," + Digests.base64(Digests.hmacSHA256(key: key, message: signed))
+        return "v1," + Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key))).base64EncodedString()
     }
 
     /// The three headers of one delivery attempt signed at `timestamp`.
     public func headers(id: String, timestamp: Date, body: some Collection<UInt8>) -> [String: String] {
-        let seconds = Int64(timestamp.timeIntervalSince1970.rounded(.down))
+        let seconds = Self.unixSeconds(timestamp)
         return [
             Self.idHeader: id, Self.timestampHeader: String(seconds),
             Self.signatureHeader: signature(id: id, timestamp: seconds, body: body),
         ]
     }
 
-    /// Verifies a request: all three headers present, the timestamp within five minutes of `now`,
-    /// and at least one `v1` entry matching (compared in constant time).
-    public func verify(_ request: InboundRequest, now: Date) throws(InboundError) {
-        let id = try request.requiredHeader(Self.idHeader)
-        let timestampText = try request.requiredHeader(Self.timestampHeader)
-        let signatures = try request.requiredHeader(Self.signatureHeader)
-        guard let timestamp = TimestampWindow.integer(timestampText) else {
-            throw .badSignature("the \(Self.timestampHeader) header '\(timestampText.prefix(40))' is not a whole number of seconds since 1970")
+    /// The `webhook-signature` value for a message signed with each of `secrets` (the current
+    /// one first; the previous one too while a rotation's grace period lasts).
+    public static func signatureHeaderValue(
+        secrets: [String], id: String, timestamp: Int64, body: some Collection<UInt8>
+    ) throws(InvalidSecret) -> String {
+        var entries: [String] = []
+        for secret in secrets {
+            entries.append(try StandardWebhooks(secret: secret).signature(id: id, timestamp: timestamp, body: body))
         }
-        try TimestampWindow.check(Date(timeIntervalSince1970: TimeInterval(timestamp)), now: now, header: Self.timestampHeader)
+        return entries.joined(separator: " ")
+    }
 
-        let expected = signature(id: id, timestamp: timestamp, body: request.body)
-        let entries = signatures.split(separator: " ").map(String.init)
-        guard entries.contains(where: { $0.hasPrefix("v1,") }) else {
-            throw .badSignature("the \(Self.signatureHeader) header has no v1,<base64> entry")
-        }
+    /// Whether one `v1` entry of a `webhook-signature` header was made with this secret over
+    /// `id`, `timestamp` and `body`, compared in constant time. The caller checks that the
+    /// timestamp is recent: this only checks the signature.
+    public func verifySignature(
+        _ header: String, id: String, timestamp: Int64, body: some Collection<UInt8>
+    ) throws(SignatureMismatch) {
+        let expected = signature(id: id, timestamp: timestamp, body: body)
+        let entries = header.split(separator: " ").map(String.init)
+        guard entries.contains(where: { $0.hasPrefix("v1,") }) else { throw .noVersion1Entry }
         var matched = false
+        // Every entry is compared, so timing does not tell which one matched.
         for entry in entries where ConstantTime.equals(entry, expected) { matched = true }
-        guard matched else {
-            throw .badSignature("no \(Self.signatureHeader) entry matches this request signed with the tenant's secret")
-        }
+        guard matched else { throw .noMatch }
+    }
+
+    /// The whole seconds since 1970 a `webhook-timestamp` carries.
+    public static func unixSeconds(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970.rounded(.down))
     }
 }

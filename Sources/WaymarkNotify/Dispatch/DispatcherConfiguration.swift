@@ -1,0 +1,34 @@
+import WaymarkCore
+
+/// How hard the dispatcher works and how it shares itself out. The per-endpoint and per-tenant
+/// caps are what keep one hanging receiver or one flooding merchant from delaying everyone else.
+public struct DispatcherConfiguration: Sendable {
+    /// Sends in flight at once, over every channel and tenant.
+    public var maximumConcurrentSends: Int
+    /// Sends in flight to one webhook endpoint.
+    public var maximumInFlightPerEndpoint: Int
+    /// Sends in flight for one tenant.
+    public var maximumInFlightPerTenant: Int
+    /// How often an idle dispatcher looks for due work without being kicked. Short, so a change
+    /// committed by another process still goes out well within a quarter second.
+    public var pollInterval: Duration
+    public var retrySchedule: RetrySchedule
+    /// How often quiet shipments are checked for `shipment.stalled`.
+    public var stalledCheckInterval: Duration
+    /// How often the queue-depth gauge is refreshed.
+    public var queueDepthInterval: Duration
+
+    public init(
+        maximumConcurrentSends: Int = 32, maximumInFlightPerEndpoint: Int = 2, maximumInFlightPerTenant: Int = 8,
+        pollInterval: Duration = .milliseconds(100), retrySchedule: RetrySchedule = .standardWebhooks,
+        stalledCheckInterval: Duration = .seconds(60), queueDepthInterval: Duration = .seconds(10)
+    ) {
+        self.maximumConcurrentSends = maximumConcurrentSends
+        self.maximumInFlightPerEndpoint = maximumInFlightPerEndpoint
+        self.maximumInFlightPerTenant = maximumInFlightPerTenant
+        self.pollInterval = pollInterval
+        self.retrySchedule = retrySchedule
+        self.stalledCheckInterval = stalledCheckInterval
+        self.queueDepthInterval = queueDepthInterval
+    }
+}
