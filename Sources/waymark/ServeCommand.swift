@@ -46,11 +46,15 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("WAYMARK_API_RATE_LIMIT '\(rateText)' must be a positive number of requests per minute")
         }
         // Which private ranges merchants' webhook URLs may reach (none unless the operator says).
-        let outboundPolicy: OutboundPolicy
+        var outboundPolicy: OutboundPolicy
         do {
             outboundPolicy = try OutboundPolicy(environment: ProcessInfo.processInfo.environment)
         } catch {
             throw CLIError("\(error)")
+        }
+        if demo, let loopback = try? CIDR(parsing: "127.0.0.1/32") {
+            // The demo merchant's endpoint is this server's own receiver, on loopback.
+            outboundPolicy = OutboundPolicy(allowedRanges: outboundPolicy.allowedRanges + [loopback])
         }
         let environment = ProcessInfo.processInfo.environment
         var config = AppConfig(
@@ -91,6 +95,7 @@ struct Serve: AsyncParsableCommand {
         ]
         if demo {
             let seeded = try await DemoMerchant.seedIfMissing(db)
+            try await DemoMerchant.ensureWebhookEndpoint(db, tenantID: seeded.tenant.id, url: "http://127.0.0.1:\(port)/_demo/webhooks")
             let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init) ?? 5
             services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, interval: .milliseconds(Int(seconds * 1000)), logger: logger))
             printDemoBanner(seeded, config: config)
@@ -113,6 +118,11 @@ struct Serve: AsyncParsableCommand {
         for shipment in seeded.showcase {
             lines.append("    \(shipment.status.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(config.baseURL)/\(seeded.tenant.slug)/t/\(shipment.token)")
         }
+        let mail = Environment.string("WAYMARK_SMTP_URL") == nil
+            ? "written to \(Environment.string("WAYMARK_MAIL_DIR") ?? "./outbox-mail")/ as .eml files (set WAYMARK_SMTP_URL to send them)"
+            : "sent through WAYMARK_SMTP_URL"
+        lines.append("  Emails:       \(mail)")
+        lines.append("  Webhooks:     signed, to \(config.baseURL)/_demo/webhooks, which verifies them (see the log)")
         lines.append("")
         // Unbuffered: the banner must show before the server's first log line, also when piped.
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

@@ -32,6 +32,9 @@ struct NotificationTimingTests {
         #expect(RetryAfter.seconds(" 0 ", now: now) == 0)
         #expect(RetryAfter.seconds(nil, now: now) == nil)
         #expect(RetryAfter.seconds("soon", now: now) == nil)
+        #expect(RetryAfter.seconds("-5", now: now) == nil)
+        #expect(RetryAfter.seconds("1.5", now: now) == nil)
+        #expect(RetryAfter.seconds("99999999999999999999999", now: now) == 86_400)
         // 1_800_000_000 is Fri, 15 Jan 2027 08:00:00 GMT.
         #expect(RetryAfter.seconds("Fri, 15 Jan 2027 08:01:30 GMT", now: now) == 90)
         #expect(RetryAfter.seconds("Fri, 15 Jan 2027 07:00:00 GMT", now: now) == 0)

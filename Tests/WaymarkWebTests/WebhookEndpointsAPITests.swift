@@ -18,7 +18,7 @@ import WaymarkStore
     }
 
     func endpointBody(_ url: String, events: [String] = ["shipment.status_changed"]) -> ByteBuffer {
-        let data = (try? JSONSerialization.data(withJSONObject: ["url": url, "events": events])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: ["url": url, "events": events], options: .sortedKeys)) ?? Data()
         return ByteBuffer(bytes: data)
     }
 

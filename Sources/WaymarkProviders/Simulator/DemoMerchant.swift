@@ -1,5 +1,6 @@
 import Foundation
 import WaymarkCore
+import WaymarkNotify
 import WaymarkStore
 
 /// Acme Outfitters, the merchant `waymark serve --demo` opens with: branding, an owner account
@@ -40,6 +41,15 @@ public enum DemoMerchant {
             shipments.append(try await seedShipment(database, tenantID: created.tenant.id, index: index, plan: plan, now: now))
         }
         return Seeded(tenant: created.tenant, ownerPassword: password, showcase: showcase(shipments))
+    }
+
+    /// Points a webhook endpoint of the demo merchant at `url` (the demo's own receiver) unless
+    /// one is there already, so the demo's status changes go out as signed webhooks too.
+    public static func ensureWebhookEndpoint(_ database: AppDatabase, tenantID: Int64, url: String, now: Date = Date()) async throws {
+        guard try await !database.webhookEndpoints(tenantID: tenantID).contains(where: { $0.url == url }) else { return }
+        _ = try await database.createWebhookEndpoint(
+            tenantID: tenantID, url: url, eventTypes: NotificationTrigger.webhookEventTypes,
+            description: "The demo's own receiver: see the server log", secret: StandardWebhooks.generateSecret(), now: now)
     }
 
     /// (journey, steps already taken). Chosen so that every status appears at least once.

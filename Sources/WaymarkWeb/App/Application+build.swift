@@ -5,6 +5,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import WaymarkNotify
+import WaymarkProviders
 import WaymarkStore
 
 /// The application type `buildApplication` returns.
@@ -49,6 +50,9 @@ public func buildApplication(
 
     HooksController(database: database, now: now).addRoutes(to: router)
     SMSReplyController(database: database, catalog: catalog, configuration: config.sms, baseURL: config.baseURL).addRoutes(to: router)
+    if config.demo {
+        DemoWebhookReceiver(database: database, tenantSlug: DemoMerchant.slug, logger: logger).addRoutes(to: router)
+    }
 
     ShopperController(
         database: database, renderer: renderer, catalog: catalog,
