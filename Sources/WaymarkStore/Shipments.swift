@@ -25,7 +25,7 @@ extension AppDatabase {
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StoreError.duplicateShipment(carrier: shipment.carrier, trackingNumber: shipment.trackingNumber)
         }
-        if try Bool.fetchOne(db, sql: "SELECT subscribe_contacts FROM tenant WHERE id = ?", arguments: [tenantID]) ?? true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT subscribe_contacts FROM tenant WHERE id = ?"), arguments: [tenantID]) ?? true {
             for (channel, address) in [(NotificationChannel.email, shipment.customer.email), (.sms, shipment.customer.phone)] {
                 guard let address else { continue }
                 try Self.subscribe(db, shipmentID: shipment.id, channel: channel, address: address, now: now)

@@ -72,6 +72,15 @@ public enum NotificationTrigger: Hashable, Sendable {
         }
     }
 
+    /// Whether some rule could send the shopper a message for this trigger; a new shipment and a
+    /// new checkpoint are for merchants' webhooks only.
+    public var canNotifyShoppers: Bool {
+        switch self {
+        case .created, .checkpointAdded: false
+        case .statusEntered, .substatusEntered, .stalled, .etaChanged: true
+        }
+    }
+
     /// The substatus the message should name, if any.
     public var substatus: Substatus? {
         switch self {

@@ -19,11 +19,14 @@ extension AppDatabase {
     /// Stores the deliveries due for `triggers` under the tenant's rules and audience.
     func enqueue(_ db: Database, tenantID: Int64, shipment: Shipment, triggers: [NotificationTrigger], now: Date) throws -> Int {
         guard !triggers.isEmpty else { return 0 }
+        // Every import row and most checkpoints raise triggers only webhooks hear about: with no
+        // endpoint to tell, that is the end of it, before rules or subscriptions are read.
+        let endpoints = try enabledEndpoints(db, tenantID: tenantID)
+        guard !endpoints.isEmpty || triggers.contains(where: \.canNotifyShoppers) else { return 0 }
         let settings = try notificationSettings(db, tenantID: tenantID)
-        // Most changes (a new shipment, a checkpoint) concern only webhooks: the shopper's
-        // subscriptions are read only when a trigger could email or text them.
         let shoppers = triggers.contains { !NotificationDecision.shopperChannels(for: $0, rules: settings.rules).isEmpty }
-        let audience = try audience(db, tenantID: tenantID, shipmentID: shipment.id, includingShoppers: shoppers)
+        var audience = try shoppers ? audience(db, tenantID: tenantID, shipmentID: shipment.id) : NotificationAudience()
+        audience.endpoints = endpoints.map(\.subscription)
         let planned = NotificationDecision.plan(triggers, rules: settings.rules, audience: audience)
         guard !planned.isEmpty else { return 0 }
         let tenantSlug = try String.fetchOne(db, sql: "SELECT slug FROM tenant WHERE id = ?", arguments: [tenantID]) ?? ""
@@ -35,12 +38,12 @@ extension AppDatabase {
             let eventType = plan.trigger.webhookEventType
             let payload = payloads[eventType] ?? encodeJSON(WebhookEventBody(type: eventType, timestamp: RFC3339.format(now), data: data))
             payloads[eventType] = payload
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO delivery (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
                     next_attempt_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (shipment_id, channel, recipient, trigger_key) DO NOTHING
-                """, arguments: [
+                """).execute(arguments: [
                     Delivery.newID(), tenantID, shipment.id, plan.channel.rawValue, plan.recipient,
                     plan.channel == .webhook ? plan.recipient : nil, plan.trigger.key, eventType, payload, now, now, now,
                 ])
@@ -49,21 +52,23 @@ extension AppDatabase {
         return written
     }
 
-    /// Who may hear about a shipment: its subscribed addresses less the tenant's suppression
-    /// list, and the tenant's enabled webhook endpoints.
-    func audience(_ db: Database, tenantID: Int64, shipmentID: String, includingShoppers: Bool = true) throws -> NotificationAudience {
-        let rows = !includingShoppers ? [] : try Row.fetchAll(db, sql: """
+    /// The shoppers who may hear about a shipment: its subscribed addresses less the tenant's
+    /// suppression list.
+    func audience(_ db: Database, tenantID: Int64, shipmentID: String) throws -> NotificationAudience {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT channel, address FROM subscription s
             WHERE s.shipment_id = ? AND s.unsubscribed_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM suppression p WHERE p.tenant_id = ? AND p.channel = s.channel AND p.address = s.address)
             ORDER BY s.id
-            """, arguments: [shipmentID, tenantID])
-        let endpoints = try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? AND disabled_at IS NULL ORDER BY created_at",
-                                         arguments: [tenantID]).map(WebhookEndpoint.init(row:))
+            """), arguments: [shipmentID, tenantID])
         return NotificationAudience(
             emails: rows.filter { $0["channel"] == "email" }.map { $0["address"] },
-            phones: rows.filter { $0["channel"] == "sms" }.map { $0["address"] },
-            endpoints: endpoints.map(\.subscription))
+            phones: rows.filter { $0["channel"] == "sms" }.map { $0["address"] })
+    }
+
+    func enabledEndpoints(_ db: Database, tenantID: Int64) throws -> [WebhookEndpoint] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? AND disabled_at IS NULL ORDER BY created_at"),
+                         arguments: [tenantID]).map(WebhookEndpoint.init(row:))
     }
 
     /// Raises `shipment.stalled` for every active shipment that has gone quiet for longer than

@@ -50,10 +50,10 @@ extension AppDatabase {
     }
 
     static func subscribe(_ db: Database, shipmentID: String, channel: NotificationChannel, address: String, now: Date) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO subscription (shipment_id, channel, address, created_at, unsubscribe_token) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (shipment_id, channel, address) DO UPDATE SET unsubscribed_at = NULL
-            """, arguments: [shipmentID, channel.rawValue, address, now, SecureToken.random(byteCount: 18)])
+            """).execute(arguments: [shipmentID, channel.rawValue, address, now, SecureToken.random(byteCount: 18)])
     }
 
     static func subscription(_ db: Database, tenantID: Int64, token: String) throws -> Subscription? {
