@@ -68,7 +68,9 @@ public enum DemoMerchant {
         let shipment = try await database.createShipment(tenantID: tenantID, NewShipment(
             trackingNumber: demoTrackingNumber(carrier: journey.carrier, index: index), carrier: journey.carrier,
             orderNumber: "ACME-\(1001 + index)",
-            customer: Customer(name: "Demo Shopper \(index + 1)", email: "shopper\(index + 1)@example.com", locale: nil),
+            // Every other shopper also gave a phone (a fictional 555-01xx number): their texts go to the log.
+            customer: Customer(name: "Demo Shopper \(index + 1)", email: "shopper\(index + 1)@example.com",
+                               phone: index.isMultiple(of: 2) ? "+1720555\(String(format: "%04d", 100 + index))" : nil, locale: nil),
             destination: journey.destination, eta: eta, metadata: [journeyKey: String(plan.journey)]), now: created)
         let events = (0..<plan.steps).map { step in
             journey.event(step, at: created.addingTimeInterval(Double(step + 1) * 14 * 3600 - 600))
