@@ -10,25 +10,17 @@ import WaymarkStore
 /// CSRF token: the secret token in the path is the only credential, as the RFC expects.
 extension ShopperController {
     @Sendable func unsubscribePage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
-        let tenant = try await tenant(context)
-        let language = language(request, tenant)
-        let prefix = context.shopperPrefix(slug: tenant.slug)
-        let token = context.parameters.get("token") ?? ""
-        guard SecureToken.isWellFormed(token), try await database.subscription(tenantID: tenant.id, unsubscribeToken: token) != nil else {
-            return notFound(tenant, language: language, prefix: prefix)
-        }
+        let link = try await unsubscribeLink(request, context)
+        let (tenant, language, prefix, token) = (link.tenant, link.language, link.prefix, link.token)
+        guard link.known else { return notFound(tenant, language: language, prefix: prefix) }
         let page = UnsubscribePageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, token: token)
         return renderer.response("shopper/unsubscribe", page, cacheControl: "no-store")
     }
 
     @Sendable func unsubscribe(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
-        let tenant = try await tenant(context)
-        let language = language(request, tenant)
-        let prefix = context.shopperPrefix(slug: tenant.slug)
-        let token = context.parameters.get("token") ?? ""
-        guard SecureToken.isWellFormed(token), try await database.subscription(tenantID: tenant.id, unsubscribeToken: token) != nil else {
-            return notFound(tenant, language: language, prefix: prefix)
-        }
+        let link = try await unsubscribeLink(request, context)
+        let (tenant, language, prefix, token) = (link.tenant, link.language, link.prefix, link.token)
+        guard link.known else { return notFound(tenant, language: language, prefix: prefix) }
         let body = try await request.body.collect(upTo: 16 * 1024)
         guard let choice = UnsubscribeChoice(contentType: request.headers[.contentType], body: String(buffer: body)) else {
             let page = UnsubscribePageView.make(
@@ -42,5 +34,19 @@ extension ShopperController {
         }
         let page = UnsubscribePageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, token: token, done: choice)
         return renderer.response("shopper/unsubscribe", page, cacheControl: "no-store")
+    }
+
+    /// The tenant, language and token of an unsubscribe link, and whether the token is one of
+    /// this tenant's (an unknown one gets the branded 404, whatever the method).
+    private func unsubscribeLink(
+        _ request: Request, _ context: WaymarkRequestContext
+    ) async throws -> (tenant: Tenant, language: String, prefix: String, token: String, known: Bool) {
+        let tenant = try await tenant(context)
+        let token = context.parameters.get("token") ?? ""
+        var known = false
+        if SecureToken.isWellFormed(token) {
+            known = try await database.subscription(tenantID: tenant.id, unsubscribeToken: token) != nil
+        }
+        return (tenant, language(request, tenant), context.shopperPrefix(slug: tenant.slug), token, known)
     }
 }
