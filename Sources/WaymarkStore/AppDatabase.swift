@@ -9,6 +9,8 @@ public struct AppDatabase: Sendable {
     let pool: DatabasePool
     /// The public addresses written into outgoing messages in the same transaction as the change.
     public let links: PublicLinks
+    /// Rings after every commit that wrote deliveries.
+    public let outboxSignal = OutboxSignal()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, links: PublicLinks = .local) throws {

@@ -40,10 +40,11 @@ public final class Dispatcher: Service, Sendable {
         self.metrics = metrics
         self.logger = logger
         self.now = now
+        database.outboxSignal.observe { [weak self] in self?.kick() }
     }
 
-    /// Ends the idle wait now: the web layer calls it after committing a change that queued
-    /// deliveries, so they do not wait for the next poll.
+    /// Ends the idle wait now. The database rings it after each commit that wrote deliveries,
+    /// so they do not wait for the next poll.
     public func kick() { wakeup.ring() }
 
     public func run() async throws {

@@ -19,7 +19,7 @@ public struct DispatcherConfiguration: Sendable {
     public var queueDepthInterval: Duration
 
     public init(
-        maximumConcurrentSends: Int = 32, maximumInFlightPerEndpoint: Int = 2, maximumInFlightPerTenant: Int = 8,
+        maximumConcurrentSends: Int = 64, maximumInFlightPerEndpoint: Int = 4, maximumInFlightPerTenant: Int = 16,
         pollInterval: Duration = .milliseconds(100), retrySchedule: RetrySchedule = .standardWebhooks,
         stalledCheckInterval: Duration = .seconds(60), queueDepthInterval: Duration = .seconds(10)
     ) {

@@ -74,8 +74,10 @@ public struct WebhookChannel: DeliveryChannel {
             return .failed(SendFailure(error: "the endpoint's signing secret is unusable: \(error.reason)", permanent: true))
         }
 
-        var request = HTTPClientRequest(url: Self.requestURL(destination))
+        let plain = destination.url.scheme == "http"
+        var request = HTTPClientRequest(url: plain ? Self.addressURL(destination, pinned: pinned) : Self.requestURL(destination))
         request.method = .POST
+        if plain { request.headers.add(name: "Host", value: Self.hostHeader(destination.url)) }
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
         request.headers.add(name: StandardWebhooks.idHeader, value: claimed.delivery.id)
@@ -83,12 +85,39 @@ public struct WebhookChannel: DeliveryChannel {
         request.headers.add(name: StandardWebhooks.signatureHeader, value: signature)
         request.body = .bytes(ByteBuffer(bytes: body))
 
-        // One client per send, because the pinned address is part of the client's configuration
-        // (`dnsOverride`); a webhook is one request, so there is no pool to lose.
+        // Plain http goes to the vetted address itself, so one pooled client serves every
+        // endpoint and keeps connections alive. With TLS the name must stay in the URL for SNI
+        // and the certificate check, so the address is pinned in the client's own configuration
+        // (`dnsOverride`): one client for this send.
+        if plain { return await post(request, with: Self.pooledPlainClient) }
         let client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: clientConfiguration(destination, pinned: pinned))
         let outcome = await post(request, with: client)
         try? await client.shutdown()
         return outcome
+    }
+
+    /// The client for plain-http webhooks: no redirects, no decompression, connections kept
+    /// alive between deliveries. Process-wide and never shut down, like `HTTPClient.shared`.
+    static let pooledPlainClient: HTTPClient = {
+        var client = HTTPClient.Configuration()
+        client.redirectConfiguration = .disallow
+        client.timeout = .init(connect: .seconds(15))
+        client.decompression = .disabled
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: client)
+    }()
+
+    /// `http://{vetted address}:{port}{target}`: the connection can only go where the guard said.
+    static func addressURL(_ destination: VettedDestination, pinned: String) -> String {
+        let host = pinned.contains(":") ? "[\(pinned)]" : pinned
+        return "http://\(host):\(destination.url.port)\(destination.url.requestTarget)"
+    }
+
+    /// The `Host` header the receiver expects: the normalized name (or the address as written),
+    /// with the port unless it is the scheme's default.
+    static func hostHeader(_ url: OutboundURL) -> String {
+        let host = if case .name(let name) = url.host { name } else { url.hostAsWritten }
+        let defaultPort = url.scheme == "https" ? 443 : 80
+        return url.port == defaultPort ? host : "\(host):\(url.port)"
     }
 
     private func post(_ request: HTTPClientRequest, with client: HTTPClient) async -> SendOutcome {

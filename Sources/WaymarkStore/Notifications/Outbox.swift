@@ -49,6 +49,9 @@ extension AppDatabase {
                 ])
             written += db.changesCount
         }
+        if written > 0 {
+            db.afterNextTransaction(onCommit: { [outboxSignal] _ in outboxSignal.fire() })
+        }
         return written
     }
 
