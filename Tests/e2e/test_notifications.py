@@ -112,6 +112,10 @@ def test_status_change_arrives_as_verified_webhook_and_email_with_one_click_unsu
     planned = sqlite3.connect(db).execute("SELECT count(*) FROM delivery WHERE channel = 'email' AND trigger_key = 'status:delivered'")
     assert planned.fetchone()[0] == 0, "an unsubscribed shopper was sent another email"
     assert len(smtp.messages()) == 1
+    # Secrets never reach the log: the endpoint's signing secret, the API key, the unsubscribe token.
+    log = server.output()
+    for secret in (hook["secret"], hook["secret"].removeprefix("whsec_"), key, path.rsplit("/", 1)[-1]):
+        assert secret not in log
 
 
 def test_unsafe_webhook_urls_are_refused(db, server_factory):
