@@ -234,3 +234,13 @@ def test_a_bad_outbound_allow_list_stops_serve_with_one_clear_line(db):
         [str(BIN), "serve", "--port", "0", "--db", str(db)], capture_output=True, text=True, timeout=60,
         env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32, 10.0.0.0/99"})
     expect_error(result, "WAYMARK_OUTBOUND_ALLOW", "10.0.0.0/99")
+
+
+def test_the_demo_shows_emails_and_verified_webhooks_flowing(db, tmp_path, server_factory):
+    mail = tmp_path / "mail"
+    server = server_factory(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "0.2", "WAYMARK_MAIL_DIR": str(mail)})
+    wait_for(lambda: "demo webhook receiver: verified shipment.status_changed" in server.output(), timeout=30,
+             what="a verified webhook at the demo's receiver")
+    emails = wait_for(lambda: list(mail.glob("*.eml")), what="the demo's emails")
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in emails[0].read_bytes()
+    assert "signature did not verify" not in server.output()
