@@ -63,16 +63,3 @@ public struct TwilioSMSClient: SMSTransport {
         var message: String?
     }
 }
-
-/// `application/x-www-form-urlencoded`, as HTML forms and Twilio's API write it.
-enum FormEncoding {
-    static func encode(_ fields: [(String, String)]) -> String {
-        fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
-    }
-
-    static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._*")
-        return (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text).replacingOccurrences(of: "%20", with: "+")
-    }
-}

@@ -33,7 +33,7 @@ struct SMSReplyController {
         do { body = try await request.body.collect(upTo: Self.maxBody) } catch {
             throw APIProblem(status: .contentTooLarge, detail: "The body is larger than \(Self.maxBody) bytes.")
         }
-        let fields = Self.formFields(String(buffer: body))
+        let fields = FormEncoding.decode(String(buffer: body))
         let url = baseURL + (request.uri.path) + (request.uri.query.map { "?" + $0 } ?? "")
         guard let signature = request.headers[Self.signatureHeader],
               ConstantTime.equals(signature, Self.signature(url: url, fields: fields, authToken: configuration.authToken))
@@ -70,16 +70,6 @@ struct SMSReplyController {
         let text = url + fields.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { $0.0 + $0.1 }.joined()
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: Data(authToken.utf8)))
         return Data(mac).base64EncodedString()
-    }
-
-    /// `application/x-www-form-urlencoded` fields in order, `+` as space.
-    static func formFields(_ body: String) -> [(String, String)] {
-        body.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = parts.first.flatMap(decode) else { return nil }
-            return (name, parts.count > 1 ? decode(parts[1]) ?? "" : "")
-        }
     }
 
     /// The reply TwiML: one message, or none.

@@ -31,16 +31,7 @@ enum UnsubscribeChoice: Equatable {
             guard let boundary = parameter("boundary", of: contentType ?? "") else { return [:] }
             return multipartFields(body, boundary: boundary)
         }
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-            }
-            guard let name = parts.first else { continue }
-            fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
+        return Dictionary(FormEncoding.decode(body), uniquingKeysWith: { _, last in last })
     }
 
     /// A `name=value` parameter of a header value such as `multipart/form-data; boundary=x`.
