@@ -134,4 +134,12 @@ def server_factory():
 
 
 def tracking_links(text):
-    return re.findall(r"http://127\.0\.0\.1:\d+/acme/t/[A-Za-z0-9_-]+", text)
+    """The links the demo banner lists under "Tracking links:" (not those in later log lines,
+    such as a text message the log transport prints)."""
+    block = text.split("Tracking links:", 1)[1] if "Tracking links:" in text else ""
+    lines = []
+    for line in block.splitlines()[1:]:
+        if not line.startswith("    "):
+            break
+        lines.append(line)
+    return re.findall(r"http://127\.0\.0\.1:\d+/acme/t/[A-Za-z0-9_-]+", "\n".join(lines))
