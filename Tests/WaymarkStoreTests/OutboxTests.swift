@@ -160,6 +160,52 @@ struct OutboxTests {
             tenantID: setup.tenant.id, shipmentID: shipment.id, events: [Fixture.event(5 * 86_400, .inTransit, "moving again")])
         #expect(try await setup.database.enqueueStalledNotifications(now: storeReferenceDate.addingTimeInterval(9 * 86_400)) == 2)
     }
+
+    @Test("Stalled shipments nobody listens to are decided once and do not hide the ones someone does")
+    func stalledSweepMovesOn() async throws {
+        // No endpoint and, but for the last shipment, no contact: stalls that tell nobody.
+        let database = try AppDatabase.temporary()
+        let tenant = try await Fixture.tenant(database, slug: "quiet-ones").tenant
+        for index in 0..<3 {
+            let silent = try await database.createShipment(
+                tenantID: tenant.id, try Fixture.shipment("SILENT\(index)", carrier: "dhl", email: nil, postalCode: nil), now: storeReferenceDate)
+            _ = try await database.recordCheckpoints(tenantID: tenant.id, shipmentID: silent.id, events: [Fixture.event(Double(index), .inTransit)])
+        }
+        let heard = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment("HEARD1", carrier: "dhl"), now: storeReferenceDate)
+        _ = try await database.recordCheckpoints(tenantID: tenant.id, shipmentID: heard.id, events: [Fixture.event(60, .inTransit)])
+
+        // Two at a time, oldest quiet spell first: the listened-to shipment is reached on the
+        // second sweep, and after that there is nothing left to decide.
+        let later = storeReferenceDate.addingTimeInterval(4 * 86_400)
+        #expect(try await database.enqueueStalledNotifications(now: later, limit: 2) == 0)
+        #expect(try await database.enqueueStalledNotifications(now: later, limit: 2) == 1)
+        #expect(try await database.enqueueStalledNotifications(now: later, limit: 2) == 0)
+        let stalled = try await database.deliveries(tenantID: tenant.id, limit: 100).filter { $0.eventType == "shipment.stalled" }
+        #expect(stalled.map(\.shipmentID) == [heard.id] && stalled.map(\.channel) == [.email])
+        let undecided = try await rawRead(database) { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM shipment WHERE stalled_checked_for IS NOT last_event_at") ?? -1
+        }
+        #expect(undecided == 0)
+    }
+
+    @Test("The background sweeps read their partial indexes, not the whole shipment table")
+    func sweepsUseTheirIndexes() async throws {
+        let database = try AppDatabase.temporary()
+        let plans = try await rawRead(database) { db in
+            let now = storeReferenceDate
+            let queries: [(String, StatementArguments)] = [
+                (AppDatabase.stallCandidatesSQL, [now, now, 1_000]),
+                (AppDatabase.silentShipmentsSQL, [now, 500]),
+                (AppDatabase.archiveDeliveredSQL, [now, now, now]),
+            ]
+            return try queries.map { sql, arguments -> String in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+        }
+        #expect(plans[0].contains("shipment_stall_candidates"), "\(plans[0])")
+        #expect(plans[1].contains("shipment_pending_unarchived"), "\(plans[1])")
+        #expect(plans[2].contains("shipment_delivered_unarchived"), "\(plans[2])")
+    }
 }
 
 @Suite("Delivery queue: claiming, attempts, endpoints")

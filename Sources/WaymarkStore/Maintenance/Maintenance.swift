@@ -25,12 +25,7 @@ extension AppDatabase {
         var report = MaintenanceReport()
         let cutoff = now.addingTimeInterval(-Self.expireAfter)
         let stale = try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.tenant_id, s.id FROM shipment s
-                WHERE s.status = 'pending' AND s.created_at <= ? AND s.archived_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM checkpoint c WHERE c.shipment_id = s.id)
-                LIMIT ?
-                """, arguments: [cutoff, batch]).map { (tenantID: $0["tenant_id"] as Int64, id: $0["id"] as String) }
+            try Row.fetchAll(db, sql: Self.silentShipmentsSQL, arguments: [cutoff, batch]).map { (tenantID: $0["tenant_id"] as Int64, id: $0["id"] as String) }
         }
         for shipment in stale {
             let event = CheckpointEvent(
@@ -39,11 +34,7 @@ extension AppDatabase {
             if outcome.statusChanged { report.expired += 1 }
         }
         let counts = try await write { db -> (Int, Int, Int) in
-            try db.execute(sql: """
-                UPDATE shipment SET archived_at = ?, updated_at = ?
-                WHERE status = 'delivered' AND archived_at IS NULL AND delivered_at IS NOT NULL
-                  AND julianday(delivered_at) <= julianday(?) - (SELECT delivered_retention_days FROM tenant WHERE tenant.id = shipment.tenant_id)
-                """, arguments: [now, now, now])
+            try db.execute(sql: Self.archiveDeliveredSQL, arguments: [now, now, now])
             let archived = db.changesCount
             try db.execute(sql: "DELETE FROM inbound_event WHERE received_at < ?", arguments: [now.addingTimeInterval(-Self.keepPayloadsFor)])
             let payloads = db.changesCount
@@ -53,4 +44,21 @@ extension AppDatabase {
         (report.archived, report.purgedPayloads, report.purgedIdempotencyKeys) = counts
         return report
     }
+
+    /// Pending shipments created before `?` that never had a checkpoint, at most `?` of them;
+    /// read through the partial index `shipment_pending_unarchived`.
+    static let silentShipmentsSQL = """
+        SELECT s.tenant_id, s.id FROM shipment s
+        WHERE s.status = 'pending' AND s.created_at <= ? AND s.archived_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM checkpoint c WHERE c.shipment_id = s.id)
+        LIMIT ?
+        """
+
+    /// Archives delivered shipments past their tenant's retention (arguments: now, now, now);
+    /// reads only delivered, unarchived ones, through `shipment_delivered_unarchived`.
+    static let archiveDeliveredSQL = """
+        UPDATE shipment SET archived_at = ?, updated_at = ?
+        WHERE status = 'delivered' AND archived_at IS NULL AND delivered_at IS NOT NULL
+          AND julianday(delivered_at) <= julianday(?) - (SELECT delivered_retention_days FROM tenant WHERE tenant.id = shipment.tenant_id)
+        """
 }

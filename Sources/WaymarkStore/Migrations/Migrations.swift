@@ -14,6 +14,9 @@ enum Migrations {
         migrator.registerMigration("v3-notify") { db in
             try db.execute(sql: v3Notify)
         }
+        migrator.registerMigration("v4-sweeps") { db in
+            try db.execute(sql: v4Sweeps)
+        }
         return migrator
     }
 
@@ -283,5 +286,18 @@ enum Migrations {
             PRIMARY KEY (tenant_id, channel, name, locale)
         ) STRICT;
         """
-}
 
+    /// The background sweeps (stalled shipments every minute, expiry and archiving every hour)
+    /// read only the shipments they can act on, through partial indexes, so their cost follows
+    /// the work to do rather than the size of the file.
+    static let v4Sweeps = """
+        -- The quiet spell (its last_event_at) the stalled check last decided for, whether or not
+        -- anyone was told: a shipment nobody listens to is looked at once per spell, not every minute.
+        ALTER TABLE shipment ADD COLUMN stalled_checked_for TEXT;
+        CREATE INDEX shipment_stall_candidates ON shipment(last_event_at)
+            WHERE status IN ('info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'attempt_fail')
+              AND archived_at IS NULL AND stalled_checked_for IS NOT last_event_at;
+        CREATE INDEX shipment_pending_unarchived ON shipment(created_at) WHERE status = 'pending' AND archived_at IS NULL;
+        CREATE INDEX shipment_delivered_unarchived ON shipment(delivered_at) WHERE status = 'delivered' AND archived_at IS NULL;
+        """
+}

@@ -76,25 +76,36 @@ extension AppDatabase {
 
     /// Raises `shipment.stalled` for every active shipment that has gone quiet for longer than
     /// its tenant allows. A stall is keyed by the last checkpoint's time, so each quiet spell
-    /// notifies once. Returns the deliveries written.
+    /// notifies once; the spell is marked decided even when nobody is there to tell, so the next
+    /// sweep goes on to other shipments. Returns the deliveries written.
     public func enqueueStalledNotifications(now: Date = Date(), limit: Int = 1_000) async throws -> Int {
         try await write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT s.* FROM shipment s JOIN tenant t ON t.id = s.tenant_id
-                WHERE s.status NOT IN ('pending', 'delivered', 'expired', 'exception') AND s.archived_at IS NULL
-                  AND s.last_event_at IS NOT NULL AND s.last_event_at <= datetime(?, '-' || t.stalled_after_days || ' days')
-                  AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.shipment_id = s.id AND d.trigger_key = 'stalled:' || CAST(strftime('%s', s.last_event_at) AS INTEGER))
-                LIMIT ?
-                """, arguments: [now, limit])
+            let rows = try Row.fetchAll(db, sql: Self.stallCandidatesSQL, arguments: [now, now, limit])
             var written = 0
             for shipment in rows.map(Shipment.init(row:)) {
                 let settings = try notificationSettings(db, tenantID: shipment.tenantID)
                 guard let trigger = NotificationDecision.stalledTrigger(shipment, rules: settings.rules, now: now) else { continue }
                 written += try enqueue(db, tenantID: shipment.tenantID, shipment: shipment, triggers: [trigger], now: now)
+                try db.cachedStatement(sql: "UPDATE shipment SET stalled_checked_for = last_event_at WHERE id = ?")
+                    .execute(arguments: [shipment.id])
             }
             return written
         }
     }
+
+    /// Active shipments quiet for longer than their tenant allows (arguments: now, now, limit),
+    /// oldest spell first. The first bound (no tenant waits less than a day) and the terms that
+    /// repeat its conditions word for word let SQLite read the partial index
+    /// `shipment_stall_candidates` instead of the whole table.
+    static let stallCandidatesSQL = """
+        SELECT s.* FROM shipment s JOIN tenant t ON t.id = s.tenant_id
+        WHERE s.status IN ('info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'attempt_fail')
+          AND s.archived_at IS NULL AND s.stalled_checked_for IS NOT s.last_event_at
+          AND s.last_event_at <= datetime(?, '-1 days')
+          AND s.last_event_at <= datetime(?, '-' || t.stalled_after_days || ' days')
+        ORDER BY s.last_event_at
+        LIMIT ?
+        """
 }
 
 /// The body of every webhook Waymark sends, and the snapshot a shopper message is written from.

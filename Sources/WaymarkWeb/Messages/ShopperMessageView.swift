@@ -6,7 +6,7 @@ import WaymarkStore
 /// can use. Built from the shipment as it was frozen in the outbox, so the message tells what
 /// happened then. Deliberately without the street address, phone number or the shopper's name:
 /// a forwarded or misdirected message reveals no more than the tracking page does.
-struct ShopperMessageView {
+struct ShopperMessageView: Encodable {
     let lang: String
     /// The final subject, also the HTML `<title>`; set by the composer once rendered.
     var subject: String
@@ -41,7 +41,7 @@ struct ShopperMessageView {
     /// The one-line SMS wording for this trigger.
     let line: String
 
-    struct LatestCheckpoint {
+    struct LatestCheckpoint: Encodable {
         let heading: String
         let message: String
         /// Local time where the scan happened, in the shopper's language.
@@ -49,7 +49,7 @@ struct ShopperMessageView {
         let place: String?
     }
 
-    struct Estimate {
+    struct Estimate: Encodable {
         let label: String
         let value: String
     }

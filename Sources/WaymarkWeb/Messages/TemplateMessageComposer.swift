@@ -46,15 +46,15 @@ public struct TemplateMessageComposer: MessageComposer {
         let custom = try override(claimed, channel: .email, name: name, language: view.lang)
         let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, prepared) }.map(Self.oneLine)
         view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
-        let html = custom.flatMap { render($0.body, view) } ?? library.render(view, withTemplate: "emails/\(name)") ?? ""
-        let text = library.render(view, withTemplate: "emails/text/\(name)") ?? ""
+        let html = custom.flatMap { render($0.body, view) } ?? library.render(TemplateTree.make(view), withTemplate: "emails/\(name)") ?? ""
+        let text = library.render(TemplateTree.make(view), withTemplate: "emails/text/\(name)") ?? ""
         return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
     }
 
     public func sms(for claimed: ClaimedDelivery) throws -> String {
         let (view, name, _) = try prepare(claimed, source: "sms")
         let custom = try override(claimed, channel: .sms, name: name, language: view.lang)
-        let text = custom.flatMap { render(Self.plainText + $0.body, view) } ?? library.render(view, withTemplate: "sms/\(name)") ?? ""
+        let text = custom.flatMap { render(Self.plainText + $0.body, view) } ?? library.render(TemplateTree.make(view), withTemplate: "sms/\(name)") ?? ""
         return Self.oneLine(text)
     }
 
@@ -91,7 +91,7 @@ public struct TemplateMessageComposer: MessageComposer {
     /// so only a newer Mustache could disagree), and the default is used instead.
     private func render(_ text: String, _ view: ShopperMessageView) -> String? {
         guard let template = try? MustacheTemplate(string: text) else { return nil }
-        return template.render(view, library: library)
+        return template.render(TemplateTree.make(view), library: library)
     }
 
     /// Turns off HTML escaping for text that is not HTML (subjects, texts). Prepended on the same

@@ -49,7 +49,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
     }
 }
 
-struct ErrorPageView {
+struct ErrorPageView: Encodable {
     let layout: LayoutView
     let t: [String: String]
     let heading: String

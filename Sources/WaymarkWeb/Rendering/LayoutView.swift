@@ -3,7 +3,7 @@ import WaymarkCore
 
 /// What the shared page layout (`Views/layouts/shopper.mustache`) shows: head tags, the
 /// merchant's header, the language menu and the footer.
-struct LayoutView {
+struct LayoutView: Encodable {
     let lang: String
     let title: String
     let description: String
@@ -16,7 +16,7 @@ struct LayoutView {
     let supportURL: String?
     let supportLabel: String?
 
-    struct LanguageLink {
+    struct LanguageLink: Encodable {
         let code: String
         let name: String
         let href: String

@@ -47,13 +47,13 @@ public struct PageRenderer: Sendable {
         return library
     }
 
-    public func html(_ template: String, _ model: Any) -> String {
-        library.render(model, withTemplate: template) ?? ""
+    public func html(_ template: String, _ model: some Encodable) -> String {
+        library.render(TemplateTree.make(model), withTemplate: template) ?? ""
     }
 
     /// A complete HTML response with a strong ETag; answers 304 when the browser has it already.
     func response(
-        _ template: String, _ model: Any, status: HTTPResponse.Status = .ok, request: Request? = nil,
+        _ template: String, _ model: some Encodable, status: HTTPResponse.Status = .ok, request: Request? = nil,
         cacheControl: String = "private, no-cache"
     ) -> Response {
         let body = html(template, model)

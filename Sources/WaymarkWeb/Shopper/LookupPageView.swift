@@ -1,7 +1,7 @@
 import WaymarkCore
 
 /// The model of the lookup page, with what the shopper typed echoed back on a miss.
-struct LookupPageView {
+struct LookupPageView: Encodable {
     let layout: LayoutView
     let t: [String: String]
     let actionURL: String
@@ -51,7 +51,7 @@ struct LookupForm: Decodable, Sendable {
 }
 
 /// The branded "no such tracking page" page.
-struct NotFoundPageView {
+struct NotFoundPageView: Encodable {
     let layout: LayoutView
     let t: [String: String]
     let lookupURL: String

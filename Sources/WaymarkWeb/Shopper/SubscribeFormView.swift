@@ -1,6 +1,6 @@
 /// The model of the tracking page's "get updates by email or text" form: its strings, what the
 /// shopper typed (echoed back on a mistake), and the thank-you or the problem to show.
-struct SubscribeFormView {
+struct SubscribeFormView: Encodable {
     let actionURL: String
     let heading: String
     let intro: String

@@ -4,7 +4,7 @@ import WaymarkStore
 
 /// The model of the tracking page: plain strings and flags, built from a shipment by `make`,
 /// so the page can be rendered (and snapshot-tested) without a database or a server.
-struct TrackingPageView {
+struct TrackingPageView: Encodable {
     let layout: LayoutView
     let t: [String: String]
     let statusClass: String
@@ -27,14 +27,14 @@ struct TrackingPageView {
     /// shopper has proved they may follow this shipment.
     var subscribe: SubscribeFormView?
 
-    struct Step {
+    struct Step: Encodable {
         let label: String
         let state: String
         let stateLabel: String
         let current: Bool
     }
 
-    struct Estimate {
+    struct Estimate: Encodable {
         let label: String
         let value: String
         /// nil when there is no date to mark up.
@@ -43,7 +43,7 @@ struct TrackingPageView {
         let note: String?
     }
 
-    struct CheckpointRow {
+    struct CheckpointRow: Encodable {
         let datetime: String
         let when: String
         let message: String

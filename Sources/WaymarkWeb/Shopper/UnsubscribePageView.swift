@@ -2,7 +2,7 @@ import WaymarkCore
 
 /// The model of the unsubscribe page: the two choices (stop this shipment's updates, stop
 /// everything from the merchant) as plain form posts, or, once done, what happened.
-struct UnsubscribePageView {
+struct UnsubscribePageView: Encodable {
     let layout: LayoutView
     let t: [String: String]
     let heading: String

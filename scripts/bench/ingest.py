@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Ingest (QUALITY.md): signed AfterShip webhooks, each answered only after its commit, posted by
+`wrk` on loopback as fast as Waymark takes them; against the same rows inserted with raw GRDB
+(`waymark-bench raw-ingest`), one durable transaction per event, on a copy of the same database.
+
+    swift build -c release --product waymark --product waymark-bench
+    scripts/bench/ingest.py [--seconds 10] [--shipments 1000]
+
+Needs `wrk` and `sqlite3`. Prints a table, then `ingest_rate: X events/s (R of raw GRDB)`."""
+import argparse, json, pathlib, shutil, subprocess, sys
+from benchlib import RELEASE_BINARY, Waymark, aftership_event, require_tools, table, wrk
+
+# Each wrk thread posts its own share of the prepared events, in order, once.
+LUA = """
+local thread_count, next_thread = %(threads)d, 0
+function setup(thread)
+  thread:set("offset", next_thread)
+  next_thread = next_thread + 1
+end
+function init(args)
+  bodies, signatures = {}, {}
+  local n = 0
+  for line in io.lines("%(events)s") do
+    if n %% thread_count == offset then
+      local tab = line:find("\\t", 1, true)
+      signatures[#signatures + 1] = line:sub(1, tab - 1)
+      bodies[#bodies + 1] = line:sub(tab + 1)
+    end
+    n = n + 1
+  end
+  index = 0
+end
+function request()
+  index = index + 1
+  if index > #bodies then index = 1 end  -- ran out: repeats are counted below as not committed
+  return wrk.format("POST", "%(path)s", {["aftership-hmac-sha256"] = signatures[index], ["Content-Type"] = "application/json"}, bodies[index])
+end
+"""
+
+
+def prepare(waymark, shipments, events):
+    """`shipments` registered through the batch API, then `events` signed checkpoint updates
+    spread over them, written for wrk (signature, body) and for the baseline (the rows)."""
+    numbers = [f"1ZBENCH{n:011d}" for n in range(shipments)]
+    for start in range(0, shipments, 1000):
+        waymark.api("POST", "/api/v1/shipments/batch",
+                    {"shipments": [{"tracking_number": number, "carrier": "ups"} for number in numbers[start:start + 1000]]})
+    tenant_id = waymark.sql("SELECT id FROM tenant WHERE slug = 'bench'")
+    wrk_lines, raw_lines = [], []
+    for n in range(events):
+        number = numbers[n % shipments]
+        step = n // shipments
+        when = f"2026-11-{1 + step // 1440 % 28:02d}T{step // 60 % 24:02d}:{step % 60:02d}:00Z"
+        message = f"Scan {step} at the Denver hub"
+        body, headers = aftership_event(number, n, when=when, message=message)
+        wrk_lines.append(f"{headers['aftership-hmac-sha256']}\t{body.decode()}")
+        raw_lines.append("\t".join([tenant_id, number, when.replace("T", " ").replace("Z", ".000"), "in_transit", message, f"raw-{n}", body.decode()]))
+    events_file = waymark.work / "events.tsv"
+    events_file.write_text("\n".join(wrk_lines) + "\n")
+    rows_file = waymark.work / "rows.tsv"
+    rows_file.write_text("\n".join(raw_lines) + "\n")
+    return events_file, rows_file
+
+
+def measure_waymark(waymark, events_file, seconds, threads=2, connections=16):
+    """Flat-out ingest through HTTP; events/s counted from the checkpoints committed."""
+    before = int(waymark.sql("SELECT count(*) FROM checkpoint"))
+    script = waymark.work / "ingest.lua"
+    script.write_text(LUA % {"threads": threads, "events": events_file, "path": "/hooks/aftership/bench"})
+    run = wrk(waymark.base + "/hooks/aftership/bench", seconds=seconds, connections=connections, threads=threads, script=str(script))
+    committed = int(waymark.sql("SELECT count(*) FROM checkpoint")) - before
+    if run["non_2xx"] or run["socket_errors"]:
+        sys.exit(f"ingest: {run['non_2xx']} non-2xx answers and {run['socket_errors']} socket errors")
+    if committed < run["requests"]:
+        sys.exit(f"ingest: {run['requests']} answered but {committed} committed: prepare more events (--events)")
+    return {**run, "events_per_second": run["rps"]}
+
+
+def measure_raw(bench_binary, database, rows_file):
+    result = subprocess.run([bench_binary, "raw-ingest", str(database), str(rows_file)], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10, help="length of the wrk run")
+    parser.add_argument("--shipments", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=80000, help="prepared events; more than the run can send")
+    parser.add_argument("--raw-events", type=int, default=20000, help="events the raw baseline inserts")
+    parser.add_argument("--bin", default=str(RELEASE_BINARY))
+    args = parser.parse_args()
+    require_tools("wrk", "sqlite3")
+    bench_binary = pathlib.Path(args.bin).with_name("waymark-bench")
+    if not bench_binary.exists():
+        sys.exit(f"no {bench_binary}: run `swift build -c release --product waymark-bench` first")
+
+    waymark = Waymark(args.bin)
+    try:
+        waymark.create_tenant()
+        waymark.start()
+        events_file, rows_file = prepare(waymark, args.shipments, args.events)
+        # The baseline starts from the same database: the tenant and its shipments, no events yet.
+        waymark.sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        baseline_db = waymark.work / "baseline.sqlite"
+        shutil.copy(waymark.db, baseline_db)
+        ours = measure_waymark(waymark, events_file, args.seconds)
+        rss = waymark.peak_rss_mib()
+    finally:
+        waymark.stop()
+    raw_rows = waymark.work / "rows-baseline.tsv"
+    raw_rows.write_text("".join(rows_file.open().readlines()[:args.raw_events]))
+    raw = measure_raw(bench_binary, baseline_db, raw_rows)
+
+    print(f"{args.shipments:,} shipments; each event one new checkpoint, acknowledged after its commit (synchronous=FULL)")
+    table(["writer", "events/s", "events", "p50 ms", "p99 ms"], [
+        ["waymark, signed webhooks over HTTP (wrk -t2 -c16)", f"{ours['events_per_second']:,.0f}", f"{ours['requests']:,}",
+         f"{ours['latency_ms'][50]:.2f}", f"{ours['latency_ms'][99]:.2f}"],
+        ["raw GRDB, same rows, one transaction per event", f"{raw['events_per_second']:,.0f}", f"{raw['events']:,}", "", ""],
+    ])
+    print(f"waymark peak RSS: {rss:.1f} MiB")
+    print(f"ingest_rate: {ours['events_per_second']:,.0f} events/s ({ours['events_per_second'] / raw['events_per_second']:.2f} of raw GRDB)")
+
+
+if __name__ == "__main__":
+    main()
