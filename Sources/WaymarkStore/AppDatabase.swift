@@ -11,6 +11,8 @@ public struct AppDatabase: Sendable {
     public let links: PublicLinks
     /// Rings after every commit that wrote deliveries.
     public let outboxSignal = OutboxSignal()
+    /// Provider webhooks arriving together share a transaction (and a disk flush).
+    let ingestCommits: GroupCommit<InboundOutcome>
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, links: PublicLinks = .local) throws {
@@ -20,6 +22,7 @@ public struct AppDatabase: Sendable {
         // Writers wait for each other instead of failing with SQLITE_BUSY.
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: config)
+        ingestCommits = GroupCommit(pool: pool)
         // FULL makes every commit durable across power loss, which matters because a 2xx to a
         // provider means "we have it". Set after opening: the pool's WAL setup resets the
         // writer to NORMAL.

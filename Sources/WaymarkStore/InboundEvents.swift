@@ -32,12 +32,13 @@ public struct InboundEvent: Sendable, Equatable {
 extension AppDatabase {
     /// Records a verified provider webhook and applies its updates, all in one transaction, so
     /// the provider's 2xx means "stored". Replays of the same event (same provider event id, or
-    /// the same body when the provider sends no id) change nothing.
+    /// the same body when the provider sends no id) change nothing. Webhooks that arrive together
+    /// commit together (`GroupCommit`), each in its own savepoint.
     public func ingest(
         tenantID: Int64, provider: String, eventID: String?, body: [UInt8], updates: [TrackingUpdate], now: Date = Date()
     ) async throws -> InboundOutcome {
         let key = eventID.map { "id:\($0)" } ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
-        return try await write { db in
+        return try await ingestCommits.write { db in
             try db.execute(sql: """
                 INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (tenant_id, provider, event_key) DO NOTHING

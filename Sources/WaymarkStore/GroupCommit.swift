@@ -1,0 +1,104 @@
+import GRDB
+import Synchronization
+
+/// Commits many small writes in one transaction, each still answered only after that commit.
+///
+/// With `synchronous = FULL` every commit waits for the disk, so one transaction per provider
+/// webhook caps ingest at the disk's flush rate. Here the first caller starts a writer that takes
+/// everything waiting (up to `maxBatch`), runs each piece of work in its own savepoint, commits
+/// once, and then answers every caller. A piece that throws is rolled back alone and its caller
+/// gets the error; the others commit. When the commit itself fails, nobody's work is stored and
+/// everybody gets the error. A lone write waits for nobody: batches form only while the previous
+/// commit is in progress, so the batch size follows the load.
+final class GroupCommit<Output: Sendable>: Sendable {
+    typealias Work = @Sendable (Database) throws -> Output
+
+    private struct Waiting {
+        let work: Work
+        let answer: CheckedContinuation<Output, any Error>
+    }
+
+    private struct State {
+        var waiting: [Waiting] = []
+        var writing = false
+        var batches = 0
+        var largestBatch = 0
+    }
+
+    private let pool: DatabasePool
+    private let maxBatch: Int
+    private let state = Mutex(State())
+
+    init(pool: DatabasePool, maxBatch: Int = 128) {
+        self.pool = pool
+        self.maxBatch = maxBatch
+    }
+
+    /// Runs `work` in a write transaction shared with other callers; returns after the commit.
+    func write(_ work: @escaping Work) async throws -> Output {
+        try await withCheckedThrowingContinuation { answer in
+            let startWriter = state.withLock { state in
+                state.waiting.append(Waiting(work: work, answer: answer))
+                guard !state.writing else { return false }
+                state.writing = true
+                return true
+            }
+            if startWriter {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// How many transactions were committed and the most writes one of them held.
+    var statistics: (batches: Int, largestBatch: Int) {
+        state.withLock { ($0.batches, $0.largestBatch) }
+    }
+
+    /// Writes waiting for the transaction in progress.
+    var waitingCount: Int {
+        state.withLock { $0.waiting.count }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [Waiting] in
+                let batch = Array(state.waiting.prefix(maxBatch))
+                state.waiting.removeFirst(batch.count)
+                if batch.isEmpty {
+                    state.writing = false
+                } else {
+                    state.batches += 1
+                    state.largestBatch = max(state.largestBatch, batch.count)
+                }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            let works = batch.map(\.work)
+            do {
+                let results = try await pool.write { db in works.map { work in Self.attempt(work, in: db) } }
+                for (waiting, result) in zip(batch, results) {
+                    waiting.answer.resume(with: result)
+                }
+            } catch {
+                for waiting in batch {
+                    waiting.answer.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    /// One caller's work in a savepoint of the shared transaction: rolled back alone if it throws.
+    private static func attempt(_ work: Work, in db: Database) -> Result<Output, any Error> {
+        var output: Output?
+        do {
+            try db.inSavepoint {
+                output = try work(db)
+                return .commit
+            }
+        } catch {
+            return .failure(error)
+        }
+        guard let output else { return .failure(CancellationError()) }
+        return .success(output)
+    }
+}
