@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import Synchronization
 import WaymarkCore
 import WaymarkNotify
@@ -66,9 +67,15 @@ struct OutboxScenario {
         try await database.webhookEndpoint(tenantID: endpoint.tenantID, id: endpoint.id)
     }
 
-    /// The webhook channel as `serve` builds it, with 127.0.0.1 allowed and this clock.
-    func channel(policy: String = "127.0.0.1/32", resolver: any Resolver = SystemResolver(), timeout: Duration = .seconds(30)) throws -> WebhookChannel {
-        WebhookChannel(policy: try OutboundPolicy(allowList: policy), configuration: .init(timeout: timeout), resolver: resolver, now: clock.function)
+    /// The webhook channel as `serve` builds it, with 127.0.0.1 allowed and this clock; https
+    /// endpoints are checked against `tlsConfiguration` (a test CA) when one is given.
+    func channel(
+        policy: String = "127.0.0.1/32", resolver: any Resolver = SystemResolver(), timeout: Duration = .seconds(30),
+        tlsConfiguration: TLSConfiguration? = nil
+    ) throws -> WebhookChannel {
+        WebhookChannel(
+            policy: try OutboundPolicy(allowList: policy), configuration: .init(timeout: timeout, tlsConfiguration: tlsConfiguration),
+            resolver: resolver, now: clock.function)
     }
 
     func dispatcher(

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import WaymarkNotify
 
 func saveTimeError(_ url: String, policy: OutboundPolicy = .publicInternetOnly) -> OutboundURLError? {
@@ -37,5 +38,21 @@ struct FakeResolver: Resolver {
     func resolve(host: String, port: Int) async throws -> [SocketAddress] {
         guard let texts = answers[host] else { throw UnknownName() }
         return try texts.map { try SocketAddress(ipAddress: $0, port: port) }
+    }
+}
+
+/// Answers every name with one address, which the test changes between deliveries.
+final class SwitchingResolver: Resolver {
+    private let current: Mutex<String>
+
+    init(address: String) { current = Mutex(address) }
+
+    var address: String {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
+    }
+
+    func resolve(host: String, port: Int) async throws -> [SocketAddress] {
+        [try SocketAddress(ipAddress: address, port: port)]
     }
 }

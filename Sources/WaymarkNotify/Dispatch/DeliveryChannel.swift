@@ -6,6 +6,14 @@ import WaymarkStore
 /// owns claiming, retries, the attempts log and fairness; a channel only sends and says how it went.
 public protocol DeliveryChannel: Sendable {
     func send(_ claimed: ClaimedDelivery) async -> SendOutcome
+    /// Releases what the channel keeps between sends (kept-alive connections). The dispatcher
+    /// calls it once, after its last send has finished.
+    func shutdown() async
+}
+
+extension DeliveryChannel {
+    /// Most channels keep nothing between sends.
+    public func shutdown() async {}
 }
 
 /// What one send came to, in terms the dispatcher turns into the attempts log and a retry.

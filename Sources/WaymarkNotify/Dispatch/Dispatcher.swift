@@ -87,6 +87,8 @@ public final class Dispatcher: Service, Sendable {
             self.stopping.store(true, ordering: .releasing)
             self.wakeup.ring()
         }
+        // Every send has been recorded: the channels may close what they kept open.
+        for channel in channels.values { await channel.shutdown() }
     }
 
     /// One round without the loop: claims what is due now within the caps, sends it and records

@@ -8,12 +8,19 @@ import WaymarkCore
 import WaymarkStore
 
 /// Merchant webhooks: POSTs the delivery's frozen payload, signed by Standard Webhooks, to the
-/// endpoint's URL, connecting only to the address the SSRF guard vetted at send time.
+/// endpoint's URL, connecting only to the addresses the SSRF guard vetted at send time.
+///
+/// Connections are kept alive between deliveries (see `WebhookClientPool`), for https too; the
+/// dispatcher calls `shutdown()` when it stops. When a name has several vetted addresses and one
+/// cannot be connected to, the next is tried; once a server has answered, that answer stands.
 public struct WebhookChannel: DeliveryChannel {
     /// How webhook requests are made.
     public struct Configuration: Sendable {
         /// Connecting, sending and reading the answer together: a receiver that hangs is cut off.
+        /// Trying a further address after a failed connection spends from the same budget.
         public var timeout: Duration
+        /// Connecting to one address; past it the next vetted address is tried. Capped at `timeout`.
+        public var connectTimeout: Duration
         /// How much of a receiver's answer is read (for the attempts log); the rest is dropped.
         public var maximumResponseBytes: Int
         /// TLS settings for https endpoints; nil is the system trust store with host name checks.
@@ -21,10 +28,11 @@ public struct WebhookChannel: DeliveryChannel {
         public var userAgent: String
 
         public init(
-            timeout: Duration = .seconds(15), maximumResponseBytes: Int = 4096, tlsConfiguration: TLSConfiguration? = nil,
-            userAgent: String = "Waymark-Webhooks/1"
+            timeout: Duration = .seconds(15), connectTimeout: Duration = .seconds(5), maximumResponseBytes: Int = 4096,
+            tlsConfiguration: TLSConfiguration? = nil, userAgent: String = "Waymark-Webhooks/1"
         ) {
             self.timeout = timeout
+            self.connectTimeout = connectTimeout
             self.maximumResponseBytes = maximumResponseBytes
             self.tlsConfiguration = tlsConfiguration
             self.userAgent = userAgent
@@ -34,7 +42,7 @@ public struct WebhookChannel: DeliveryChannel {
     let configuration: Configuration
     let urlCheck: URLCheck
     let resolver: any Resolver
-    let eventLoopGroup: any EventLoopGroup
+    let clients: WebhookClientPool
     let now: @Sendable () -> Date
 
     public init(
@@ -44,7 +52,9 @@ public struct WebhookChannel: DeliveryChannel {
         self.configuration = configuration
         self.urlCheck = URLCheck(policy: policy)
         self.resolver = resolver
-        self.eventLoopGroup = eventLoopGroup
+        self.clients = WebhookClientPool(
+            connectTimeout: min(configuration.connectTimeout, configuration.timeout), tlsConfiguration: configuration.tlsConfiguration,
+            eventLoopGroup: eventLoopGroup)
         self.now = now
     }
 
@@ -59,7 +69,8 @@ public struct WebhookChannel: DeliveryChannel {
         } catch {
             return .failed(SendFailure(error: "refused to send to this URL: \(error.description)", permanent: true))
         }
-        guard let pinned = destination.addresses.first?.ipAddress else {
+        let addresses = destination.addresses.compactMap(\.ipAddress)
+        guard !addresses.isEmpty else {
             return .failed(SendFailure(error: "no address to connect to for \(destination.url.hostAsWritten)", permanent: false))
         }
 
@@ -74,42 +85,74 @@ public struct WebhookChannel: DeliveryChannel {
             return .failed(SendFailure(error: "the endpoint's signing secret is unusable: \(error.reason)", permanent: true))
         }
 
-        let plain = destination.url.scheme == "http"
-        var request = HTTPClientRequest(url: plain ? Self.addressURL(destination, pinned: pinned) : Self.requestURL(destination))
-        request.method = .POST
-        if plain { request.headers.add(name: "Host", value: Self.hostHeader(destination.url)) }
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        request.headers.add(name: StandardWebhooks.idHeader, value: claimed.delivery.id)
-        request.headers.add(name: StandardWebhooks.timestampHeader, value: String(timestamp))
-        request.headers.add(name: StandardWebhooks.signatureHeader, value: signature)
-        request.body = .bytes(ByteBuffer(bytes: body))
+        let signedHeaders: HTTPHeaders = [
+            "Content-Type": "application/json", "User-Agent": configuration.userAgent, StandardWebhooks.idHeader: claimed.delivery.id,
+            StandardWebhooks.timestampHeader: String(timestamp), StandardWebhooks.signatureHeader: signature,
+        ]
+        // One budget for every address tried, so a dead address cannot stretch the timeout.
+        let deadline = NIODeadline.now() + TimeAmount(configuration.timeout)
+        var unreachable: [String] = []
+        for address in addresses {
+            var request = HTTPClientRequest(url: Self.url(destination, address: address))
+            request.method = .POST
+            if destination.url.scheme == "http" { request.headers.add(name: "Host", value: Self.hostHeader(destination.url)) }
+            request.headers.add(contentsOf: signedHeaders)
+            request.body = .bytes(ByteBuffer(bytes: body))
 
-        // Plain http goes to the vetted address itself, so one pooled client serves every
-        // endpoint and keeps connections alive. With TLS the name must stay in the URL for SNI
-        // and the certificate check, so the address is pinned in the client's own configuration
-        // (`dnsOverride`): one client for this send.
-        if plain { return await post(request, with: Self.pooledPlainClient) }
-        let client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: clientConfiguration(destination, pinned: pinned))
-        let outcome = await post(request, with: client)
-        try? await client.shutdown()
-        return outcome
+            let attempt: Attempt
+            do {
+                attempt = try await clients.withClient(for: Self.route(destination, address: address)) { client in
+                    await post(request, with: client, deadline: deadline, host: destination.url.hostAsWritten)
+                }
+            } catch {
+                return .failed(SendFailure(error: "\(error); the delivery will be retried", permanent: false))
+            }
+            switch attempt {
+            case .finished(let outcome):
+                return outcome
+            case .couldNotConnect(let reason):
+                unreachable.append("\(address): \(reason)")
+            }
+        }
+        let host = destination.url.hostAsWritten
+        return .failed(SendFailure(
+            error: "could not connect to \(host) on port \(destination.url.port) (\(unreachable.joined(separator: "; ")))", permanent: false))
     }
 
-    /// The client for plain-http webhooks: no redirects, no decompression, connections kept
-    /// alive between deliveries. Process-wide and never shut down, like `HTTPClient.shared`.
-    static let pooledPlainClient: HTTPClient = {
-        var client = HTTPClient.Configuration()
-        client.redirectConfiguration = .disallow
-        client.timeout = .init(connect: .seconds(15))
-        client.decompression = .disabled
-        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: client)
-    }()
+    /// Shuts the kept-alive clients down; the dispatcher calls it after its last send.
+    public func shutdown() async {
+        await clients.shutdown()
+    }
 
-    /// `http://{vetted address}:{port}{target}`: the connection can only go where the guard said.
-    static func addressURL(_ destination: VettedDestination, pinned: String) -> String {
-        let host = pinned.contains(":") ? "[\(pinned)]" : pinned
-        return "http://\(host):\(destination.url.port)\(destination.url.requestTarget)"
+    /// What came of trying one vetted address.
+    enum Attempt {
+        /// The server answered, or failed after the connection was made: no other address is tried.
+        case finished(SendOutcome)
+        /// No connection was made (refused, unreachable, timed out): the next address may be tried.
+        case couldNotConnect(String)
+    }
+
+    /// Plain http asks for the vetted address itself, with the name in the Host header, so one
+    /// client serves every endpoint. https keeps the name (SNI and the certificate need it) and
+    /// goes through the client pinned to this address.
+    static func url(_ destination: VettedDestination, address: String) -> String {
+        let url = destination.url
+        let host: String
+        switch url.host {
+        case .name(let name) where url.scheme == "https":
+            host = name
+        case .name, .address:
+            host = address.contains(":") ? "[\(address)]" : address
+        }
+        return "\(url.scheme)://\(host):\(url.port)\(url.requestTarget)"
+    }
+
+    /// The pool's route for https (nil: the plain-http client).
+    static func route(_ destination: VettedDestination, address: String) -> PinnedRoute? {
+        let url = destination.url
+        guard url.scheme == "https" else { return nil }
+        let host = if case .name(let name) = url.host { name } else { address }
+        return PinnedRoute(host: host, port: url.port, address: address)
     }
 
     /// The `Host` header the receiver expects: the normalized name (or the address as written),
@@ -120,16 +163,22 @@ public struct WebhookChannel: DeliveryChannel {
         return url.port == defaultPort ? host : "\(host):\(url.port)"
     }
 
-    private func post(_ request: HTTPClientRequest, with client: HTTPClient) async -> SendOutcome {
+    private func post(_ request: HTTPClientRequest, with client: HTTPClient, deadline: NIODeadline, host: String) async -> Attempt {
         do {
-            let response = try await client.execute(request, timeout: TimeAmount(configuration.timeout))
+            let response = try await client.execute(request, deadline: deadline)
             let answer = try await readAtMost(configuration.maximumResponseBytes, of: response.body)
             let retryAfter = RetryAfter.seconds(response.headers.first(name: "Retry-After"), now: now())
-            return WebhookAnswer.outcome(status: Int(response.status.code), retryAfter: retryAfter, body: answer)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return .failed(SendFailure(error: "no answer within \(configuration.timeout)", permanent: false))
+            return .finished(WebhookAnswer.outcome(status: Int(response.status.code), retryAfter: retryAfter, body: answer))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            return .finished(.failed(SendFailure(error: "no answer within \(configuration.timeout)", permanent: false)))
         } catch {
-            return .failed(SendFailure(error: "connection failed: \(error)", permanent: false))
+            if let reason = ConnectFailure.reason(error) { return .couldNotConnect(reason) }
+            if let reason = ConnectFailure.tlsReason(error) {
+                return .finished(.failed(SendFailure(
+                    error: "the TLS handshake with \(host) failed (\(reason)); the endpoint must present a valid certificate for \(host)",
+                    permanent: false)))
+            }
+            return .finished(.failed(SendFailure(error: "connection failed: \(error)", permanent: false)))
         }
     }
 
@@ -145,35 +194,5 @@ public struct WebhookChannel: DeliveryChannel {
             }
         }
         return String(decoding: collected.readableBytesView, as: UTF8.self)
-    }
-
-    /// Redirects are never followed: a 3xx is a failed attempt and its Location is not requested.
-    /// The vetted address is pinned for the URL's host name, so AsyncHTTPClient connects there
-    /// without a second lookup while the Host header, SNI and certificate check keep the name.
-    private func clientConfiguration(_ destination: VettedDestination, pinned: String) -> HTTPClient.Configuration {
-        var client = HTTPClient.Configuration()
-        client.tlsConfiguration = configuration.tlsConfiguration ?? client.tlsConfiguration
-        client.redirectConfiguration = .disallow
-        client.timeout = .init(connect: TimeAmount(configuration.timeout))
-        client.decompression = .disabled
-        if case .name(let name) = destination.url.host {
-            client.dnsOverride = [name: pinned]
-        }
-        return client
-    }
-
-    /// The URL rebuilt from what the SSRF guard parsed: the normalized host name (the key the
-    /// pinned address is registered under), or the vetted address itself for an IP literal.
-    static func requestURL(_ destination: VettedDestination) -> String {
-        let url = destination.url
-        let host: String
-        switch url.host {
-        case .name(let name):
-            host = name
-        case .address:
-            let address = destination.addresses.first?.ipAddress ?? url.hostAsWritten
-            host = address.contains(":") ? "[\(address)]" : address
-        }
-        return "\(url.scheme)://\(host):\(url.port)\(url.requestTarget)"
     }
 }
