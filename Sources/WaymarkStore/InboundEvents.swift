@@ -39,14 +39,15 @@ extension AppDatabase {
     ) async throws -> InboundOutcome {
         let key = eventID.map { "id:\($0)" } ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
         return try await ingestCommits.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (tenant_id, provider, event_key) DO NOTHING
-                """, arguments: [tenantID, provider, key, Data(body), now])
+                """).execute(arguments: [tenantID, provider, key, Data(body), now])
             guard db.changesCount == 1 else { return InboundOutcome(duplicate: true, results: []) }
             let eventRowID = db.lastInsertedRowID
             let results = try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now)
-            try db.execute(sql: "UPDATE inbound_event SET processed_at = ?, outcome = ? WHERE id = ?", arguments: [now, Self.summary(results), eventRowID])
+            try db.cachedStatement(sql: "UPDATE inbound_event SET processed_at = ?, outcome = ? WHERE id = ?")
+                .execute(arguments: [now, Self.summary(results), eventRowID])
             return InboundOutcome(duplicate: false, results: results)
         }
     }
@@ -95,10 +96,10 @@ extension AppDatabase {
     /// The tenant's shipment for a number: the one with the same carrier, else the newest with
     /// that number whatever its carrier (providers and merchants name carriers differently).
     static func findShipmentID(_ db: Database, tenantID: Int64, update: TrackingUpdate) throws -> String? {
-        try String.fetchOne(db, sql: """
+        try String.fetchOne(db.cachedStatement(sql: """
             SELECT id FROM shipment WHERE tenant_id = ? AND tracking_number = ?
             ORDER BY (carrier = ?) DESC, created_at DESC LIMIT 1
-            """, arguments: [tenantID, update.trackingNumber, update.carrier ?? ""])
+            """), arguments: [tenantID, update.trackingNumber, update.carrier ?? ""])
     }
 
     static func summary(_ results: [InboundOutcome.Result]) -> String {

@@ -29,19 +29,19 @@ extension AppDatabase {
     func applyEvents(
         _ db: Database, tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date??, now: Date
     ) throws -> IngestOutcome {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?", arguments: [tenantID, shipmentID]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, shipmentID]) else {
             throw StoreError.shipmentNotFound
         }
         var shipment = Shipment(row: row)
         let before = shipment
         var added: [String] = []
         for event in events {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO checkpoint (shipment_id, occurred_at, utc_offset_seconds, status, substatus, message,
                     city, region, country, source, raw_code, fingerprint, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (shipment_id, fingerprint) DO NOTHING
-                """, arguments: [
+                """).execute(arguments: [
                     shipmentID, event.occurredAt, event.utcOffsetSeconds, event.status.rawValue, event.substatus?.description,
                     event.message, event.location.city, event.location.region, event.location.country, event.source,
                     event.rawCode, event.fingerprint, now,
@@ -54,10 +54,10 @@ extension AppDatabase {
             return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: before.status)
         }
         // The newest checkpoint by event time decides, whatever order they arrived in.
-        let newest = try Row.fetchAll(db, sql: """
+        let newest = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM checkpoint WHERE shipment_id = ?
               AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = ?)
-            """, arguments: [shipmentID, shipmentID]).map { Checkpoint(row: $0).event }
+            """), arguments: [shipmentID, shipmentID]).map { Checkpoint(row: $0).event }
         let resolution = ShipmentStatusRule.resolve(newest)
         shipment.status = resolution.status
         shipment.substatus = resolution.substatus
@@ -65,10 +65,10 @@ extension AppDatabase {
         shipment.deliveredAt = resolution.status == .delivered ? resolution.lastEventAt : nil
         if let eta { shipment.eta = eta }
         shipment.updatedAt = now
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE shipment SET status = ?, substatus = ?, last_event_at = ?, delivered_at = ?, eta = ?, updated_at = ?
             WHERE id = ?
-            """, arguments: [
+            """).execute(arguments: [
                 shipment.status.rawValue, shipment.substatus?.description, shipment.lastEventAt, shipment.deliveredAt,
                 shipment.eta, now, shipmentID,
             ])

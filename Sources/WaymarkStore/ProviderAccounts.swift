@@ -33,6 +33,15 @@ extension AppDatabase {
         try await read { db in try Self.providerAccount(db, tenantID: tenantID, provider: provider) }
     }
 
+    /// The tenant at `slug` and its account at `provider`, in one read: what an inbound webhook
+    /// needs before it can be verified. Nil when there is no such tenant.
+    public func tenantAndProviderAccount(slug: String, provider: String) async throws -> (Tenant, ProviderAccount?)? {
+        try await read { db in
+            guard let tenant = try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE slug = ?", slug) else { return nil }
+            return (tenant, try Self.providerAccount(db, tenantID: tenant.id, provider: provider))
+        }
+    }
+
     public func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM provider_account WHERE tenant_id = ? ORDER BY provider", arguments: [tenantID])
@@ -71,7 +80,7 @@ extension AppDatabase {
     }
 
     static func providerAccount(_ db: Database, tenantID: Int64, provider: String) throws -> ProviderAccount? {
-        try Row.fetchOne(db, sql: "SELECT * FROM provider_account WHERE tenant_id = ? AND provider = ?", arguments: [tenantID, provider])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM provider_account WHERE tenant_id = ? AND provider = ?"), arguments: [tenantID, provider])
             .map(account(row:))
     }
 
@@ -80,7 +89,9 @@ extension AppDatabase {
     }
 
     static func ingestSettings(_ db: Database, tenantID: Int64) throws -> IngestSettings {
-        guard let row = try Row.fetchOne(db, sql: "SELECT auto_create_shipments, delivered_retention_days FROM tenant WHERE id = ?", arguments: [tenantID]) else {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT auto_create_shipments, delivered_retention_days FROM tenant WHERE id = ?"), arguments: [tenantID])
+        else {
             throw StoreError.tenantNotFound("\(tenantID)")
         }
         return IngestSettings(autoCreateShipments: row["auto_create_shipments"], deliveredRetentionDays: row["delivered_retention_days"])

@@ -45,6 +45,21 @@ extension AppDatabase {
         try await read { db in try Self.tracked(db, where: "tenant_id = ? AND token = ?", [tenantID, token]) }
     }
 
+    /// The tenant at `slug` and, when `token` is one of its shipments, that shipment with a
+    /// summary of its checkpoints, in one read: enough to tell whether a tracking page rendered
+    /// earlier is still right without reading the checkpoints themselves. Nil without the tenant.
+    public func trackingPageStamp(slug: String, token: String) async throws -> (Tenant, TrackingPageStamp?)? {
+        try await read { db in
+            guard let tenant = try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE slug = ?", slug) else { return nil }
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND token = ?"), arguments: [tenant.id, token])
+            else { return (tenant, nil) }
+            let shipment = Shipment(row: row)
+            let summary = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) AS count, max(id) AS newest FROM checkpoint WHERE shipment_id = ?"), arguments: [shipment.id])
+            return (tenant, TrackingPageStamp(shipment: shipment, checkpointCount: summary?["count"] ?? 0, newestCheckpointID: summary?["newest"]))
+        }
+    }
+
     /// A shopper's lookup by order number, proven by the email or postal code given at checkout.
     /// The newest matching shipment wins when an order was split.
     public func lookupShipment(tenantID: Int64, orderNumber: String, email: String?, postalCode: String?) async throws -> Shipment? {
@@ -87,7 +102,7 @@ extension AppDatabase {
     }
 
     static func tracked(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> TrackedShipment? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE \(condition)", arguments: arguments) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE \(condition)"), arguments: arguments) else { return nil }
         let shipment = Shipment(row: row)
         return TrackedShipment(shipment: shipment, checkpoints: try checkpoints(db, shipmentID: shipment.id))
     }
@@ -95,7 +110,8 @@ extension AppDatabase {
     /// A shipment's checkpoints in the order of `ShipmentStatusRule.timeline`: newest first, the
     /// more advanced status first among events stamped at the same time.
     static func checkpoints(_ db: Database, shipmentID: String) throws -> [Checkpoint] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM checkpoint WHERE shipment_id = ? ORDER BY occurred_at DESC, id DESC", arguments: [shipmentID])
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM checkpoint WHERE shipment_id = ? ORDER BY occurred_at DESC, id DESC"), arguments: [shipmentID])
         return ShipmentStatusRule.timeline(rows.map(Checkpoint.init(row:)), event: \.event)
     }
 }

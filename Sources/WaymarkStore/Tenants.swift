@@ -159,6 +159,6 @@ extension AppDatabase {
     }
 
     static func fetchTenantIfAny(_ db: Database, sql: String, _ argument: some DatabaseValueConvertible) throws -> Tenant? {
-        try Row.fetchOne(db, sql: sql, arguments: [argument]).map(Tenant.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [argument]).map(Tenant.init(row:))
     }
 }

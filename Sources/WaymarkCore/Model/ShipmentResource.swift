@@ -79,3 +79,21 @@ public struct TrackedShipment: Sendable, Equatable {
         self.checkpoints = checkpoints
     }
 }
+
+/// A shipment as its tracking page depends on it: the shipment row, and which checkpoints it has.
+/// Checkpoints are only ever added, never changed, so their count and newest id name the set.
+public struct TrackingPageStamp: Hashable, Sendable {
+    public var shipment: Shipment
+    public var checkpointCount: Int
+    public var newestCheckpointID: Int64?
+
+    public init(shipment: Shipment, checkpointCount: Int, newestCheckpointID: Int64?) {
+        self.shipment = shipment
+        self.checkpointCount = checkpointCount
+        self.newestCheckpointID = newestCheckpointID
+    }
+
+    public init(_ tracked: TrackedShipment) {
+        self.init(shipment: tracked.shipment, checkpointCount: tracked.checkpoints.count, newestCheckpointID: tracked.checkpoints.map(\.id).max())
+    }
+}

@@ -23,7 +23,9 @@ struct HooksController {
         guard let provider = context.parameters.get("provider").flatMap(ProviderName.init(rawValue:)) else {
             throw APIProblem(status: .notFound, detail: "Unknown provider. Use one of \(ProviderName.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        guard let slug = context.parameters.get("tenant"), let tenant = try await database.tenant(slug: slug) else {
+        guard let slug = context.parameters.get("tenant"),
+              let (tenant, account) = try await database.tenantAndProviderAccount(slug: slug, provider: provider.rawValue)
+        else {
             throw APIProblem.notFound("tenant")
         }
         let body: ByteBuffer
@@ -36,7 +38,6 @@ struct HooksController {
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         let inbound = InboundRequest(body: Array(body.readableBytesView), headers: headers, query: query)
 
-        let account = try await database.providerAccount(tenantID: tenant.id, provider: provider.rawValue)
         let adapter = ProviderAdapters.adapter(for: provider)
         let webhook: InboundWebhook
         do {

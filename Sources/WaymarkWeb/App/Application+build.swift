@@ -58,6 +58,7 @@ public func buildApplication(
         database: database, renderer: renderer, catalog: catalog,
         clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient),
         tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant),
+        pageCache: TrackingPageCache(),
         now: now
     ).addRoutes(to: router)
 

@@ -56,24 +56,43 @@ public struct PageRenderer: Sendable {
         _ template: String, _ model: some Encodable, status: HTTPResponse.Status = .ok, request: Request? = nil,
         cacheControl: String = "private, no-cache"
     ) -> Response {
-        let body = html(template, model)
-        return Self.cachedResponse(
-            body: ByteBuffer(string: body), contentType: "text/html; charset=utf-8", status: status, request: request,
-            cacheControl: cacheControl)
+        Self.response(page(template, model), status: status, request: request, cacheControl: cacheControl)
+    }
+
+    /// A rendered HTML page with its ETag, to answer now or to keep.
+    func page(_ template: String, _ model: some Encodable) -> RenderedPage {
+        RenderedPage(body: ByteBuffer(string: html(template, model)), contentType: "text/html; charset=utf-8")
     }
 
     /// A response that carries an ETag of its bytes and honours `If-None-Match`.
     static func cachedResponse(
         body: ByteBuffer, contentType: String, status: HTTPResponse.Status, request: Request?, cacheControl: String
     ) -> Response {
-        let etag = "\"" + SHA256.hash(data: body.readableBytesView).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
-        var headers: HTTPFields = [.contentType: contentType, .eTag: etag, .cacheControl: cacheControl]
+        response(RenderedPage(body: body, contentType: contentType), status: status, request: request, cacheControl: cacheControl)
+    }
+
+    static func response(_ page: RenderedPage, status: HTTPResponse.Status = .ok, request: Request?, cacheControl: String) -> Response {
+        var headers: HTTPFields = [.contentType: page.contentType, .eTag: page.etag, .cacheControl: cacheControl]
         if status == .ok, let request, let match = request.headers[.ifNoneMatch],
-           match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+           match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == page.etag || $0 == "*" }) {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }
-        headers[.contentLength] = String(body.readableBytes)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        headers[.contentLength] = String(page.body.readableBytes)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: page.body))
+    }
+}
+
+/// Response bytes with their type and a strong ETag (a hash of the bytes).
+struct RenderedPage: Sendable {
+    let body: ByteBuffer
+    let contentType: String
+    let etag: String
+
+    init(body: ByteBuffer, contentType: String) {
+        self.body = body
+        self.contentType = contentType
+        let digest = SHA256.hash(data: body.readableBytesView)
+        etag = "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
     }
 }

@@ -12,6 +12,7 @@ struct ShopperController {
     let catalog: Catalog
     let clientThrottle: RateLimiter
     let tenantThrottle: RateLimiter
+    let pageCache: TrackingPageCache
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
@@ -74,21 +75,39 @@ struct ShopperController {
     }
 
     @Sendable func trackingPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
-        let tenant = try await tenant(context)
+        guard let slug = context.parameters.get("tenant"), (try? TenantSlug(slug)) != nil else { throw HTTPError(.notFound) }
+        let token = context.parameters.get("token") ?? ""
+        // One read for the tenant and what the page depends on; an ill-formed token is never looked up.
+        guard let (tenant, stamp) = try await database.trackingPageStamp(slug: slug, token: SecureToken.isWellFormed(token) ? token : "")
+        else { throw HTTPError(.notFound) }
         let language = language(request, tenant)
         let prefix = context.shopperPrefix(slug: tenant.slug)
-        let token = context.parameters.get("token") ?? ""
-        guard SecureToken.isWellFormed(token),
-              let tracked = try await database.shipment(tenantID: tenant.id, token: token)
-        else { return notFound(tenant, language: language, prefix: prefix) }
-        var page = TrackingPageView.make(
-            tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now())
+        guard let stamp else { return notFound(tenant, language: language, prefix: prefix) }
+        let now = now()
         // Back from subscribing (post, redirect, get): say thank you, whatever the address was.
-        if request.uri.queryParameters["subscribed"] == "1" {
-            page.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
+        // That page is for this shopper only, so it is neither taken from nor put in the cache.
+        let confirming = request.uri.queryParameters["subscribed"] == "1"
+        if !confirming, let page = pageCache.page(for: .init(tenant: tenant, stamp: stamp, language: language, prefix: prefix, now: now)) {
+            return PageRenderer.response(page, request: request, cacheControl: Self.trackingCacheControl)
         }
-        return renderer.response("shopper/tracking", page, request: request)
+        guard let tracked = try await database.shipment(tenantID: tenant.id, token: token) else {
+            return notFound(tenant, language: language, prefix: prefix)
+        }
+        var view = TrackingPageView.make(
+            tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now)
+        if confirming {
+            view.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
+        }
+        let page = renderer.page("shopper/tracking", view)
+        if !confirming {
+            // Keyed by what was just read, which may be newer than the stamp.
+            pageCache.store(page, for: .init(tenant: tenant, stamp: TrackingPageStamp(tracked), language: language, prefix: prefix, now: now))
+        }
+        return PageRenderer.response(page, request: request, cacheControl: Self.trackingCacheControl)
     }
+
+    /// Browsers revalidate (ETag) on every visit: the page must show a new status at once.
+    static let trackingCacheControl = "private, no-cache"
 
     @Sendable func theme(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let tenant = try await tenant(context)

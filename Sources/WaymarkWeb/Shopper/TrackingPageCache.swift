@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+import WaymarkCore
+
+/// Tracking pages as rendered, reused while nothing they show has changed.
+///
+/// A page is a function of the tenant (name, branding), the shipment row, its checkpoints, the
+/// language, the path prefix (slug or custom domain) and the day (an ETA turns late at midnight
+/// UTC). The key holds all of them, compared in full on every hit, so a change to any of them
+/// is a new key: there is nothing to invalidate, and an old entry just ages out. Rendering is
+/// most of a page's cost; shoppers who reopen a link, and support agents' link previews, skip it.
+final class TrackingPageCache: Sendable {
+    struct Key: Hashable, Sendable {
+        let tenant: Tenant
+        let stamp: TrackingPageStamp
+        let language: String
+        let prefix: String
+        let day: Int
+
+        init(tenant: Tenant, stamp: TrackingPageStamp, language: String, prefix: String, now: Date) {
+            self.tenant = tenant
+            self.stamp = stamp
+            self.language = language
+            self.prefix = prefix
+            day = Int((now.timeIntervalSince1970 / 86_400).rounded(.down))
+        }
+    }
+
+    private struct Entry {
+        let page: RenderedPage
+        var lastUsed: UInt64
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var clock: UInt64 = 0
+    }
+
+    /// Pages kept; about 10 KB each.
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int = 1_024) {
+        self.capacity = max(capacity, 1)
+    }
+
+    func page(for key: Key) -> RenderedPage? {
+        state.withLock { state in
+            guard state.entries[key] != nil else { return nil }
+            state.clock += 1
+            state.entries[key]?.lastUsed = state.clock
+            return state.entries[key]?.page
+        }
+    }
+
+    /// Keeps `page`; when full, the least recently used quarter goes first.
+    func store(_ page: RenderedPage, for key: Key) {
+        state.withLock { state in
+            state.clock += 1
+            state.entries[key] = Entry(page: page, lastUsed: state.clock)
+            guard state.entries.count > capacity else { return }
+            let stale = state.entries.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(max(capacity / 4, 1)).map(\.key)
+            for key in stale { state.entries[key] = nil }
+        }
+    }
+
+    var count: Int { state.withLock { $0.entries.count } }
+}
