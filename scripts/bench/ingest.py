@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Ingest (QUALITY.md): signed AfterShip webhooks, each answered only after its commit, posted by
 `wrk` on loopback as fast as Waymark takes them; against the same rows inserted with raw GRDB
-(`waymark-bench raw-ingest`), one durable transaction per event, on a copy of the same database.
+(`waymark-bench raw-ingest`) on a copy of the same database, twice: one durable transaction per
+event, and 128 events per transaction, the most Waymark's group commit puts in one. The last
+line's ratio is against the better of the two.
 
     swift build -c release --product waymark --product waymark-bench
     scripts/bench/ingest.py [--seconds 10] [--shipments 1000]
@@ -76,8 +78,11 @@ def measure_waymark(waymark, events_file, seconds, threads=2, connections=16):
     return {**run, "events_per_second": run["rps"]}
 
 
-def measure_raw(bench_binary, database, rows_file):
-    result = subprocess.run([bench_binary, "raw-ingest", str(database), str(rows_file)], capture_output=True, text=True, check=True)
+def measure_raw(bench_binary, database, rows_file, batch):
+    """Raw GRDB on its own copy of `database`, so both baselines start from the same rows."""
+    copy = database.with_name(f"raw-{batch}.sqlite")
+    shutil.copy(database, copy)
+    result = subprocess.run([bench_binary, "raw-ingest", str(copy), str(rows_file), str(batch)], capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 
 
@@ -109,16 +114,20 @@ def main():
         waymark.stop()
     raw_rows = waymark.work / "rows-baseline.tsv"
     raw_rows.write_text("".join(rows_file.open().readlines()[:args.raw_events]))
-    raw = measure_raw(bench_binary, baseline_db, raw_rows)
+    single = measure_raw(bench_binary, baseline_db, raw_rows, 1)
+    batched = measure_raw(bench_binary, baseline_db, raw_rows, 128)
+    ceiling = max(single, batched, key=lambda r: r["events_per_second"])
 
     print(f"{args.shipments:,} shipments; each event one new checkpoint, acknowledged after its commit (synchronous=FULL)")
     table(["writer", "events/s", "events", "p50 ms", "p99 ms"], [
         ["waymark, signed webhooks over HTTP (wrk -t2 -c16)", f"{ours['events_per_second']:,.0f}", f"{ours['requests']:,}",
          f"{ours['latency_ms'][50]:.2f}", f"{ours['latency_ms'][99]:.2f}"],
-        ["raw GRDB, same rows, one transaction per event", f"{raw['events_per_second']:,.0f}", f"{raw['events']:,}", "", ""],
+        ["raw GRDB, same rows, one transaction per event", f"{single['events_per_second']:,.0f}", f"{single['events']:,}", "", ""],
+        ["raw GRDB, same rows, 128 events per transaction", f"{batched['events_per_second']:,.0f}", f"{batched['events']:,}", "", ""],
     ])
     print(f"waymark peak RSS: {rss:.1f} MiB")
-    print(f"ingest_rate: {ours['events_per_second']:,.0f} events/s ({ours['events_per_second'] / raw['events_per_second']:.2f} of raw GRDB)")
+    print(f"ingest_rate: {ours['events_per_second']:,.0f} events/s ({ours['events_per_second'] / ceiling['events_per_second']:.2f} of raw GRDB "
+          f"at {ceiling['batch']} per transaction; {ours['events_per_second'] / single['events_per_second']:.2f} of raw GRDB at 1)")
 
 
 if __name__ == "__main__":

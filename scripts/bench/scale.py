@@ -41,7 +41,7 @@ def run(binary, shipments, seconds):
         total = int(waymark.sql("SELECT count(*) FROM shipment"))
         size_mib = waymark.db.stat().st_size / 2**20
         waymark.start()
-        page = wrk(waymark.base + path, seconds=seconds, connections=10, rate=1000)
+        page = wrk(waymark.base + path, seconds=seconds, connections=20, rate=1000)
         events_file, _ = prepare(waymark, 1000, 60000)
         ingest = measure_waymark(waymark, events_file, seconds)
         rss = waymark.peak_rss_mib()
