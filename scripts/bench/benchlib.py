@@ -47,7 +47,7 @@ class Waymark:
     def __init__(self, binary, work=None, db=None, env=None):
         self.binary = str(binary)
         if not pathlib.Path(self.binary).exists():
-            sys.exit(f"no binary at {self.binary}: run `swift build -c release --product waymark` first (or pass --bin)")
+            sys.exit(f"no binary at {self.binary}: run `swift build -c release` first (or pass --bin)")
         self.work = pathlib.Path(work or tempfile.mkdtemp(prefix="waymark-bench-"))
         self.db = pathlib.Path(db or self.work / "bench.sqlite")
         self.env = {**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_LOG_LEVEL": "error",

@@ -5,7 +5,7 @@
 event, and 128 events per transaction, the most Waymark's group commit puts in one. The last
 line's ratio is against the better of the two.
 
-    swift build -c release --product waymark --product waymark-bench
+    swift build -c release
     scripts/bench/ingest.py [--seconds 10] [--shipments 1000]
 
 Needs `wrk` and `sqlite3`. Prints a table, then `ingest_rate: X events/s (R of raw GRDB)`."""
@@ -97,7 +97,7 @@ def main():
     require_tools("wrk", "sqlite3")
     bench_binary = pathlib.Path(args.bin).with_name("waymark-bench")
     if not bench_binary.exists():
-        sys.exit(f"no {bench_binary}: run `swift build -c release --product waymark-bench` first")
+        sys.exit(f"no {bench_binary}: run `swift build -c release` first")
 
     waymark = Waymark(args.bin)
     try:

@@ -3,7 +3,7 @@
 with 10,000 and then 1,000,000 shipments in the database; at 1,000,000 both must stay within
 1.5x of the 10,000 figures, and the server's resident memory under 150 MB.
 
-    swift build -c release --product waymark && scripts/bench/scale.py [--large 1000000]
+    swift build -c release && scripts/bench/scale.py [--large 1000000]
 
 The bulk of the shipments (each with one checkpoint, an order number and an email address) is
 written with SQL straight into the file, as a merchant's years of history would be; the measured

@@ -4,7 +4,7 @@
 loopback; then the page's latency at a paced 1,000 requests/s (20 connections, each waiting
 20 ms between requests).
 
-    swift build -c release --product waymark && scripts/bench/tracking_page.py [--seconds 10]
+    swift build -c release && scripts/bench/tracking_page.py [--seconds 10]
 
 Needs `wrk`, `nginx` and `sqlite3` (apt-get install wrk nginx sqlite3). Prints a table, then one
 line `tracking_page_rps: X req/s (R of nginx)`."""
