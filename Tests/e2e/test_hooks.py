@@ -1,11 +1,13 @@
 """Provider webhooks against a live server: a signed AfterShip update moves the shipment, a
-flipped byte is refused and writes nothing, a replay changes nothing, and the stored payload
-can be processed again with `waymark replay`."""
+flipped byte is refused and writes nothing, a replay changes nothing, the stored payload can be
+processed again with `waymark replay`, and no acknowledged event is lost to a kill -9."""
 import base64
 import hashlib
 import hmac
 import json
 import sqlite3
+import threading
+import time
 
 from conftest import create_tenant, run_cli
 
@@ -50,3 +52,69 @@ def test_signed_updates_flow_in_and_can_be_replayed(db, server_factory):
     assert "Replayed 1 of 1" in out and "0 new checkpoint" in out
     assert server.stop() == 0
     assert SECRET not in server.output()
+
+
+def test_every_acknowledged_event_survives_kill_9_under_concurrent_load(db, server_factory):
+    """Webhooks that arrive together commit together (group commit); a 200 must still mean
+    "stored". Eight senders post until the server is killed mid-stream; every event that got its
+    200 is in the file, the file is intact, and after a restart the rest are taken exactly once."""
+    create_tenant(db, "acme")
+    run_cli("provider", "set", "--tenant", "acme", "--provider", "aftership", "--secret", SECRET, db=db)
+    server = server_factory(db)
+
+    def event(sender, n):
+        body = json.dumps({"event": "tracking_update", "event_id": f"k-{sender}-{n}", "msg": {
+            "tracking_number": f"KILL{sender}X{n % 5}", "slug": "ups", "tag": "InTransit", "subtag": "InTransit_001",
+            "checkpoints": [{"checkpoint_time": f"2026-11-{1 + n // 1440 % 28:02d}T{n // 60 % 24:02d}:{n % 60:02d}:00Z",
+                             "message": f"scan k-{sender}-{n}", "tag": "InTransit", "subtag": "InTransit_001"}]}}).encode()
+        return f"k-{sender}-{n}", body
+
+    acked, attempted, lock = set(), {}, threading.Lock()
+
+    def send(sender):
+        for n in range(10_000):
+            event_id, body = event(sender, n)
+            with lock:
+                attempted[event_id] = body
+            try:
+                status, _, _ = server.request("POST", "/hooks/aftership/acme", body, {"aftership-hmac-sha256": signature(body)})
+            except OSError:
+                return  # the server is gone
+            if status == 200:
+                with lock:
+                    acked.add(event_id)
+
+    senders = [threading.Thread(target=send, args=(sender,)) for sender in range(8)]
+    for thread in senders:
+        thread.start()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        with lock:
+            if len(acked) >= 300:
+                break
+        time.sleep(0.02)
+    server.proc.kill()
+    server.proc.wait(timeout=30)
+    for thread in senders:
+        thread.join(timeout=60)
+    assert len(acked) >= 300
+
+    rows = sqlite3.connect(db)
+    assert rows.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = {key.removeprefix("id:") for (key,) in rows.execute("SELECT event_key FROM inbound_event WHERE processed_at IS NOT NULL")}
+    messages = {message.removeprefix("scan ") for (message,) in rows.execute("SELECT message FROM checkpoint")}
+    assert acked <= stored, f"{len(acked - stored)} acknowledged events were lost"
+    assert acked <= messages
+    rows.close()
+
+    # After a restart the senders retry everything they tried: what was stored is a duplicate,
+    # the rest is stored now, and nothing is stored twice.
+    again = server_factory(db)
+    for event_id, body in attempted.items():
+        status, _, text = again.request("POST", "/hooks/aftership/acme", body, {"aftership-hmac-sha256": signature(body)})
+        assert status == 200, text
+        assert json.loads(text)["duplicate"] is (event_id in stored)
+    rows = sqlite3.connect(db)
+    assert rows.execute("SELECT count(*) FROM inbound_event").fetchone()[0] == len(attempted)
+    assert rows.execute("SELECT count(*) FROM checkpoint").fetchone()[0] == len(attempted)
+    assert again.stop() == 0
