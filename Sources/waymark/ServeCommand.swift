@@ -27,8 +27,9 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "waymark")
         let host = host ?? Environment.string("WAYMARK_HOST") ?? "127.0.0.1"
         let portText = port.map(String.init) ?? Environment.string("WAYMARK_PORT") ?? "8080"
-        guard let port = Int(portText), (0...65535).contains(port) else {
-            throw CLIError("port '\(portText)' must be a number from 0 to 65535")
+        // Not 0 ("any free port"): tracking links and the demo's own webhook URL name the port.
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw CLIError("port '\(portText)' must be a number from 1 to 65535")
         }
         let baseURL = baseURL ?? Environment.string("WAYMARK_BASE_URL")
         if let baseURL, URL(string: baseURL)?.host == nil || !(baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {

@@ -120,3 +120,10 @@ def test_tenant_notifications_changes_rules_and_sender(db):
     expect_error(run_cli("tenant", "notifications", "--tenant", "shop", "--quiet-hours", "9pm-8am", db=db, check=False), "--quiet-hours")
     expect_error(run_cli("tenant", "notifications", "--tenant", "shop", "--sender-email", "nobody", db=db, check=False), "--sender-email")
     expect_error(run_cli("tenant", "notifications", "--tenant", "ghost", db=db, check=False), "ghost")
+
+
+def test_serve_refuses_a_port_its_links_could_not_name(db):
+    # Port 0 would bind somewhere, but every tracking link would say ":0".
+    for port in ["0", "70000"]:
+        expect_error(run_cli("serve", "--port", port, db=db, check=False), f"port '{port}'", "1 to 65535")
+    expect_error(run_cli("serve", db=db, check=False, env={"WAYMARK_PORT": "0"}), "port '0'")

@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import BIN, ROOT, create_tenant, expect_error
+from conftest import BIN, ROOT, create_tenant, expect_error, free_port
 from peers import SMTPPeer, WebhookReceiver, wait_for
 
 pytest.importorskip("aiosmtpd", reason="aiosmtpd is not installed (pip install aiosmtpd)")
@@ -231,7 +231,7 @@ def test_kill_9_mid_dispatch_loses_no_delivery(db, server_factory, peers):
 
 def test_a_bad_outbound_allow_list_stops_serve_with_one_clear_line(db):
     result = subprocess.run(
-        [str(BIN), "serve", "--port", "0", "--db", str(db)], capture_output=True, text=True, timeout=60,
+        [str(BIN), "serve", "--port", str(free_port()), "--db", str(db)], capture_output=True, text=True, timeout=60,
         env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32, 10.0.0.0/99"})
     expect_error(result, "WAYMARK_OUTBOUND_ALLOW", "10.0.0.0/99")
 
