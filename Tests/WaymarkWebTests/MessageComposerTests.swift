@@ -142,6 +142,24 @@ enum MessageFixture {
         #expect(email.text.contains("Expected delivery: "))
     }
 
+    @Test func aTenantOnItsOwnDomainIsLinkedThereInEveryPart() throws {
+        var tenant = MessageFixture.tenant
+        tenant.customDomain = "track.acme.example"
+        let composer = try MessageFixture.composer()
+        let email = try composer.email(for: try MessageFixture.claimed(tenant: tenant))
+        let page = "https://track.acme.example/t/TOKENTOKENTOKENTOKENTOKE?src=email"
+        #expect(email.html.contains(page) && email.text.contains(page))
+        #expect(email.unsubscribeURL == "https://track.acme.example/unsubscribe/unsub0123456789abcdef")
+        #expect(!email.html.contains(MessageFixture.baseURL) && !email.text.contains(MessageFixture.baseURL))
+        let text = try composer.sms(for: try MessageFixture.claimed(tenant: tenant, channel: .sms))
+        #expect(text.hasSuffix("https://track.acme.example/t/TOKENTOKENTOKENTOKENTOKE?src=sms"))
+
+        // Without a domain, the links stay on the base URL with the slug.
+        let plain = try composer.email(for: try MessageFixture.claimed())
+        #expect(plain.text.contains(MessageFixture.trackingURL + "?src=email"))
+        #expect(plain.unsubscribeURL == MessageFixture.unsubscribeURL)
+    }
+
     @Test func shopperLanguageIsTheCustomersElseTheTenantDefault() throws {
         var tenant = MessageFixture.tenant
         tenant.defaultLocale = "fr"

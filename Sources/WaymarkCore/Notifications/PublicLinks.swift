@@ -20,8 +20,23 @@ public struct PublicLinks: Sendable, Equatable {
         "\(baseURL)/\(tenantSlug)/t/\(token)"
     }
 
-    /// `{base}/{tenant}/unsubscribe/{token}`: one-click unsubscribe for one subscription.
-    public func unsubscribeURL(tenantSlug: String, token: String) -> String {
-        "\(baseURL)/\(tenantSlug)/unsubscribe/\(token)"
+    /// Where a tenant's shoppers are sent from its messages: its own domain when it has one
+    /// (`waymark tenant set-domain`; served with the base URL's scheme, since the same front end
+    /// terminates TLS for both), else `{base}/{tenant}`. The API and webhooks keep the base URL.
+    public func shopperOrigin(_ tenant: Tenant) -> String {
+        guard let domain = tenant.customDomain, let scheme = baseURL.range(of: "://").map({ baseURL[..<$0.lowerBound] }) else {
+            return "\(baseURL)/\(tenant.slug)"
+        }
+        return "\(scheme)://\(domain)"
+    }
+
+    /// The shopper's tracking page, as a message links to it.
+    public func shopperTrackingURL(_ tenant: Tenant, token: String) -> String {
+        "\(shopperOrigin(tenant))/t/\(token)"
+    }
+
+    /// One-click unsubscribe for one subscription.
+    public func unsubscribeURL(_ tenant: Tenant, token: String) -> String {
+        "\(shopperOrigin(tenant))/unsubscribe/\(token)"
     }
 }

@@ -56,10 +56,11 @@ struct ShopperMessageView: Encodable {
 
     /// - Parameters:
     ///   - name: the template name the words are taken for (`out_for_delivery`, `generic`).
+    ///   - trackingURL: the shopper's tracking page, without `?src=`.
     ///   - source: `email` or `sms`, added to the tracking link as `?src=`.
     static func make(
         body: WebhookEventBody, name: String, substatus: Substatus?, tenant: Tenant, language: String, catalog: Catalog,
-        unsubscribeURL: String?, source: String
+        trackingURL: String, unsubscribeURL: String?, source: String
     ) -> ShopperMessageView {
         let shipment = body.data
         let t = catalog.table(language)
@@ -99,7 +100,7 @@ struct ShopperMessageView: Encodable {
 
         let substatusLabel = (substatus ?? shipment.substatus.flatMap { try? Substatus(parsing: $0) })
             .flatMap { t["substatus_\($0.status.rawValue)_\($0.reason)"] }
-        let separator = shipment.tracking_url.contains("?") ? "&" : "?"
+        let separator = trackingURL.contains("?") ? "&" : "?"
         return ShopperMessageView(
             lang: language,
             subject: "",
@@ -121,7 +122,7 @@ struct ShopperMessageView: Encodable {
             carrierName: shipment.carrier_name,
             pickupLabel: t["email.pickup_at"] ?? "",
             pickupPlace: latest?.place,
-            trackURL: shipment.tracking_url + separator + "src=" + source,
+            trackURL: trackingURL + separator + "src=" + source,
             trackButton: t["email.track_button"] ?? "",
             questions: t["footer_questions"] ?? "",
             supportURL: tenant.branding.supportLink,

@@ -74,10 +74,12 @@ public struct TemplateMessageComposer: MessageComposer {
         let trigger = claimed.delivery.trigger
         let name = trigger.map(\.templateName).flatMap { Self.templateNames.contains($0) ? $0 : nil } ?? "generic"
         let language = Self.language(customerLocale: body.data.customer.locale, tenant: claimed.tenant)
-        let unsubscribe = claimed.unsubscribeToken.map { links.unsubscribeURL(tenantSlug: claimed.tenant.slug, token: $0) }
+        let unsubscribe = claimed.unsubscribeToken.map { links.unsubscribeURL(claimed.tenant, token: $0) }
+        // The page on the tenant's own domain when it has one; the snapshot's link otherwise.
+        let trackingURL = claimed.shipment.map { links.shopperTrackingURL(claimed.tenant, token: $0.token) } ?? body.data.tracking_url
         let view = ShopperMessageView.make(
             body: body, name: name, substatus: trigger?.substatus, tenant: claimed.tenant, language: language, catalog: catalog,
-            unsubscribeURL: unsubscribe, source: source)
+            trackingURL: trackingURL, unsubscribeURL: unsubscribe, source: source)
         return (view, name, body)
     }
 
