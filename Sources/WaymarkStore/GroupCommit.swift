@@ -98,6 +98,7 @@ final class GroupCommit<Output: Sendable>: Sendable {
         } catch {
             return .failure(error)
         }
+        // `inSavepoint` runs the block once, so `output` is set whenever it returned without error.
         guard let output else { return .failure(CancellationError()) }
         return .success(output)
     }

@@ -51,10 +51,13 @@ public struct PageRenderer: Sendable {
         library.render(TemplateTree.make(model), withTemplate: template) ?? ""
     }
 
+    /// Browsers keep a page but ask again (ETag) on every visit: a new status shows at once.
+    static let revalidate = "private, no-cache"
+
     /// A complete HTML response with a strong ETag; answers 304 when the browser has it already.
     func response(
         _ template: String, _ model: some Encodable, status: HTTPResponse.Status = .ok, request: Request? = nil,
-        cacheControl: String = "private, no-cache"
+        cacheControl: String = PageRenderer.revalidate
     ) -> Response {
         Self.response(page(template, model), status: status, request: request, cacheControl: cacheControl)
     }

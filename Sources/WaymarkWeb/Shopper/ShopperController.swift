@@ -88,7 +88,7 @@ struct ShopperController {
         // That page is for this shopper only, so it is neither taken from nor put in the cache.
         let confirming = request.uri.queryParameters["subscribed"] == "1"
         if !confirming, let page = pageCache.page(for: .init(tenant: tenant, stamp: stamp, language: language, prefix: prefix, now: now)) {
-            return PageRenderer.response(page, request: request, cacheControl: Self.trackingCacheControl)
+            return PageRenderer.response(page, request: request, cacheControl: PageRenderer.revalidate)
         }
         guard let tracked = try await database.shipment(tenantID: tenant.id, token: token) else {
             return notFound(tenant, language: language, prefix: prefix)
@@ -103,11 +103,8 @@ struct ShopperController {
             // Keyed by what was just read, which may be newer than the stamp.
             pageCache.store(page, for: .init(tenant: tenant, stamp: TrackingPageStamp(tracked), language: language, prefix: prefix, now: now))
         }
-        return PageRenderer.response(page, request: request, cacheControl: Self.trackingCacheControl)
+        return PageRenderer.response(page, request: request, cacheControl: PageRenderer.revalidate)
     }
-
-    /// Browsers revalidate (ETag) on every visit: the page must show a new status at once.
-    static let trackingCacheControl = "private, no-cache"
 
     @Sendable func theme(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let tenant = try await tenant(context)
