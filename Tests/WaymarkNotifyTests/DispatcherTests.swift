@@ -65,6 +65,25 @@ struct DispatcherTests {
         }
     }
 
+    @Test("One stalled check works off a backlog larger than its batch, a transaction per batch")
+    func stalledBacklogIsWorkedOffInOneCheck() async throws {
+        let scenario = try OutboxScenario()
+        let tenant = try await scenario.tenant("backlog")
+        _ = try await scenario.endpoint(tenant, url: "https://hooks.example.com/in", events: ["shipment.stalled"])
+        for number in 0..<5 {
+            let shipment = try await scenario.database.createShipment(
+                tenantID: tenant.id, try NewShipment(trackingNumber: "QUIET\(number)", carrier: nil).validated(), now: scenario.clock.now)
+            _ = try await scenario.database.recordCheckpoints(tenantID: tenant.id, shipmentID: shipment.id, events: [
+                CheckpointEvent(occurredAt: scenario.clock.now, status: .inTransit, message: "departed", source: "test"),
+            ], now: scenario.clock.now)
+        }
+        scenario.clock.advance(by: 4 * 86_400)
+        let dispatcher = scenario.dispatcher(channel: try scenario.channel(), configuration: .init(stalledBatch: 2))
+        await dispatcher.enqueueStalled()
+        let stalled = try await scenario.database.deliveries(tenantID: tenant.id, limit: 100).filter { $0.eventType == "shipment.stalled" }
+        #expect(stalled.count == 5)
+    }
+
     @Test("After a kill, deliveries left sending are sent again under the same id")
     func recoversInterrupted() async throws {
         let scenario = try OutboxScenario()

@@ -148,17 +148,17 @@ struct OutboxTests {
         _ = try await setup.database.recordCheckpoints(
             tenantID: setup.tenant.id, shipmentID: shipment.id, events: [Fixture.event(0, .inTransit)])
         let twoDays = storeReferenceDate.addingTimeInterval(2 * 86_400)
-        #expect(try await setup.database.enqueueStalledNotifications(now: twoDays) == 0)
+        #expect(try await setup.database.enqueueStalledNotifications(now: twoDays).written == 0)
         let fourDays = storeReferenceDate.addingTimeInterval(4 * 86_400)
-        #expect(try await setup.database.enqueueStalledNotifications(now: fourDays) == 2)
-        #expect(try await setup.database.enqueueStalledNotifications(now: fourDays.addingTimeInterval(3600)) == 0)
+        #expect(try await setup.database.enqueueStalledNotifications(now: fourDays).written == 2)
+        #expect(try await setup.database.enqueueStalledNotifications(now: fourDays.addingTimeInterval(3600)).written == 0)
         let stalled = try await deliveries(setup).filter { $0.eventType == "shipment.stalled" }
         #expect(Set(stalled.map(\.channel)) == [.email, .webhook])
         #expect(stalled.allSatisfy { $0.triggerKey == "stalled:\(Int(storeReferenceDate.timeIntervalSince1970))" })
         // A new checkpoint, then a new quiet spell: a new stall.
         _ = try await setup.database.recordCheckpoints(
             tenantID: setup.tenant.id, shipmentID: shipment.id, events: [Fixture.event(5 * 86_400, .inTransit, "moving again")])
-        #expect(try await setup.database.enqueueStalledNotifications(now: storeReferenceDate.addingTimeInterval(9 * 86_400)) == 2)
+        #expect(try await setup.database.enqueueStalledNotifications(now: storeReferenceDate.addingTimeInterval(9 * 86_400)).written == 2)
     }
 
     @Test("Stalled shipments nobody listens to are decided once and do not hide the ones someone does")
@@ -177,9 +177,14 @@ struct OutboxTests {
         // Two at a time, oldest quiet spell first: the listened-to shipment is reached on the
         // second sweep, and after that there is nothing left to decide.
         let later = storeReferenceDate.addingTimeInterval(4 * 86_400)
-        #expect(try await database.enqueueStalledNotifications(now: later, limit: 2) == 0)
-        #expect(try await database.enqueueStalledNotifications(now: later, limit: 2) == 1)
-        #expect(try await database.enqueueStalledNotifications(now: later, limit: 2) == 0)
+        let sweeps = [
+            try await database.enqueueStalledNotifications(now: later, limit: 2),
+            try await database.enqueueStalledNotifications(now: later, limit: 2),
+            try await database.enqueueStalledNotifications(now: later, limit: 2),
+        ]
+        #expect(sweeps.map(\.written) == [0, 1, 0])
+        #expect(sweeps.map(\.decided) == [2, 2, 0])
+        #expect(sweeps.map(\.mayHaveMore) == [true, true, false])
         let stalled = try await database.deliveries(tenantID: tenant.id, limit: 100).filter { $0.eventType == "shipment.stalled" }
         #expect(stalled.map(\.shipmentID) == [heard.id] && stalled.map(\.channel) == [.email])
         let undecided = try await rawRead(database) { db in

@@ -217,9 +217,15 @@ public final class Dispatcher: Service, Sendable {
         return min(configuration.pollInterval, .milliseconds(Int64(wait * 1000) + 1))
     }
 
-    private func enqueueStalled() async {
+    /// One batch per transaction, so ingest goes on in between; a backlog (after an upgrade, or
+    /// when a carrier went silent for many shipments at once) is worked off in one go.
+    func enqueueStalled() async {
         do {
-            if try await database.enqueueStalledNotifications(now: now()) > 0 { wakeup.ring() }
+            var sweep: StalledSweep
+            repeat {
+                sweep = try await database.enqueueStalledNotifications(now: now(), limit: configuration.stalledBatch)
+                if sweep.written > 0 { wakeup.ring() }
+            } while sweep.mayHaveMore && !Task.isCancelled
         } catch {
             logger.error("checking for stalled shipments failed", metadata: ["error": "\(error)"])
         }

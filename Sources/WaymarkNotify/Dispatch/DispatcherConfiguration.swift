@@ -15,13 +15,15 @@ public struct DispatcherConfiguration: Sendable {
     public var retrySchedule: RetrySchedule
     /// How often quiet shipments are checked for `shipment.stalled`.
     public var stalledCheckInterval: Duration
+    /// Quiet shipments decided per transaction; a check goes on batch after batch while they come full.
+    public var stalledBatch: Int
     /// How often the queue-depth gauge is refreshed.
     public var queueDepthInterval: Duration
 
     public init(
         maximumConcurrentSends: Int = 64, maximumInFlightPerEndpoint: Int = 4, maximumInFlightPerTenant: Int = 16,
         pollInterval: Duration = .milliseconds(100), retrySchedule: RetrySchedule = .standardWebhooks,
-        stalledCheckInterval: Duration = .seconds(60), queueDepthInterval: Duration = .seconds(10)
+        stalledCheckInterval: Duration = .seconds(60), stalledBatch: Int = 1_000, queueDepthInterval: Duration = .seconds(10)
     ) {
         self.maximumConcurrentSends = maximumConcurrentSends
         self.maximumInFlightPerEndpoint = maximumInFlightPerEndpoint
@@ -29,6 +31,7 @@ public struct DispatcherConfiguration: Sendable {
         self.pollInterval = pollInterval
         self.retrySchedule = retrySchedule
         self.stalledCheckInterval = stalledCheckInterval
+        self.stalledBatch = max(stalledBatch, 1)
         self.queueDepthInterval = queueDepthInterval
     }
 }

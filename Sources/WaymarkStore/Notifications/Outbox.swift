@@ -74,22 +74,23 @@ extension AppDatabase {
                          arguments: [tenantID]).map(WebhookEndpoint.init(row:))
     }
 
-    /// Raises `shipment.stalled` for every active shipment that has gone quiet for longer than
-    /// its tenant allows. A stall is keyed by the last checkpoint's time, so each quiet spell
-    /// notifies once; the spell is marked decided even when nobody is there to tell, so the next
-    /// sweep goes on to other shipments. Returns the deliveries written.
-    public func enqueueStalledNotifications(now: Date = Date(), limit: Int = 1_000) async throws -> Int {
+    /// Raises `shipment.stalled` for up to `limit` active shipments that have gone quiet for
+    /// longer than their tenant allows, oldest spell first. A stall is keyed by the last
+    /// checkpoint's time, so each quiet spell notifies once; the spell is marked decided even when
+    /// nobody is there to tell, so the next sweep goes on to other shipments.
+    public func enqueueStalledNotifications(now: Date = Date(), limit: Int = 1_000) async throws -> StalledSweep {
         try await write { db in
             let rows = try Row.fetchAll(db, sql: Self.stallCandidatesSQL, arguments: [now, now, limit])
-            var written = 0
+            var sweep = StalledSweep(decided: 0, written: 0, limit: limit)
             for shipment in rows.map(Shipment.init(row:)) {
                 let settings = try notificationSettings(db, tenantID: shipment.tenantID)
                 guard let trigger = NotificationDecision.stalledTrigger(shipment, rules: settings.rules, now: now) else { continue }
-                written += try enqueue(db, tenantID: shipment.tenantID, shipment: shipment, triggers: [trigger], now: now)
+                sweep.written += try enqueue(db, tenantID: shipment.tenantID, shipment: shipment, triggers: [trigger], now: now)
                 try db.cachedStatement(sql: "UPDATE shipment SET stalled_checked_for = last_event_at WHERE id = ?")
                     .execute(arguments: [shipment.id])
+                sweep.decided += 1
             }
-            return written
+            return sweep
         }
     }
 
@@ -106,6 +107,18 @@ extension AppDatabase {
         ORDER BY s.last_event_at
         LIMIT ?
         """
+}
+
+/// What one stalled sweep did.
+public struct StalledSweep: Sendable, Equatable {
+    /// Quiet spells decided (each leaves the candidates for good).
+    public var decided: Int
+    /// Deliveries written for them.
+    public var written: Int
+    let limit: Int
+
+    /// Every candidate read was decided and the batch was full: more may be waiting.
+    public var mayHaveMore: Bool { decided == limit }
 }
 
 /// The body of every webhook Waymark sends, and the snapshot a shopper message is written from.
