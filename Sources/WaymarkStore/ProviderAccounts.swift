@@ -29,10 +29,6 @@ public struct IngestSettings: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    public func providerAccount(tenantID: Int64, provider: String) async throws -> ProviderAccount? {
-        try await read { db in try Self.providerAccount(db, tenantID: tenantID, provider: provider) }
-    }
-
     /// The tenant at `slug` and its account at `provider`, in one read: what an inbound webhook
     /// needs before it can be verified. Nil when there is no such tenant.
     public func tenantAndProviderAccount(slug: String, provider: String) async throws -> (Tenant, ProviderAccount?)? {

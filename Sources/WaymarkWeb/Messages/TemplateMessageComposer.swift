@@ -44,17 +44,19 @@ public struct TemplateMessageComposer: MessageComposer {
         let (prepared, name, body) = try prepare(claimed, source: "email")
         var view = prepared
         let custom = try override(claimed, channel: .email, name: name, language: view.lang)
-        let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, prepared) }.map(Self.oneLine)
+        let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, TemplateTree.make(prepared)) }.map(Self.oneLine)
         view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
-        let html = custom.flatMap { render($0.body, view) } ?? library.render(TemplateTree.make(view), withTemplate: "emails/\(name)") ?? ""
-        let text = library.render(TemplateTree.make(view), withTemplate: "emails/text/\(name)") ?? ""
+        let tree = TemplateTree.make(view)
+        let html = custom.flatMap { render($0.body, tree) } ?? library.render(tree, withTemplate: "emails/\(name)") ?? ""
+        let text = library.render(tree, withTemplate: "emails/text/\(name)") ?? ""
         return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
     }
 
     public func sms(for claimed: ClaimedDelivery) throws -> String {
         let (view, name, _) = try prepare(claimed, source: "sms")
         let custom = try override(claimed, channel: .sms, name: name, language: view.lang)
-        let text = custom.flatMap { render(Self.plainText + $0.body, view) } ?? library.render(TemplateTree.make(view), withTemplate: "sms/\(name)") ?? ""
+        let tree = TemplateTree.make(view)
+        let text = custom.flatMap { render(Self.plainText + $0.body, tree) } ?? library.render(tree, withTemplate: "sms/\(name)") ?? ""
         return Self.oneLine(text)
     }
 
@@ -89,11 +91,11 @@ public struct TemplateMessageComposer: MessageComposer {
         try overrides?.messageTemplateNow(tenantID: claimed.tenant.id, channel: channel, name: name, locale: language)
     }
 
-    /// Renders a tenant's template text; nil when it no longer parses (it was checked when saved,
-    /// so only a newer Mustache could disagree), and the default is used instead.
-    private func render(_ text: String, _ view: ShopperMessageView) -> String? {
+    /// Renders a tenant's template text over a view's `TemplateTree`; nil when it no longer parses
+    /// (it was checked when saved, so only a newer Mustache could disagree), and the default is used instead.
+    private func render(_ text: String, _ tree: Any) -> String? {
         guard let template = try? MustacheTemplate(string: text) else { return nil }
-        return template.render(TemplateTree.make(view), library: library)
+        return template.render(tree, library: library)
     }
 
     /// Turns off HTML escaping for text that is not HTML (subjects, texts). Prepended on the same

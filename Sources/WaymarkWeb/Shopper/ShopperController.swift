@@ -75,7 +75,7 @@ struct ShopperController {
     }
 
     @Sendable func trackingPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
-        guard let slug = context.parameters.get("tenant"), (try? TenantSlug(slug)) != nil else { throw HTTPError(.notFound) }
+        let slug = try Self.slug(context)
         let token = context.parameters.get("token") ?? ""
         // One read for the tenant and what the page depends on; an ill-formed token is never looked up.
         guard let (tenant, stamp) = try await database.trackingPageStamp(slug: slug, token: SecureToken.isWellFormed(token) ? token : "")
@@ -120,10 +120,14 @@ struct ShopperController {
     }
 
     func tenant(_ context: WaymarkRequestContext) async throws -> Tenant {
-        guard let slug = context.parameters.get("tenant"), (try? TenantSlug(slug)) != nil,
-              let tenant = try await database.tenant(slug: slug)
-        else { throw HTTPError(.notFound) }
+        guard let tenant = try await database.tenant(slug: try Self.slug(context)) else { throw HTTPError(.notFound) }
         return tenant
+    }
+
+    /// The `{tenant}` path segment; a string that could not be a slug is never looked up.
+    static func slug(_ context: WaymarkRequestContext) throws -> String {
+        guard let slug = context.parameters.get("tenant"), (try? TenantSlug(slug)) != nil else { throw HTTPError(.notFound) }
+        return slug
     }
 
     func language(_ request: Request, _ tenant: Tenant) -> String {
