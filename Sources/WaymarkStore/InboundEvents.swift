@@ -74,14 +74,19 @@ extension AppDatabase {
     func apply(_ db: Database, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date) throws -> [InboundOutcome.Result] {
         let settings = try Self.ingestSettings(db, tenantID: tenantID)
         return try updates.map { update in
+            func skipped(_ reason: String) -> InboundOutcome.Result {
+                .init(trackingNumber: update.trackingNumber, shipmentID: nil, created: false, inserted: 0, statusChanged: false, skipped: reason)
+            }
             var created = false
             var shipmentID = try Self.findShipmentID(db, tenantID: tenantID, update: update)
             if shipmentID == nil {
-                guard settings.autoCreateShipments else {
-                    return .init(trackingNumber: update.trackingNumber, shipmentID: nil, created: false, inserted: 0, statusChanged: false,
-                                 skipped: "unknown tracking number and auto-create is off")
+                guard settings.autoCreateShipments else { return skipped("unknown tracking number and auto-create is off") }
+                // Checked before anything is written: a number no shipment could have is kept in
+                // the stored payload with the reason, and the provider gets its 2xx.
+                let draft: NewShipment
+                do { draft = try NewShipment(trackingNumber: update.trackingNumber, carrier: update.carrier).validated() } catch {
+                    return skipped("cannot create a shipment: \(error)")
                 }
-                let draft = try NewShipment(trackingNumber: update.trackingNumber, carrier: update.carrier).validated()
                 // The provider that sent the update already tracks the number.
                 shipmentID = try insertShipment(db, tenantID: tenantID, draft, now: now, skipProvider: provider).id
                 created = true

@@ -90,6 +90,13 @@ struct CarrierDetectorTests {
         #expect(codes("9400-1112-0108-0805-4830-16", valid: true).first == "usps")
     }
 
+    @Test("Dots, slashes and underscores are dropped like hyphens for formats without them")
+    func otherSeparators() {
+        #expect(codes("1Z.999.AA1.01.2345.6784", valid: true).first == "ups")
+        #expect(codes("9400_1112_0108_0805_4830_16", valid: true).first == "usps")
+        #expect(codes("RB123456785GB", valid: true) == codes("RB/123/456/785/GB", valid: true))
+    }
+
     @Test("Junk, empty and overlong input has no candidates", arguments: [
         "", "   ", "-", "hello", "1Z<script>", "😀😀😀", String(repeating: "1", count: 65), "RB123456785GB" + String(repeating: " X1", count: 26),
     ])

@@ -28,9 +28,30 @@ struct NewShipmentValidationTests {
         #expect(fields(NewShipment(trackingNumber: "")) == ["tracking_number"])
     }
 
-    @Test("Tracking numbers with other characters, or too long, are refused", arguments: ["AB/12", "AB_12", "AB.12", "ÄB12", "AB\t12", "1Z<script>", String(repeating: "9", count: 65)])
-    func invalidTrackingNumber(number: String) {
-        #expect(fields(NewShipment(trackingNumber: number)) == ["tracking_number"])
+    @Test("Numbers as carriers and providers print them: spaces, hyphens, dots, slashes, underscores",
+          arguments: [("SHIPPO_DELIVERED", "SHIPPO_DELIVERED"), ("ab/12", "AB/12"), ("JD.0123.4567", "JD.0123.4567"), ("AB\t12", "AB12"),
+                      ("1z 999 aa1 01 2345 6784", "1Z999AA10123456784")])
+    func separators(number: String, stored: String) throws {
+        #expect(try NewShipment(trackingNumber: number).validated().trackingNumber == stored)
+        #expect(try TrackingNumber.validated(number) == stored)
+    }
+
+    @Test("What cannot be a tracking number is refused with the reason",
+          arguments: [("ÄB12", "not 'Ä'"), ("1Z<script>", "not '<'"), ("AB\u{0}12", "not"), ("-AB12", "start with a letter or a digit"),
+                      ("AB;12", "not ';'"), (String(repeating: "9", count: 65), "at most 64")])
+    func invalidTrackingNumber(number: String, reason: String) {
+        let found = problems(NewShipment(trackingNumber: number))
+        #expect(found.map(\.field) == ["tracking_number"])
+        #expect(found.first?.reason.contains(reason) == true, "\(found)")
+    }
+
+    @Test("The API's schema pattern accepts exactly what the rule accepts, for text without other white space")
+    func patternAgreesWithTheRule() throws {
+        let pattern = try Regex(TrackingNumber.pattern)
+        for number in ["SHIPPO_DELIVERED", "1Z 999 AA1", "JD.01/2-3", "-AB", "AB;1", "ÄB", "_X", String(repeating: "9", count: 64)] {
+            let byRule = (try? TrackingNumber.validated(number)) != nil
+            #expect(((try? pattern.wholeMatch(in: number)) != nil) == byRule, "\(number)")
+        }
     }
 
     @Test("The longest tracking number, 64 characters, is fine")

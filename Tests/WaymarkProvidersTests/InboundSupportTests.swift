@@ -113,8 +113,8 @@ struct InboundSupportTests {
 
     @Test("Tracking numbers lose white space and gain upper case; an empty one is malformed")
     func trackingNumbers() throws {
-        #expect(try TrackingNumber.normalized(" 1z 999\taa1 ", field: "n", provider: .shippo) == "1Z999AA1")
-        #expect(inboundError { _ = try TrackingNumber.normalized("  ", field: "data.tracking_number", provider: .shippo) }
+        #expect(try TrackingNumber.required(" 1z 999\taa1 ", field: "n", provider: .shippo) == "1Z999AA1")
+        #expect(inboundError { _ = try TrackingNumber.required("  ", field: "data.tracking_number", provider: .shippo) }
             == .malformed("shippo webhook body: data.tracking_number is required"))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WaymarkCore
-import WaymarkStore
+@testable import WaymarkStore
 
 @Suite("Registration queue")
 struct RegistrationQueueTests {
@@ -76,17 +76,32 @@ struct RegistrationQueueTests {
         #expect(batch.filter { if case .success = $0 { true } else { false } }.count == 1)
         #expect(try await rowCount(database, "registration_job") == 4)
 
-        // The second update's number is invalid, so the whole webhook rolls back, the first
-        // auto-created shipment and its jobs with it.
+        // A number no shipment could have is skipped with its reason; the rest of the webhook lands.
+        let withBadNumber = try await database.ingest(tenantID: tenant.id, provider: "track123", eventID: "e1", body: [], updates: [
+            TrackingUpdate(trackingNumber: "HOOKNEW0", carrier: "ups", events: [Fixture.event(0, .inTransit)]),
+            TrackingUpdate(trackingNumber: "BAD<NUMBER>", carrier: "ups", events: [Fixture.event(0, .inTransit)]),
+        ], now: now)
+        #expect(withBadNumber.results.map(\.created) == [true, false])
+        #expect(withBadNumber.results[1].skipped?.contains("tracking_number") == true, "\(withBadNumber.results[1])")
+        #expect(try await rowCount(database, "registration_job") == 6)
+
+        // The second update's checkpoint is refused by the database, so the whole webhook rolls
+        // back, the first auto-created shipment and its jobs with it.
+        try await database.write { db in
+            try db.execute(sql: """
+                CREATE TEMP TRIGGER refuse_boom BEFORE INSERT ON checkpoint WHEN NEW.message = 'boom'
+                BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                """)
+        }
         let updates = [
             TrackingUpdate(trackingNumber: "HOOKNEW1", carrier: "ups", events: [Fixture.event(0, .inTransit)]),
-            TrackingUpdate(trackingNumber: String(repeating: "9", count: 200), carrier: "ups", events: [Fixture.event(0, .inTransit)]),
+            TrackingUpdate(trackingNumber: "HOOKNEW2", carrier: "ups", events: [Fixture.event(0, .inTransit, "boom")]),
         ]
         await #expect(throws: (any Error).self) {
             _ = try await database.ingest(tenantID: tenant.id, provider: "track123", eventID: "e2", body: [], updates: updates, now: now)
         }
         #expect(try await database.lookupShipment(tenantID: tenant.id, trackingNumber: "HOOKNEW1") == nil)
-        #expect(try await rowCount(database, "registration_job") == 4)
+        #expect(try await rowCount(database, "registration_job") == 6)
     }
 
     // MARK: Claiming

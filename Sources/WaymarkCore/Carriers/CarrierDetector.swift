@@ -16,18 +16,19 @@ public struct CarrierCandidate: Hashable, Sendable {
 /// digit. Pure and quick: it runs on every shipment created.
 public enum CarrierDetector {
     /// Nothing longer is a tracking number; it is not looked at.
-    public static let maximumLength = 64
+    public static let maximumLength = TrackingNumber.maxLength
+    private static let separatorBytes = Set(TrackingNumber.separators.map { UInt8($0.value) })
 
     /// Each carrier whose formats fit the number, once: valid ones first, then those whose check
     /// digit fails; within each, the more specific format first.
     ///
-    /// White space anywhere is ignored and letters may be in either case. A hyphen is kept for the
-    /// formats that have one and dropped for the others.
+    /// White space anywhere is ignored and letters may be in either case. Separators (`-`, `_`,
+    /// `.`, `/`) are kept for the formats that have them and dropped for the others.
     public static func detect(_ number: String) -> [CarrierCandidate] {
         let compact = normalized(number)
         guard !compact.isEmpty, compact.utf8.count <= maximumLength else { return [] }
         var spellings = [Array(compact.utf8)]
-        if compact.contains("-") { spellings.append(compact.utf8.filter { $0 != UInt8(ascii: "-") }) }
+        if compact.utf8.contains(where: separatorBytes.contains) { spellings.append(compact.utf8.filter { !separatorBytes.contains($0) }) }
 
         // Per carrier, its best result so far. A rank orders valid results before invalid ones,
         // then by the format's place in the table.
@@ -45,12 +46,5 @@ public enum CarrierDetector {
     }
 
     /// The number as the formats read it: without white space, ASCII letters in uppercase.
-    public static func normalized(_ number: String) -> String {
-        var result = ""
-        result.unicodeScalars.reserveCapacity(number.unicodeScalars.count)
-        for scalar in number.unicodeScalars where !scalar.properties.isWhitespace {
-            result.unicodeScalars.append(("a"..."z").contains(scalar) ? Unicode.Scalar(scalar.value - 32) ?? scalar : scalar)
-        }
-        return result
-    }
+    public static func normalized(_ number: String) -> String { TrackingNumber.compact(number) }
 }

@@ -32,13 +32,8 @@ public struct NewShipment: Sendable, Equatable {
         var problems: [ValidationError] = []
         var result = self
 
-        let number = trackingNumber.trimmingWhitespace.uppercased().filter { $0 != " " }
-        if number.isEmpty {
-            problems.append(.init("is required", field: "tracking_number"))
-        } else if number.count > 64 || !number.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) {
-            problems.append(.init("must be 1 to 64 letters, digits or hyphens", field: "tracking_number"))
-        }
-        result.trackingNumber = number
+        let number = TrackingNumber.compact(trackingNumber)
+        do { result.trackingNumber = try TrackingNumber.validated(number) } catch { problems.append(error) }
 
         if let carrier = carrier?.trimmingWhitespace.lowercased(), !carrier.isEmpty {
             if CarrierRegistry.carrier(code: carrier) == nil {

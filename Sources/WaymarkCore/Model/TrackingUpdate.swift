@@ -20,7 +20,5 @@ public struct TrackingUpdate: Sendable, Equatable {
     }
 
     /// The form tracking numbers are stored and compared in.
-    public static func normalize(_ number: String) -> String {
-        number.uppercased().filter { !$0.isWhitespace }
-    }
+    public static func normalize(_ number: String) -> String { TrackingNumber.compact(number) }
 }

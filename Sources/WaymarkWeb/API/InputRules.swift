@@ -64,8 +64,10 @@ enum InputRules {
         Rule(textPattern, maxLength: maxLength, explanation: textExplanation, matches: isText)
     }
 
+    /// `TrackingNumber`'s rule, as the text arrives (spaces included).
     static let trackingNumber = Rule(
-        #"^[A-Za-z0-9][A-Za-z0-9 -]{0,63}$"#, maxLength: 64, explanation: "must be letters, digits, hyphens and spaces, starting with a letter or digit")
+        TrackingNumber.pattern, maxLength: TrackingNumber.maxLength,
+        explanation: "must be letters, digits, spaces and the separators \(TrackingNumber.separatorList), starting with a letter or digit")
     static let orderNumber = text(maxLength: 64)
     static let name = text(maxLength: 200)
     static let place = text(maxLength: 100)

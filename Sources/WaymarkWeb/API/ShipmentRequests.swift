@@ -17,6 +17,8 @@ public struct ShipmentInput: Decodable, Sendable {
     public func draft() throws(ValidationErrors) -> NewShipment {
         var check = InputRules.Check()
         check.field("tracking_number", tracking_number, InputRules.trackingNumber)
+        // The schema's carrier is one of the codes or null; an empty string is neither.
+        if carrier?.isEmpty == true { check.problems.append(.init("must not be empty; leave the field out or send null", field: "carrier")) }
         check.field("order_number", order_number, InputRules.orderNumber)
         check.field("customer.name", customer?.name, InputRules.name)
         check.field("customer.email", customer?.email, InputRules.email)

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import WaymarkCore
 
-/// Turns any error into a proper answer: problem+json under `/api/`, a localized HTML page
+/// Turns any error into a proper answer: problem+json under `/api/` and `/hooks/`, a localized HTML page
 /// elsewhere. 5xx are logged here with their cause (Hummingbird logs them only at debug), and
 /// the client sees no internals.
 struct ErrorPageMiddleware: RouterMiddleware {
@@ -21,7 +21,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
             if status.code >= 500 {
                 context.logger.error("request failed", metadata: ["route": .string(context.endpointPath ?? "unmatched"), "error": .string("\(error)")])
             }
-            if request.uri.path.hasPrefix("/api/") {
+            // Machines read these answers: the API's clients and the providers posting to /hooks.
+            if request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/hooks/") {
                 if status == .notFound, error is HTTPError, let allow = AllowedMethods.allowHeader(for: request.uri.path) {
                     var problem = APIProblem(status: .methodNotAllowed, detail: "\(request.method.rawValue) is not supported here; use \(allow).")
                     problem.headers[.allow] = allow

@@ -20,33 +20,22 @@ struct AfterShipAdapter: ProviderAdapter {
     func decode(_ request: InboundRequest) throws(InboundError) -> InboundWebhook {
         let payload = try JSONPayload.decode(AfterShipPayload.self, from: request.body, provider: name)
         guard let tracking = payload.tracking else { throw .malformed("aftership webhook body: msg is required") }
-        let number = try TrackingNumber.normalized(tracking.trackingNumber, field: "msg.tracking_number", provider: name)
+        let number = try TrackingNumber.required(tracking.trackingNumber, field: "msg.tracking_number", provider: name)
 
-        var events = tracking.checkpoints.compactMap { checkpoint -> ProviderEvent? in
+        let events = tracking.checkpoints.compactMap { checkpoint -> ProviderEvent? in
             guard let time = checkpoint.time else { return nil }
             return ProviderEvent(
                 time: time, meaning: AfterShipStatus.meaning(tag: checkpoint.tag, subtag: checkpoint.subtag),
                 rawCode: checkpoint.subtag ?? checkpoint.tag, message: checkpoint.message ?? checkpoint.subtagMessage ?? "",
                 place: ProviderPlace.make(city: checkpoint.city, region: checkpoint.state, country: checkpoint.country, freeText: checkpoint.location))
         }
-        if let summary = summaryEvent(tracking, at: payload.timestamp, after: events) { events.append(summary) }
+        // The tracking's own tag: AfterShip reports some statuses, Expired above all, only there.
+        let stated = StatedStatus(
+            AfterShipStatus.meaning(tag: tracking.tag, subtag: tracking.subtag), rawCode: tracking.subtag ?? tracking.tag,
+            message: tracking.subtagMessage ?? tracking.tag, time: payload.timestamp.map(EventTime.init(unixTime:)))
 
         return InboundWebhook(eventID: payload.eventID, updates: [InboundUpdate(
             trackingNumber: number, carrier: CarrierCodes.waymarkCode(for: tracking.slug),
-            events: ProviderEvent.checkpoints(events, source: name), eta: tracking.expectedDelivery?.day)])
-    }
-
-    /// AfterShip reports some statuses, Expired above all, as the tracking's tag with no
-    /// checkpoint. When the tag says something the newest checkpoint does not, it becomes an event
-    /// at the webhook's `ts`, so the shipment's status follows. Pending adds nothing and is skipped.
-    private func summaryEvent(_ tracking: AfterShipPayload.Tracking, at time: Date?, after events: [ProviderEvent]) -> ProviderEvent? {
-        guard let time, tracking.tag != nil || tracking.subtag != nil else { return nil }
-        let meaning = AfterShipStatus.meaning(tag: tracking.tag, subtag: tracking.subtag)
-        let newest = events.max { $0.time.date < $1.time.date }
-        guard meaning.status != .pending, newest?.meaning?.status != meaning.status, (newest?.time.date ?? .distantPast) <= time
-        else { return nil }
-        return ProviderEvent(
-            time: EventTime(unixTime: time), meaning: meaning, rawCode: tracking.subtag ?? tracking.tag,
-            message: tracking.subtagMessage ?? tracking.tag ?? "", place: Place())
+            events: ProviderEvent.checkpoints(events, stated: stated, source: name), eta: tracking.expectedDelivery?.day)])
     }
 }

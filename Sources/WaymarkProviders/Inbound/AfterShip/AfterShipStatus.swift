@@ -1,9 +1,8 @@
 /// AfterShip's tags (families) and subtags, in Waymark's status model.
 enum AfterShipStatus {
-    /// A subtag's meaning; the family is the tag, or the subtag's part before `_`.
+    /// A subtag's meaning; the family is the tag, or the family the subtag begins with.
     static func meaning(tag: String?, subtag: String?) -> StatusMeaning {
-        let family = tag ?? subtag?.split(separator: "_").first.map(String.init)
-        return vocabulary.meaning(code: subtag, family: family)
+        vocabulary.meaning(code: subtag, family: tag)
     }
 
     static let vocabulary = StatusVocabulary(

@@ -26,7 +26,7 @@ struct EasyPostAdapter: ProviderAdapter {
         // Events about other objects are acknowledged with nothing to record.
         guard payload.isTrackerEvent else { return InboundWebhook(eventID: payload.id, updates: []) }
         guard let tracker = payload.tracker else { throw .malformed("easypost webhook body: result is required") }
-        let number = try TrackingNumber.normalized(tracker.trackingCode, field: "result.tracking_code", provider: name)
+        let number = try TrackingNumber.required(tracker.trackingCode, field: "result.tracking_code", provider: name)
         let events = tracker.details.compactMap { detail -> ProviderEvent? in
             guard let time = detail.time else { return nil }
             return ProviderEvent(
@@ -34,11 +34,11 @@ struct EasyPostAdapter: ProviderAdapter {
                 rawCode: RawCode.joined(detail.status, detail.statusDetail), message: detail.message ?? "",
                 place: ProviderPlace.make(city: detail.city, region: detail.state, country: detail.country))
         }
-        let current = EasyPostStatus.meaning(status: tracker.status, detail: tracker.statusDetail)
-        let currentCode = RawCode.joined(tracker.status, tracker.statusDetail)
+        let stated = StatedStatus(
+            EasyPostStatus.meaning(status: tracker.status, detail: tracker.statusDetail), rawCode: RawCode.joined(tracker.status, tracker.statusDetail))
         return InboundWebhook(eventID: payload.id, updates: [InboundUpdate(
             trackingNumber: number, carrier: CarrierCodes.waymarkCode(for: tracker.carrier),
-            events: ProviderEvent.checkpoints(events, current: currentCode.map { (current, $0) }, source: name),
+            events: ProviderEvent.checkpoints(events, stated: stated, source: name),
             eta: tracker.estimatedDelivery?.day)])
     }
 }

@@ -22,18 +22,22 @@ struct SeventeenTrackAdapter: ProviderAdapter {
 
     func decode(_ request: InboundRequest) throws(InboundError) -> InboundWebhook {
         let payload = try JSONPayload.decode(SeventeenTrackPayload.self, from: request.body, provider: name)
-        let number = try TrackingNumber.normalized(payload.number, field: "data.number", provider: name)
-        let events = payload.events.compactMap { event -> ProviderEvent? in
+        let number = try TrackingNumber.required(payload.number, field: "data.number", provider: name)
+        // latest_event usually repeats the newest carrier event; it counts on its own only when
+        // no carrier event has its time.
+        let latest = payload.latestEvent.flatMap { latest in payload.events.contains { $0.time == latest.time } ? nil : latest }
+        let events = (payload.events + (latest.map { [$0] } ?? [])).compactMap { event -> ProviderEvent? in
             guard let time = event.time else { return nil }
             return ProviderEvent(
                 time: time, meaning: SeventeenTrackStatus.eventMeaning(stage: event.stage, subStatus: event.subStatus),
                 rawCode: event.subStatus ?? event.stage, message: event.description ?? "",
                 place: ProviderPlace.make(city: event.city, region: event.state, country: event.country, freeText: event.location))
         }
-        let currentCode = payload.subStatus ?? payload.status
-        let current = SeventeenTrackStatus.meaning(status: payload.status, subStatus: payload.subStatus)
+        let stated = StatedStatus(
+            SeventeenTrackStatus.meaning(status: payload.status, subStatus: payload.subStatus), rawCode: payload.subStatus ?? payload.status,
+            message: payload.latestEvent?.description, time: payload.latestEvent?.time)
         return InboundWebhook(eventID: nil, updates: [InboundUpdate(
             trackingNumber: number, carrier: payload.carrier.flatMap { SeventeenTrackStatus.carriers[$0] },
-            events: ProviderEvent.checkpoints(events, current: currentCode.map { (current, $0) }, source: name))])
+            events: ProviderEvent.checkpoints(events, stated: stated, source: name))])
     }
 }

@@ -10,6 +10,8 @@ struct SeventeenTrackPayload: Decodable {
     var subStatus: String?
     /// Events of every carrier that handled the parcel (origin and destination), in feed order.
     var events: [Event]
+    /// `track_info.latest_event`: 17TRACK's newest event, stated beside `latest_status`.
+    var latestEvent: Event?
 
     struct Event: Decodable {
         var time: EventTime?
@@ -53,7 +55,7 @@ struct SeventeenTrackPayload: Decodable {
 
     enum CodingKeys: String, CodingKey { case event, data }
     enum DataKeys: String, CodingKey { case number, carrier, trackInfo = "track_info" }
-    enum TrackInfoKeys: String, CodingKey { case latestStatus = "latest_status", tracking }
+    enum TrackInfoKeys: String, CodingKey { case latestStatus = "latest_status", latestEvent = "latest_event", tracking }
     enum LatestStatusKeys: String, CodingKey { case status, subStatus = "sub_status" }
     enum TrackingKeys: String, CodingKey { case providers }
     enum ProviderKeys: String, CodingKey { case events }
@@ -69,6 +71,9 @@ struct SeventeenTrackPayload: Decodable {
         if let latest = try trackInfo.nestedContainerIfPresent(keyedBy: LatestStatusKeys.self, forKey: .latestStatus) {
             status = try latest.decodeIfPresent(String.self, forKey: .status)
             subStatus = try latest.decodeIfPresent(String.self, forKey: .subStatus)
+        }
+        if trackInfo.contains(.latestEvent), try !trackInfo.decodeNil(forKey: .latestEvent) {
+            latestEvent = try trackInfo.decode(Event.self, forKey: .latestEvent)
         }
         guard let tracking = try trackInfo.nestedContainerIfPresent(keyedBy: TrackingKeys.self, forKey: .tracking),
               tracking.contains(.providers), try !tracking.decodeNil(forKey: .providers)

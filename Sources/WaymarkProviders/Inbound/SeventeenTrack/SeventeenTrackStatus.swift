@@ -1,20 +1,17 @@
 /// 17TRACK's statuses, sub-statuses (`InTransit_PickedUp`) and event stages, in Waymark's status
 /// model.
 enum SeventeenTrackStatus {
-    /// A status or sub-status's meaning; the family is the part before `_`.
+    /// A status or sub-status's meaning; the family is the status when given, else the family
+    /// the sub-status begins with.
     static func meaning(status: String?, subStatus: String?) -> StatusMeaning {
-        vocabulary.meaning(code: subStatus, family: status ?? subStatus.flatMap(family))
+        vocabulary.meaning(code: subStatus, family: status)
     }
 
     /// An event's meaning from its own sub-status, else its stage; nil when it has neither.
     static func eventMeaning(stage: String?, subStatus: String?) -> StatusMeaning? {
         if let subStatus { return meaning(status: nil, subStatus: subStatus) }
         guard let stage else { return nil }
-        return stages[stage] ?? vocabulary.meaning(code: stage, family: family(stage))
-    }
-
-    static func family(_ code: String) -> String? {
-        code.split(separator: "_").first.map(String.init)
+        return stages[code: stage] ?? vocabulary.meaning(code: stage, family: nil)
     }
 
     static let vocabulary = StatusVocabulary(
@@ -47,7 +44,7 @@ enum SeventeenTrackStatus {
         ])
 
     /// The milestone stages 17TRACK puts on events.
-    static let stages: [String: StatusMeaning] = [
+    static let stages: CodeTable<StatusMeaning> = [
         "InfoReceived": StatusMeaning(.infoReceived),
         "PickedUp": StatusMeaning(.inTransit, "accepted"),
         "Departure": StatusMeaning(.inTransit, "departed"),

@@ -20,7 +20,7 @@ struct ShippoAdapter: ProviderAdapter {
 
     func decode(_ request: InboundRequest) throws(InboundError) -> InboundWebhook {
         let payload = try JSONPayload.decode(ShippoPayload.self, from: request.body, provider: name)
-        let number = try TrackingNumber.normalized(payload.trackingNumber, field: "data.tracking_number", provider: name)
+        let number = try TrackingNumber.required(payload.trackingNumber, field: "data.tracking_number", provider: name)
         // The current status is usually the newest history entry too; exact repeats are merged.
         let statuses = payload.history + (payload.current.map { [$0] } ?? [])
         let events = statuses.compactMap { entry -> ProviderEvent? in
@@ -30,8 +30,13 @@ struct ShippoAdapter: ProviderAdapter {
                 rawCode: RawCode.joined(entry.status, entry.substatus), message: entry.details ?? "",
                 place: ProviderPlace.make(city: entry.city, region: entry.state, country: entry.country))
         }
+        let stated = payload.current.flatMap { current in
+            StatedStatus(
+                ShippoStatus.meaning(status: current.status, substatus: current.substatus),
+                rawCode: RawCode.joined(current.status, current.substatus), message: current.details, time: current.time)
+        }
         return InboundWebhook(eventID: nil, updates: [InboundUpdate(
             trackingNumber: number, carrier: CarrierCodes.waymarkCode(for: payload.carrier),
-            events: ProviderEvent.checkpoints(events, source: name), eta: payload.eta?.day)])
+            events: ProviderEvent.checkpoints(events, stated: stated, source: name), eta: payload.eta?.day)])
     }
 }

@@ -2,13 +2,13 @@
 /// six statuses; its sub-status codes carry out-for-delivery, pickup and most exceptions.
 enum ShippoStatus {
     static func meaning(status: String?, substatus: String?) -> StatusMeaning {
-        if let substatus, let meaning = substatusMeanings[substatus] { return meaning }
-        guard let status, let base = statuses[status] else { return .unrecognized }
-        if base.substatus == nil, let substatus, let reason = reasons[substatus] { return StatusMeaning(base.status, reason) }
+        if let meaning = substatusMeanings[code: substatus] { return meaning }
+        guard let base = statuses[code: status] else { return .unrecognized }
+        if base.substatus == nil, let reason = reasons[code: substatus] { return StatusMeaning(base.status, reason) }
         return base
     }
 
-    static let statuses: [String: StatusMeaning] = [
+    static let statuses: CodeTable<StatusMeaning> = [
         "UNKNOWN": StatusMeaning(.pending), "PRE_TRANSIT": StatusMeaning(.infoReceived), "TRANSIT": StatusMeaning(.inTransit),
         "DELIVERED": StatusMeaning(.delivered), "RETURNED": StatusMeaning(.exception, "returned_to_sender"),
         // A delivery that did not happen; the sub-status tells when it is worse than an attempt.
@@ -16,7 +16,7 @@ enum ShippoStatus {
     ]
 
     /// Sub-status codes that decide the status whatever Shippo's status says.
-    static let substatusMeanings: [String: StatusMeaning] = [
+    static let substatusMeanings: CodeTable<StatusMeaning> = [
         "out_for_delivery": StatusMeaning(.outForDelivery),
         "pickup_available": StatusMeaning(.availableForPickup),
         "delivery_attempted": StatusMeaning(.attemptFail),
@@ -32,7 +32,7 @@ enum ShippoStatus {
     ]
 
     /// Sub-status codes that refine the status they come with.
-    static let reasons: [String: String] = [
+    static let reasons: CodeTable<String> = [
         "package_accepted": "accepted", "package_arrived": "arrived", "package_departed": "departed",
         "package_forwarded": "forwarded", "delayed": "delayed", "package_held": "held", "contact_carrier": "contact_carrier",
         "delivery_rescheduled": "delivery_rescheduled", "reschedule_delivery": "delivery_rescheduled",

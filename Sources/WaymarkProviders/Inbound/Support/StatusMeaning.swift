@@ -29,19 +29,68 @@ enum RawCode {
     }
 }
 
+/// A table of provider codes, read without regard to case or separators: providers and their
+/// examples write the same code as `Delivered`, `DELIVERED`, `delivered`, `IN_TRANSIT` or
+/// `in-transit`. Keys and look-ups both go through `key(_:)`.
+struct CodeTable<Value: Sendable>: Sendable, ExpressibleByDictionaryLiteral {
+    private(set) var entries: [String: Value] = [:]
+
+    init(dictionaryLiteral elements: (String, Value)...) {
+        for (code, value) in elements { entries[Self.key(code)] = value }
+    }
+
+    var values: Dictionary<String, Value>.Values { entries.values }
+
+    subscript(code code: String?) -> Value? {
+        guard let code else { return nil }
+        return entries[Self.key(code)]
+    }
+
+    /// ASCII letters in lowercase, digits, nothing else: `Delivered_001` and `DELIVERED-001` are
+    /// both `delivered001`.
+    static func key(_ code: String) -> String {
+        var key = ""
+        key.unicodeScalars.reserveCapacity(code.unicodeScalars.count)
+        for scalar in code.unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                key.unicodeScalars.append(scalar)
+            } else if ("A"..."Z").contains(scalar), let lower = Unicode.Scalar(scalar.value + 32) {
+                key.unicodeScalars.append(lower)
+            }
+        }
+        return key
+    }
+}
+
 /// A provider vocabulary of status families (`InTransit`) and finer codes (`InTransit_002`).
 struct StatusVocabulary: Sendable {
     /// Family name → status.
-    let families: [String: DeliveryStatus]
+    let families: CodeTable<DeliveryStatus>
     /// Finer code → meaning; a code absent here means its family's status, without substatus.
-    let codes: [String: StatusMeaning]
+    let codes: CodeTable<StatusMeaning>
+    /// Family keys, longest first, for finding the family a finer code begins with.
+    private let familyKeysByLength: [String]
 
-    /// The meaning of `code` in `family` (either may be nil): the code's own entry, else the
-    /// family's status, else `StatusMeaning.unrecognized`.
+    init(families: CodeTable<DeliveryStatus>, codes: CodeTable<StatusMeaning>) {
+        self.families = families
+        self.codes = codes
+        familyKeysByLength = families.entries.keys.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 }
+    }
+
+    /// The meaning of `code` in `family` (either may be nil): the code's own entry; else the
+    /// family's status, the family being the one named (`transitStatus`, a checkpoint's `tag`),
+    /// else the code itself when it is a family's name, else the family the code begins with
+    /// (`Delivered_009` → `Delivered`); else `StatusMeaning.unrecognized`.
     func meaning(code: String?, family: String?) -> StatusMeaning {
-        if let code, let meaning = codes[code] { return meaning }
-        if let family, let status = families[family] { return StatusMeaning(status) }
-        if let code, let status = families[code] { return StatusMeaning(status) }
+        if let meaning = codes[code: code] { return meaning }
+        if let status = families[code: family] ?? code.flatMap(familyStatus(of:)) { return StatusMeaning(status) }
         return .unrecognized
+    }
+
+    /// The status of the family `code` names or begins with.
+    func familyStatus(of code: String) -> DeliveryStatus? {
+        let key = CodeTable<DeliveryStatus>.key(code)
+        if let status = families.entries[key] { return status }
+        return familyKeysByLength.first { key.hasPrefix($0) }.flatMap { families.entries[$0] }
     }
 }

@@ -40,18 +40,18 @@ struct Track123Adapter: ProviderAdapter {
         let payload = try JSONPayload.decode(Track123Payload.self, from: request.body, provider: name)
         var updates: [InboundUpdate] = []
         for shipment in payload.shipments {
-            let number = try TrackingNumber.normalized(shipment.trackingNumber, field: "trackingNumber (or data.trackNo)", provider: name)
+            let number = try TrackingNumber.required(shipment.trackingNumber, field: "trackingNumber (or data.trackNo)", provider: name)
             let events = shipment.events.compactMap { event -> ProviderEvent? in
                 guard let time = event.time else { return nil }
                 return ProviderEvent(
                     time: time, meaning: event.subStatus.map { Track123Status.meaning(status: nil, subStatus: $0) },
                     rawCode: event.subStatus, message: event.detail ?? "", place: ProviderPlace.make(freeText: event.location))
             }
-            let current = Track123Status.meaning(status: shipment.status, subStatus: shipment.subStatus)
-            let currentCode = shipment.subStatus ?? shipment.status
+            let stated = StatedStatus(
+                Track123Status.meaning(status: shipment.status, subStatus: shipment.subStatus), rawCode: shipment.subStatus ?? shipment.status)
             updates.append(InboundUpdate(
                 trackingNumber: number, carrier: CarrierCodes.waymarkCode(for: shipment.carrierCode),
-                events: ProviderEvent.checkpoints(events, current: currentCode.map { (current, $0) }, source: name)))
+                events: ProviderEvent.checkpoints(events, stated: stated, source: name)))
         }
         return InboundWebhook(eventID: nil, updates: updates)
     }

@@ -1,17 +1,10 @@
 /// Track123's transit statuses and sub-statuses (`IN_TRANSIT`, `IN_TRANSIT_03`), in Waymark's
 /// status model.
 enum Track123Status {
-    /// A sub-status's meaning; its family is the sub-status without the trailing `_NN`, or the
-    /// status when no sub-status is given.
+    /// A sub-status's meaning; its family is the transit status when given, else the family the
+    /// sub-status begins with (`IN_TRANSIT_09` → `IN_TRANSIT`).
     static func meaning(status: String?, subStatus: String?) -> StatusMeaning {
-        vocabulary.meaning(code: subStatus, family: subStatus.map(family) ?? status)
-    }
-
-    static func family(_ code: String) -> String {
-        guard let underscore = code.lastIndex(of: "_") else { return code }
-        let number = code[code.index(after: underscore)...]
-        guard !number.isEmpty, number.allSatisfy({ ("0"..."9").contains($0) }) else { return code }
-        return String(code[..<underscore])
+        vocabulary.meaning(code: subStatus, family: status)
     }
 
     static let vocabulary = StatusVocabulary(

@@ -20,7 +20,7 @@ struct WaymarkAdapter: ProviderAdapter {
 
     func decode(_ request: InboundRequest) throws(InboundError) -> InboundWebhook {
         let payload = try JSONPayload.decode(WaymarkPayload.self, from: request.body, provider: name)
-        let number = try TrackingNumber.normalized(payload.trackingNumber, field: "tracking_number", provider: name)
+        let number = try TrackingNumber.required(payload.trackingNumber, field: "tracking_number", provider: name)
         let events = payload.events.map { event in
             ProviderEvent(time: event.time, meaning: event.meaning, rawCode: event.meaning.description, message: event.message, place: event.place)
         }
