@@ -36,6 +36,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "WaymarkSigning",
+            dependencies: ["WaymarkCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "WaymarkStore",
             dependencies: [
                 "WaymarkCore",
@@ -54,6 +59,7 @@ let package = Package(
                 "WaymarkStore",
                 "WaymarkProviders",
                 "WaymarkNotify",
+                "WaymarkSigning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -69,8 +75,7 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
-                "WaymarkNotify",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "WaymarkSigning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,6 +89,7 @@ let package = Package(
             dependencies: [
                 "WaymarkCore",
                 "WaymarkStore",
+                "WaymarkSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -122,6 +128,7 @@ let package = Package(
             name: "WaymarkNotifyTests",
             dependencies: [
                 "WaymarkNotify",
+                "WaymarkSigning",
                 "WaymarkStore",
                 "WaymarkCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -139,11 +146,12 @@ let package = Package(
             exclude: ["Peers"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders", "WaymarkSigning"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WaymarkWebTests",
             dependencies: [
                 "WaymarkWeb",
+                "WaymarkSigning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

@@ -96,7 +96,7 @@ struct Serve: AsyncParsableCommand {
         ]
         if demo {
             let seeded = try await DemoMerchant.seedIfMissing(db)
-            try await DemoMerchant.ensureWebhookEndpoint(db, tenantID: seeded.tenant.id, url: "http://127.0.0.1:\(port)/_demo/webhooks")
+            try await DemoMerchant.ensureWebhookEndpoint(db, tenantID: seeded.tenant.id, url: "http://127.0.0.1:\(port)" + SiteRoute.demoWebhooks.path())
             let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init) ?? 5
             services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, interval: .milliseconds(Int(seconds * 1000)), logger: logger))
             printDemoBanner(seeded, config: config)
@@ -109,7 +109,7 @@ struct Serve: AsyncParsableCommand {
         var lines = [
             "",
             "Waymark demo: \(seeded.tenant.name)",
-            "  Lookup page:  \(config.baseURL)/\(seeded.tenant.slug)",
+            "  Lookup page:  \(config.baseURL + SiteRoute.lookupPage.path(seeded.tenant.slug))",
             "  Owner login:  \(DemoMerchant.ownerEmail)",
         ]
         if let password = seeded.ownerPassword {
@@ -117,13 +117,13 @@ struct Serve: AsyncParsableCommand {
         }
         lines.append("  Tracking links:")
         for shipment in seeded.showcase {
-            lines.append("    \(shipment.status.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(config.baseURL)/\(seeded.tenant.slug)/t/\(shipment.token)")
+            lines.append("    \(shipment.status.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(config.baseURL + SiteRoute.trackingPage.path(seeded.tenant.slug, shipment.token))")
         }
         let mail = Environment.string("WAYMARK_SMTP_URL") == nil
             ? "written to \(Environment.string("WAYMARK_MAIL_DIR") ?? "./outbox-mail")/ as .eml files (set WAYMARK_SMTP_URL to send them)"
             : "sent through WAYMARK_SMTP_URL"
         lines.append("  Emails:       \(mail)")
-        lines.append("  Webhooks:     signed, to \(config.baseURL)/_demo/webhooks, which verifies them (see the log)")
+        lines.append("  Webhooks:     signed, to \(config.baseURL + SiteRoute.demoWebhooks.path()), which verifies them (see the log)")
         lines.append("")
         // Unbuffered: the banner must show before the server's first log line, also when piped.
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

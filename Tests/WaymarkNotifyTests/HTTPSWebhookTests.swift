@@ -10,6 +10,7 @@ import Testing
 import WaymarkCore
 @testable import WaymarkNotify
 import WaymarkStore
+import WaymarkSigning
 
 /// https merchant webhooks against a real TLS receiver on loopback whose certificate a test CA
 /// issued: kept-alive connections, the host name check, and falling back across the vetted

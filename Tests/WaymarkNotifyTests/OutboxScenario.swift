@@ -4,6 +4,7 @@ import Synchronization
 import WaymarkCore
 import WaymarkNotify
 import WaymarkStore
+import WaymarkSigning
 
 /// A fixed instant (2025-06-15 12:00:00 UTC), whole seconds so it survives the database's
 /// millisecond timestamps exactly.

@@ -3,6 +3,7 @@ import Testing
 import WaymarkCore
 @testable import WaymarkNotify
 import WaymarkStore
+import WaymarkSigning
 
 /// The merchant-webhook channel against a real receiver on 127.0.0.1, driven through the
 /// dispatcher with an injected clock.

@@ -3,6 +3,7 @@ import Testing
 import WaymarkCore
 import WaymarkNotify
 @testable import WaymarkProviders
+import WaymarkSigning
 
 @Suite("Inbound support: times, places, carriers, comparison")
 struct InboundSupportTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WaymarkNotify
 @testable import WaymarkProviders
+import WaymarkSigning
 
 /// A known-answer vector from `shared/testdata/standard_webhooks_vectors.md`.
 struct StandardWebhooksVector: CustomStringConvertible {

@@ -8,6 +8,7 @@ import WaymarkCore
 import WaymarkNotify
 import WaymarkProviders
 @testable import WaymarkWeb
+import WaymarkSigning
 
 /// Signs a body for one provider the way that provider signs, with the credentials
 /// `configure(_:)` gives the fixture's `acme` tenant.

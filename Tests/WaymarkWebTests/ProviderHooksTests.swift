@@ -8,6 +8,7 @@ import WaymarkCore
 import WaymarkNotify
 import WaymarkProviders
 @testable import WaymarkWeb
+import WaymarkSigning
 
 /// `POST /hooks/{provider}/{tenant}` through the router: verified, normalized, recorded once.
 @Suite struct ProviderHooksTests {

@@ -17,7 +17,7 @@ public struct PublicLinks: Sendable, Equatable {
 
     /// `{base}/{tenant}/t/{token}`: the shopper's tracking page.
     public func trackingURL(tenantSlug: String, token: String) -> String {
-        "\(baseURL)/\(tenantSlug)/t/\(token)"
+        baseURL + SiteRoute.trackingPage.path(tenantSlug, token)
     }
 
     /// Where a tenant's shoppers are sent from its messages: its own domain when it has one
@@ -25,18 +25,18 @@ public struct PublicLinks: Sendable, Equatable {
     /// terminates TLS for both), else `{base}/{tenant}`. The API and webhooks keep the base URL.
     public func shopperOrigin(_ tenant: Tenant) -> String {
         guard let domain = tenant.customDomain, let scheme = baseURL.range(of: "://").map({ baseURL[..<$0.lowerBound] }) else {
-            return "\(baseURL)/\(tenant.slug)"
+            return baseURL + SiteRoute.lookupPage.path(tenant.slug)
         }
         return "\(scheme)://\(domain)"
     }
 
     /// The shopper's tracking page, as a message links to it.
     public func shopperTrackingURL(_ tenant: Tenant, token: String) -> String {
-        "\(shopperOrigin(tenant))/t/\(token)"
+        shopperOrigin(tenant) + SiteRoute.trackingPage.shopperPath(prefix: "", token)
     }
 
     /// One-click unsubscribe for one subscription.
     public func unsubscribeURL(_ tenant: Tenant, token: String) -> String {
-        "\(shopperOrigin(tenant))/unsubscribe/\(token)"
+        shopperOrigin(tenant) + SiteRoute.unsubscribe.shopperPath(prefix: "", token)
     }
 }

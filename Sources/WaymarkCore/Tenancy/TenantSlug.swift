@@ -4,13 +4,16 @@ public struct TenantSlug: Hashable, Sendable, CustomStringConvertible {
     public let value: String
     public var description: String { value }
 
-    /// Path words that belong to the platform, so a tenant named after them would shadow a route.
-    public static let reserved: Set<String> = [
-        "admin", "api", "hooks", "healthz", "metrics", "static", "assets", "public", "t", "lookup",
-        "unsubscribe", "login", "logout", "signup", "account", "settings", "theme", "theme-css",
-        "favicon", "robots", "sitemap", "well-known", "www", "mail", "status", "help", "support",
-        "docs", "app", "waymark", "track", "tracking", "shipments", "webhooks", "openapi", "demo",
-    ]
+    /// Path words that belong to the platform, so a tenant named after them would shadow a route:
+    /// the first segment of every platform route (`SiteRoute`), the words inside shopper paths,
+    /// and names a shopper could take for the platform's own.
+    public static let reserved: Set<String> = SiteRoute.platformSegments
+        .filter { $0.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "-" } }
+        .union([
+            "assets", "public", "t", "lookup", "unsubscribe", "login", "logout", "signup", "account", "settings", "theme",
+            "theme-css", "favicon", "robots", "sitemap", "well-known", "www", "mail", "status", "help", "support", "docs", "app",
+            "waymark", "track", "tracking", "shipments", "webhooks", "openapi", "demo",
+        ])
 
     public enum Invalid: Error, Equatable, CustomStringConvertible {
         case length(Int)

@@ -6,6 +6,7 @@ import NIOPosix
 import NIOSSL
 import WaymarkCore
 import WaymarkStore
+import WaymarkSigning
 
 /// Merchant webhooks: POSTs the delivery's frozen payload, signed by Standard Webhooks, to the
 /// endpoint's URL, connecting only to the addresses the SSRF guard vetted at send time.

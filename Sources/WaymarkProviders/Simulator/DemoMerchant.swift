@@ -1,6 +1,6 @@
 import Foundation
 import WaymarkCore
-import WaymarkNotify
+import WaymarkSigning
 import WaymarkStore
 
 /// Acme Outfitters, the merchant `waymark serve --demo` opens with: branding, an owner account
@@ -34,7 +34,7 @@ public enum DemoMerchant {
             slug: try TenantSlug(slug), name: "Acme Outfitters", ownerEmail: try EmailAddress(ownerEmail), ownerPassword: password,
             branding: Branding(
                 primaryColor: HexColor("#7c2d12") ?? .waymarkBlue, accentColor: HexColor("#15803d") ?? .waymarkGreen,
-                logoURL: "/static/demo/acme-logo.svg", supportEmail: "help@acme.test"),
+                logoURL: SiteRoute.staticFiles.path() + "/demo/acme-logo.svg", supportEmail: "help@acme.test"),
             defaultLocale: "en", timeZone: "America/Denver"), now: now)
         var shipments: [Shipment] = []
         for (index, plan) in seedPlan.enumerated() {

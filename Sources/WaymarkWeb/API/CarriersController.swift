@@ -6,9 +6,9 @@ import WaymarkCore
 /// `/api/v1/carriers`: the carriers Waymark knows, and which of them a tracking number may belong
 /// to. Answers need no database; the API key is still required, like everywhere under `/api/v1`.
 struct CarriersController {
-    func addRoutes(to group: RouterGroup<WaymarkRequestContext>) {
-        group.get(use: list)
-        group.get("detect", use: detect)
+    func addRoutes(to api: RouterGroup<WaymarkRequestContext>) {
+        api.on(.carriers, .get, mountedAt: .api, use: list)
+        api.on(.carrierDetection, .get, mountedAt: .api, use: detect)
     }
 
     @Sendable func list(_ request: Request, context: WaymarkRequestContext) async throws -> Response {

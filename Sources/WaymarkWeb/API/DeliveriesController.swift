@@ -13,9 +13,9 @@ struct DeliveriesController {
 
     static let maxLimit = 100
 
-    func addRoutes(endpoints: RouterGroup<WaymarkRequestContext>, deliveries: RouterGroup<WaymarkRequestContext>) {
-        endpoints.get("{id}/deliveries", use: listForEndpoint)
-        deliveries.post("{id}/replay", use: replay)
+    func addRoutes(to api: RouterGroup<WaymarkRequestContext>) {
+        api.on(.webhookEndpointDeliveries, .get, mountedAt: .api, use: listForEndpoint)
+        api.on(.deliveryReplay, .post, mountedAt: .api, use: replay)
     }
 
     @Sendable func listForEndpoint(_ request: Request, context: WaymarkRequestContext) async throws -> Response {

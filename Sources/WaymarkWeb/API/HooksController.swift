@@ -16,7 +16,7 @@ struct HooksController {
     static let maxBody = 1 << 20
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
-        router.post("hooks/{provider}/{tenant}", use: receive)
+        router.on(.providerHook, .post, use: receive)
     }
 
     @Sendable func receive(_ request: Request, context: WaymarkRequestContext) async throws -> Response {

@@ -42,7 +42,7 @@ struct OpenAPIController {
     }
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
-        router.get("api/v1/openapi.json") { _, _ in
+        router.on(.openAPI, .get) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"], body: .init(byteBuffer: document))
         }
     }
@@ -51,22 +51,9 @@ struct OpenAPIController {
 /// The API's paths and their methods, so a request with another method (PUT, QUERY, …) gets
 /// 405 with an `Allow` header instead of a bare 404.
 enum AllowedMethods {
-    static let routes: [(template: [Substring], methods: [HTTPRequest.Method])] = [
-        ("api/v1/openapi.json", [.get]),
-        ("api/v1/shipments", [.get, .post]),
-        ("api/v1/shipments/batch", [.post]),
-        ("api/v1/shipments/import", [.post]),
-        ("api/v1/shipments/{id}", [.get, .patch, .delete]),
-        ("api/v1/shipments/{id}/events", [.post]),
-        ("api/v1/carriers", [.get]),
-        ("api/v1/carriers/detect", [.get]),
-        ("api/v1/webhook-endpoints", [.get, .post]),
-        ("api/v1/webhook-endpoints/{id}", [.get, .delete]),
-        ("api/v1/webhook-endpoints/{id}/rotate-secret", [.post]),
-        ("api/v1/webhook-endpoints/{id}/enable", [.post]),
-        ("api/v1/webhook-endpoints/{id}/deliveries", [.get]),
-        ("api/v1/deliveries/{id}/replay", [.post]),
-    ].map { ($0.0.split(separator: "/"), $0.1) }
+    static let routes: [(template: [Substring], methods: [HTTPRequest.Method])] = SiteRoute.allCases
+        .filter { $0.area == .api }
+        .map { ($0.segments, $0.methods.map(\.http)) }
 
     /// The `Allow` header value for a path the API serves, or nil for an unknown path.
     static func allowHeader(for path: String) -> String? {

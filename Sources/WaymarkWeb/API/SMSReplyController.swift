@@ -5,6 +5,7 @@ import Hummingbird
 import WaymarkCore
 import WaymarkNotify
 import WaymarkStore
+import WaymarkSigning
 
 /// `POST /hooks/sms/{tenant}`: texts shoppers send back, as the SMS provider forwards them
 /// (Twilio's inbound webhook: a signed form POST). The carriers' opt-out words stop every text
@@ -19,7 +20,7 @@ struct SMSReplyController {
     static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
-        router.post("hooks/sms/{tenant}", use: receive)
+        router.on(.smsHook, .post, use: receive)
     }
 
     @Sendable func receive(_ request: Request, context: WaymarkRequestContext) async throws -> Response {

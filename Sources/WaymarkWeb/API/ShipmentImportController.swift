@@ -12,8 +12,8 @@ struct ShipmentImportController {
     /// Larger files belong on the command line, which has no limit.
     static let maxBytes = 64 << 20
 
-    func addRoutes(to group: RouterGroup<WaymarkRequestContext>) {
-        group.post("import", use: importCSV)
+    func addRoutes(to api: RouterGroup<WaymarkRequestContext>) {
+        api.on(.shipmentsImport, .post, mountedAt: .api, use: importCSV)
     }
 
     @Sendable func importCSV(_ request: Request, context: WaymarkRequestContext) async throws -> Response {

@@ -12,14 +12,14 @@ struct ShipmentsController {
 
     static let maxBatch = 1_000
 
-    func addRoutes(to group: RouterGroup<WaymarkRequestContext>) {
-        group.post(use: create)
-        group.get(use: list)
-        group.post("batch", use: batch)
-        group.get("{id}", use: show)
-        group.patch("{id}", use: update)
-        group.delete("{id}", use: delete)
-        group.post("{id}/events", use: addEvent)
+    func addRoutes(to api: RouterGroup<WaymarkRequestContext>) {
+        api.on(.shipments, .post, mountedAt: .api, use: create)
+        api.on(.shipments, .get, mountedAt: .api, use: list)
+        api.on(.shipmentsBatch, .post, mountedAt: .api, use: batch)
+        api.on(.shipment, .get, mountedAt: .api, use: show)
+        api.on(.shipment, .patch, mountedAt: .api, use: update)
+        api.on(.shipment, .delete, mountedAt: .api, use: delete)
+        api.on(.shipmentEvents, .post, mountedAt: .api, use: addEvent)
     }
 
     var idempotency: Idempotency { Idempotency(database: database) }
@@ -33,7 +33,7 @@ struct ShipmentsController {
             do {
                 let shipment = try await database.createShipment(tenantID: tenant.id, draft, now: now())
                 return try JSONReply(status: .created, resource(TrackedShipment(shipment: shipment, checkpoints: []), tenant),
-                                     location: "/api/v1/shipments/\(shipment.id)")
+                                     location: SiteRoute.shipment.path(shipment.id))
             } catch let error as StoreError {
                 throw APIProblem(status: .conflict, type: "urn:waymark:problem:conflict", title: "Already exists", detail: error.description)
             }

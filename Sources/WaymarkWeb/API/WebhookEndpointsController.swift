@@ -4,6 +4,7 @@ import Hummingbird
 import WaymarkCore
 import WaymarkNotify
 import WaymarkStore
+import WaymarkSigning
 
 /// `/api/v1/webhook-endpoints`: the merchant's URLs for signed webhooks — create (the secret is
 /// shown once), list, read, delete, rotate the secret, and re-enable an endpoint Waymark turned
@@ -18,13 +19,13 @@ struct WebhookEndpointsController {
     /// to hundreds of receivers.
     static let maxEndpointsPerTenant = 20
 
-    func addRoutes(to group: RouterGroup<WaymarkRequestContext>) {
-        group.post(use: create)
-        group.get(use: list)
-        group.get("{id}", use: show)
-        group.delete("{id}", use: delete)
-        group.post("{id}/rotate-secret", use: rotateSecret)
-        group.post("{id}/enable", use: enable)
+    func addRoutes(to api: RouterGroup<WaymarkRequestContext>) {
+        api.on(.webhookEndpoints, .post, mountedAt: .api, use: create)
+        api.on(.webhookEndpoints, .get, mountedAt: .api, use: list)
+        api.on(.webhookEndpoint, .get, mountedAt: .api, use: show)
+        api.on(.webhookEndpoint, .delete, mountedAt: .api, use: delete)
+        api.on(.webhookEndpointSecret, .post, mountedAt: .api, use: rotateSecret)
+        api.on(.webhookEndpointEnable, .post, mountedAt: .api, use: enable)
     }
 
     @Sendable func create(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
@@ -42,7 +43,7 @@ struct WebhookEndpointsController {
                 tenantID: tenantID, url: draft.url, eventTypes: draft.events, statuses: draft.statuses, description: draft.description,
                 secret: StandardWebhooks.generateSecret(), now: now())
             return try JSONReply(status: .created, WebhookEndpointResource(endpoint, showingSecret: true, now: now()),
-                                 location: "/api/v1/webhook-endpoints/\(endpoint.id)")
+                                 location: SiteRoute.webhookEndpoint.path(endpoint.id))
         }
     }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
+import WaymarkCore
 import WaymarkNotify
 import WaymarkProviders
 import WaymarkStore
@@ -24,6 +25,19 @@ public func buildApplication(
     config: AppConfig, database: AppDatabase, services: [any Service] = [], logger: Logger = Logger(label: "waymark"),
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Date = { Date() }
 ) async throws -> WaymarkApplication {
+    let router = try await buildRouter(config: config, database: database, logger: logger, metrics: metrics, now: now)
+    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost)
+    return Application(
+        responder: responder,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "waymark"),
+        services: services,
+        logger: logger)
+}
+
+/// The router with every route of `SiteRoute` and the middleware in front of them.
+func buildRouter(
+    config: AppConfig, database: AppDatabase, logger: Logger, metrics: PrometheusCollectorRegistry, now: @escaping @Sendable () -> Date
+) async throws -> Router<WaymarkRequestContext> {
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
 
@@ -33,20 +47,20 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware(servesTLS: config.baseURL.hasPrefix("https://")))
     router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
     router.add(middleware: FileMiddleware(
-        "\(config.resourcesPath)/Public", urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
+        "\(config.resourcesPath)/Public", urlBasePath: SiteRoute.staticFiles.template, cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
         logger: logger))
 
     OpsController(database: database).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 
-    let api = router.group("api/v1").add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute)))
-    ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api.group("shipments"))
-    ShipmentImportController(database: database).addRoutes(to: api.group("shipments"))
-    CarriersController().addRoutes(to: api.group("carriers"))
-    WebhookEndpointsController(database: database, urlCheck: URLCheck(policy: config.outboundPolicy), now: now)
-        .addRoutes(to: api.group("webhook-endpoints"))
-    DeliveriesController(database: database, now: now).addRoutes(endpoints: api.group("webhook-endpoints"), deliveries: api.group("deliveries"))
+    let api = router.group(RouterPath(SiteRoute.Mount.api.rawValue))
+        .add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute)))
+    ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api)
+    ShipmentImportController(database: database).addRoutes(to: api)
+    CarriersController().addRoutes(to: api)
+    WebhookEndpointsController(database: database, urlCheck: URLCheck(policy: config.outboundPolicy), now: now).addRoutes(to: api)
+    DeliveriesController(database: database, now: now).addRoutes(to: api)
 
     HooksController(database: database, now: now).addRoutes(to: router)
     SMSReplyController(database: database, catalog: catalog, configuration: config.sms, baseURL: config.baseURL).addRoutes(to: router)
@@ -61,11 +75,5 @@ public func buildApplication(
         pageCache: TrackingPageCache(),
         now: now
     ).addRoutes(to: router)
-
-    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost)
-    return Application(
-        responder: responder,
-        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "waymark"),
-        services: services,
-        logger: logger)
+    return router
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import WaymarkCore
 import WaymarkStore
 
 /// Serves a tenant on its own host name: a request for `track.acme.com/t/TOKEN` is answered as
@@ -9,12 +10,16 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
     let database: AppDatabase
     let baseHost: String
 
-    /// Platform paths that never belong to a tenant, whatever the host.
-    static var platformPrefixes: [String] { ["/static/", "/api/", "/hooks/", "/admin", "/healthz", "/metrics"] }
+    /// Whether a path belongs to the platform (its first segment is a platform route's, see
+    /// `SiteRoute`), whatever the host.
+    static func isPlatformPath(_ path: String) -> Bool {
+        guard let first = path.split(separator: "/", maxSplits: 1).first else { return false }
+        return platformSegments.contains(String(first))
+    }
 
     public func respond(to request: Request, context: WaymarkRequestContext) async throws -> Response {
         guard let host = Self.host(of: request), host != baseHost, !Self.isAddressLiteral(host),
-              !Self.platformPrefixes.contains(where: { request.uri.path.hasPrefix($0) }),
+              !Self.isPlatformPath(request.uri.path),
               let tenant = try await database.tenant(customDomain: host)
         else {
             return try await inner.respond(to: request, context: context)
@@ -38,3 +43,6 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
         host == "localhost" || host.hasPrefix("[") || host.allSatisfy { $0.isNumber || $0 == "." }
     }
 }
+
+/// Computed once: `CustomDomainResponder` is generic and cannot hold it as a static.
+private let platformSegments = SiteRoute.platformSegments

@@ -5,6 +5,7 @@ import Logging
 import WaymarkCore
 import WaymarkNotify
 import WaymarkStore
+import WaymarkSigning
 
 /// `POST /_demo/webhooks`, served only by `waymark serve --demo`: a stand-in for the demo
 /// merchant's own systems. The dispatcher delivers the demo tenant's signed webhooks here like
@@ -16,10 +17,8 @@ struct DemoWebhookReceiver {
     let tenantSlug: String
     let logger: Logger
 
-    static let path = "_demo/webhooks"
-
     func addRoutes(to router: Router<WaymarkRequestContext>) {
-        router.post(RouterPath(stringLiteral: Self.path), use: receive)
+        router.on(.demoWebhooks, .post, use: receive)
     }
 
     @Sendable func receive(_ request: Request, context: WaymarkRequestContext) async throws -> Response {

@@ -22,7 +22,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["route": .string(context.endpointPath ?? "unmatched"), "error": .string("\(error)")])
             }
             // Machines read these answers: the API's clients and the providers posting to /hooks.
-            if request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/hooks/") {
+            let area = SiteRoute.area(ofPath: request.uri.path)
+            if area == .api || area == .hooks {
                 if status == .notFound, error is HTTPError, let allow = AllowedMethods.allowHeader(for: request.uri.path) {
                     var problem = APIProblem(status: .methodNotAllowed, detail: "\(request.method.rawValue) is not supported here; use \(allow).")
                     problem.headers[.allow] = allow

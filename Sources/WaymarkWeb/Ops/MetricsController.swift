@@ -6,7 +6,7 @@ struct MetricsController {
     let registry: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
-        router.get("metrics") { _, _ -> Response in
+        router.on(.metrics, .get) { _, _ -> Response in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(

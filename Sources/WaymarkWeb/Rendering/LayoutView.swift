@@ -30,7 +30,7 @@ struct LayoutView: Encodable {
         let support = tenant.branding.supportLink
         return LayoutView(
             lang: language, title: title, description: description, merchantName: tenant.name,
-            logoURL: tenant.branding.logoURL, homeURL: prefix.isEmpty ? "/" : prefix, themeURL: "\(prefix)/theme.css",
+            logoURL: tenant.branding.logoURL, homeURL: SiteRoute.lookupPage.shopperPath(prefix: prefix), themeURL: SiteRoute.theme.shopperPath(prefix: prefix),
             languages: languageLinks(current: language, path: path, catalog: catalog),
             hasLanguages: true,
             supportURL: support,

@@ -18,9 +18,9 @@ struct LookupPageView: Encodable {
         return LookupPageView(
             layout: .branded(
                 tenant: tenant, language: language, title: title, description: catalog.text("lookup_intro", language),
-                prefix: prefix, path: prefix.isEmpty ? "/" : prefix, catalog: catalog),
+                prefix: prefix, path: SiteRoute.lookupPage.shopperPath(prefix: prefix), catalog: catalog),
             t: catalog.table(language),
-            actionURL: "\(prefix)/lookup?lang=\(language)",
+            actionURL: SiteRoute.lookup.shopperPath(prefix: prefix) + "?lang=\(language)",
             message: message,
             orderNumber: form.order_number ?? "",
             email: form.email ?? "",
@@ -62,6 +62,6 @@ struct NotFoundPageView: Encodable {
             layout: .branded(
                 tenant: tenant, language: language, title: title, description: title, prefix: prefix, path: path, catalog: catalog),
             t: catalog.table(language),
-            lookupURL: prefix.isEmpty ? "/" : prefix)
+            lookupURL: SiteRoute.lookupPage.shopperPath(prefix: prefix))
     }
 }

@@ -78,7 +78,7 @@ extension ShopperController {
         }
         // Post, redirect, get: a reload doesn't post the form again.
         return Response(status: .seeOther, headers: [
-            .location: "\(prefix)/t/\(token)?lang=\(language)&subscribed=1", .cacheControl: "no-store",
+            .location: SiteRoute.trackingPage.shopperPath(prefix: prefix, token) + "?lang=\(language)&subscribed=1", .cacheControl: "no-store",
         ])
     }
 }

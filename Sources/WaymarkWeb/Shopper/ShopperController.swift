@@ -16,13 +16,13 @@ struct ShopperController {
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
-        router.get("{tenant}", use: lookupPage)
-        router.post("{tenant}/lookup", use: lookup)
-        router.get("{tenant}/t/{token}", use: trackingPage)
-        router.get("{tenant}/theme.css", use: theme)
-        router.post("{tenant}/t/{token}/subscribe", use: subscribe)
-        router.get("{tenant}/unsubscribe/{token}", use: unsubscribePage)
-        router.post("{tenant}/unsubscribe/{token}", use: unsubscribe)
+        router.on(.lookupPage, .get, use: lookupPage)
+        router.on(.lookup, .post, use: lookup)
+        router.on(.trackingPage, .get, use: trackingPage)
+        router.on(.theme, .get, use: theme)
+        router.on(.subscribe, .post, use: subscribe)
+        router.on(.unsubscribe, .get, use: unsubscribePage)
+        router.on(.unsubscribe, .post, use: unsubscribe)
     }
 
     @Sendable func lookupPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
@@ -60,7 +60,7 @@ struct ShopperController {
             guard let shipment = try await database.lookupShipment(
                 tenantID: tenant.id, orderNumber: orderNumber, email: email, postalCode: postalCode)
             else { return reshow("lookup_no_match", status: .ok) }
-            return Response(status: .seeOther, headers: [.location: "\(prefix)/t/\(shipment.token)?lang=\(language)", .cacheControl: "no-store"])
+            return Response(status: .seeOther, headers: [.location: SiteRoute.trackingPage.shopperPath(prefix: prefix, shipment.token) + "?lang=\(language)", .cacheControl: "no-store"])
         }
         if let trackingNumber {
             guard let tracked = try await database.lookupShipment(tenantID: tenant.id, trackingNumber: trackingNumber)
@@ -115,7 +115,7 @@ struct ShopperController {
 
     /// The branded "no such page" answer for an unknown tracking or unsubscribe token.
     func notFound(_ tenant: Tenant, language: String, prefix: String) -> Response {
-        let page = NotFoundPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, path: prefix.isEmpty ? "/" : prefix)
+        let page = NotFoundPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, path: SiteRoute.lookupPage.shopperPath(prefix: prefix))
         return renderer.response("shopper/not-found", page, status: .notFound, cacheControl: "no-store")
     }
 

@@ -109,7 +109,8 @@ struct TrackingPageView: Encodable {
         return TrackingPageView(
             layout: .branded(
                 tenant: tenant, language: language, title: title, description: t["status_detail_\(status.rawValue)"] ?? "",
-                prefix: prefix, path: showOrder ? "\(prefix)/t/\(shipment.token)" : (prefix.isEmpty ? "/" : prefix),
+                prefix: prefix,
+                path: showOrder ? SiteRoute.trackingPage.shopperPath(prefix: prefix, shipment.token) : SiteRoute.lookupPage.shopperPath(prefix: prefix),
                 catalog: catalog),
             t: t,
             statusClass: status.rawValue.replacingOccurrences(of: "_", with: "-"),
@@ -127,9 +128,9 @@ struct TrackingPageView: Encodable {
             destination: format.place(destinationPlace),
             checkpoints: timeline,
             hasCheckpoints: !timeline.isEmpty,
-            lookupURL: prefix.isEmpty ? "/" : prefix,
+            lookupURL: SiteRoute.lookupPage.shopperPath(prefix: prefix),
             subscribe: showOrder
-                ? SubscribeFormView.make(catalog: catalog, language: language, actionURL: "\(prefix)/t/\(shipment.token)/subscribe?lang=\(language)")
+                ? SubscribeFormView.make(catalog: catalog, language: language, actionURL: SiteRoute.subscribe.shopperPath(prefix: prefix, shipment.token) + "?lang=\(language)")
                 : nil)
     }
 

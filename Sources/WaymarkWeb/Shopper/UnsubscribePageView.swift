@@ -20,7 +20,7 @@ struct UnsubscribePageView: Encodable {
         done: UnsubscribeChoice? = nil, message: String? = nil
     ) -> UnsubscribePageView {
         let merchant = ["merchant": tenant.name]
-        let path = "\(prefix)/unsubscribe/\(token)"
+        let path = SiteRoute.unsubscribe.shopperPath(prefix: prefix, token)
         let title = catalog.text(done == nil ? "unsubscribe.heading" : "unsubscribe.done_heading", language, merchant)
         return UnsubscribePageView(
             layout: .branded(

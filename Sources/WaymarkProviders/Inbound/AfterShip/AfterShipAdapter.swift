@@ -1,6 +1,6 @@
 import Foundation
 import WaymarkCore
-import WaymarkNotify
+import WaymarkSigning
 
 /// AfterShip: the body is signed with the tenant's webhook secret (`credentials.secret`) as
 /// `aftership-hmac-sha256: base64(HMAC-SHA256(secret, body))`.

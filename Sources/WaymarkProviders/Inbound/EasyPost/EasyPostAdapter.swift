@@ -1,5 +1,6 @@
 import Foundation
 import WaymarkCore
+import WaymarkSigning
 
 /// EasyPost signs the body with the tenant's webhook secret (`credentials.secret`), NFKD-normalized
 /// as EasyPost's client libraries do: `X-Hmac-Signature: hmac-sha256-hex=<hex>`.

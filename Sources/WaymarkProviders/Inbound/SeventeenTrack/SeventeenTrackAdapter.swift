@@ -1,5 +1,6 @@
 import Foundation
 import WaymarkCore
+import WaymarkSigning
 
 /// 17TRACK: `sign` is hex(SHA-256(body + "/" + API key)), the account's `17token` key
 /// (`credentials.apiKey`, or `secret` when entered there). A plain hash rather than an HMAC is

@@ -1,6 +1,6 @@
 import Foundation
 import WaymarkCore
-import WaymarkNotify
+import WaymarkSigning
 
 /// Shippo does not sign webhooks. The tenant registers its hook URL with `?token=<secret>`
 /// (`credentials.secret`), and the token is compared in constant time.

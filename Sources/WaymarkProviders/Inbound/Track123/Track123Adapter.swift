@@ -1,6 +1,6 @@
 import Foundation
 import WaymarkCore
-import WaymarkNotify
+import WaymarkSigning
 
 /// Track123 signs the request's timestamp, not its body, with the account's API key (Track123
 /// calls it the API secret; `credentials.apiKey`, or `secret` when entered there). The

@@ -1,6 +1,6 @@
 import Foundation
 import WaymarkCore
-import WaymarkNotify
+import WaymarkSigning
 
 extension StandardWebhooks {
     /// Verifies an inbound request: all three headers present, the timestamp within five

@@ -1,6 +1,6 @@
 import Foundation
 import WaymarkCore
-import WaymarkNotify
+import WaymarkSigning
 
 /// Waymark's generic format, signed by Standard Webhooks with the tenant's inbound `whsec_`
 /// secret (`credentials.secret`). The `webhook-id` header is the event id.

@@ -1,19 +1,18 @@
 import Crypto
 import Foundation
 import WaymarkCore
-import WaymarkNotify
 
 /// The digests providers sign with, and the text encodings they put them in.
-enum Digests {
-    static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+public enum Digests {
+    public static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Array(message), using: SymmetricKey(data: Array(key))))
     }
 
-    static func sha256(_ message: some Collection<UInt8>) -> [UInt8] {
+    public static func sha256(_ message: some Collection<UInt8>) -> [UInt8] {
         Array(SHA256.hash(data: Array(message)))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -24,12 +23,12 @@ enum Digests {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func base64(_ bytes: [UInt8]) -> String {
+    public static func base64(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
     }
 
     /// Whether a hex signature as received (either case, surrounding white space) is `expected`.
-    static func hexMatches(_ received: String, _ expected: [UInt8]) -> Bool {
+    public static func hexMatches(_ received: String, _ expected: [UInt8]) -> Bool {
         ConstantTime.equals(received.trimmingWhitespace.lowercased(), hex(expected))
     }
 }

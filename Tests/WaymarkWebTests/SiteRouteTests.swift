@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import Testing
+import WaymarkCore
+@testable import WaymarkWeb
+
+/// `SiteRoute` names every path: the router registers exactly its routes, every path built from
+/// a route finds its way back to it, and what is derived from it (reserved slugs, custom-domain
+/// pass-through, the API's 405 table) follows.
+@Suite struct SiteRouteTests {
+    /// Sample values for each parameter name a template uses.
+    static let samples = ["tenant": "acme", "token": "pzgwnK6zguo2pibMV664qFQ9", "id": "shp_knr8k2PE2RJmdj8ssBCq", "provider": "aftership"]
+
+    static func sampleValues(_ route: SiteRoute) -> [String] {
+        route.segments.filter { $0.hasPrefix("{") }.map { samples[String($0.dropFirst().dropLast())] ?? "x" }
+    }
+
+    @Test("The router registers every route with each of its methods, and nothing else")
+    func everyRouteIsRegistered() async throws {
+        let fixture = try await Fixture.make { $0.demo = true }
+        let router = try await buildRouter(
+            config: fixture.config, database: fixture.database, logger: fixture.logs.logger(), metrics: PrometheusCollectorRegistry(),
+            now: { Fixture.now })
+        let registered = Set(router.routes.filter { $0.method != .head }.map { "\($0.method) \($0.path)" })
+        // Static files are served by the file middleware, and the admin's pages come with the admin.
+        let declared = Set(SiteRoute.allCases.filter { $0 != .staticFiles }.flatMap { route in
+            route.methods.map { "\($0.rawValue) \(route.template)" }
+        })
+        #expect(registered == declared, "registered but not declared: \(registered.subtracting(declared)); declared but not registered: \(declared.subtracting(registered))")
+        #expect(SiteRoute.admin.methods.isEmpty, "when the admin lands, its routes are declared and this test checks them")
+    }
+
+    @Test("A path built from a route routes back to it, with the same parameters", arguments: SiteRoute.allCases)
+    func roundTrip(route: SiteRoute) throws {
+        let values = Self.sampleValues(route)
+        let path = route == .staticFiles ? route.path() + "/favicon.svg" : route.path(values)
+        let (found, parameters) = try #require(SiteRoute.match(path), "\(path)")
+        #expect(found == route, "\(path)")
+        let names = route.segments.filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
+        #expect(names.map { parameters[$0] } == values, "\(path)")
+    }
+
+    @Test("Shopper paths with the slug and, on a custom domain, without it")
+    func shopperPaths() {
+        #expect(SiteRoute.trackingPage.shopperPath(prefix: "/acme", "tok") == "/acme/t/tok")
+        #expect(SiteRoute.trackingPage.shopperPath(prefix: "", "tok") == "/t/tok")
+        #expect(SiteRoute.lookupPage.shopperPath(prefix: "/acme") == "/acme")
+        #expect(SiteRoute.lookupPage.shopperPath(prefix: "") == "/")
+        #expect(SiteRoute.unsubscribe.shopperPath(prefix: "", "u1") == "/unsubscribe/u1")
+        #expect(SiteRoute.theme.path("acme") == "/acme/theme.css")
+        #expect(PublicLinks(baseURL: "https://track.example.com").trackingURL(tenantSlug: "acme", token: "tok") == "https://track.example.com/acme/t/tok")
+    }
+
+    @Test("Literal segments win over parameters: the SMS hook is not a provider called sms")
+    func literalsWin() throws {
+        #expect(SiteRoute.match("/hooks/sms/acme")?.route == .smsHook)
+        #expect(SiteRoute.match("/hooks/easypost/acme")?.route == .providerHook)
+        #expect(SiteRoute.match("/api/v1/shipments/batch")?.route == .shipmentsBatch)
+        #expect(SiteRoute.match("/healthz")?.route == .healthz)
+        #expect(SiteRoute.match("/acme")?.route == .lookupPage)
+        #expect(SiteRoute.match("/a/b/c/d/e/f") == nil)
+    }
+
+    @Test("Reserved slugs, custom-domain pass-through and the API's 405 table come from the routes")
+    func derived() {
+        for segment in SiteRoute.platformSegments where segment.allSatisfy({ $0.isLetter }) {
+            #expect(TenantSlug.reserved.contains(segment), "\(segment)")
+            #expect(throws: TenantSlug.Invalid.reserved(segment)) { try TenantSlug(segment) }
+        }
+        for route in SiteRoute.allCases where route.area != .shopper {
+            #expect(CustomDomainResponder<RouterResponder<WaymarkRequestContext>>.isPlatformPath(route.path(Self.sampleValues(route))), "\(route)")
+        }
+        #expect(!CustomDomainResponder<RouterResponder<WaymarkRequestContext>>.isPlatformPath("/t/tok"))
+        #expect(AllowedMethods.allowHeader(for: "/api/v1/shipments/shp_1") == "GET, PATCH, DELETE, HEAD")
+        #expect(AllowedMethods.allowHeader(for: "/api/v1/deliveries/d_1/replay") == "POST")
+        #expect(AllowedMethods.routes.count == SiteRoute.allCases.filter { $0.area == .api }.count)
+    }
+}
