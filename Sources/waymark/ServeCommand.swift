@@ -64,48 +64,29 @@ struct Serve: AsyncParsableCommand {
         if let url = Environment.string("WAYMARK_SMS_URL") {
             do { config.sms = try SMSConfiguration(url: url) } catch { throw CLIError(error.description) }
         }
+        if let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init), seconds > 0 {
+            config.demoInterval = .milliseconds(Int(seconds * 1000))
+        }
         let db = try openDatabase(database.path, baseURL: config.baseURL)
 
-        let metrics = PrometheusCollectorRegistry()
-        var metricsFactory = PrometheusMetricsFactory(registry: metrics)
-        metricsFactory.durationHistogramBuckets[DispatchMetrics.deliveryTimeLabel] = DispatchMetrics.deliveryTimeBuckets
-        MetricsSystem.bootstrap(metricsFactory)
-
-        // Each channel the dispatcher sends through. Shopper messages are rendered from Views/
-        // and Locales/ (a missing template stops the start here); email goes to WAYMARK_SMTP_URL
-        // or, without it, into .eml files; texts go to WAYMARK_SMS_URL or, without it, the log.
-        let composer = try TemplateMessageComposer(
-            viewsPath: "\(config.resourcesPath)/Views", catalog: try Catalog(directory: "\(config.resourcesPath)/Locales"),
-            links: db.links, overrides: db)
-        var channels: [NotificationChannel: any DeliveryChannel] = [:]
-        channels[.webhook] = WebhookChannel(policy: outboundPolicy)
+        // Email goes to WAYMARK_SMTP_URL or, without it, into .eml files; texts go to
+        // WAYMARK_SMS_URL or, without it, the log; numbers are registered at WAYMARK_*_URL.
+        var outside = OutsideServices(registrationClients: RegistrationService.liveClients(baseURLs: providerURLs))
         do {
-            channels[.email] = try EmailChannel.fromEnvironment(environment, composer: composer, links: db.links)
+            outside.mail = try EmailChannel.Setup.fromEnvironment(environment, links: db.links)
         } catch {
             throw CLIError(error.description)
         }
-        let smsTransport: any SMSTransport = config.sms.map { TwilioSMSClient(configuration: $0) } ?? LogSMSTransport(logger: Logger(label: "waymark.sms"))
-        channels[.sms] = SMSChannel(composer: composer, transport: smsTransport)
-        let dispatcher = Dispatcher(
-            database: db, channels: channels, metrics: DispatchMetrics(factory: metricsFactory), logger: Logger(label: "waymark.dispatch"))
+        outside.sms = config.sms.map { TwilioSMSClient(configuration: $0) }
+        MetricsSystem.bootstrap(outside.metricsFactory)
 
-        var services: [any Service] = [
-            MaintenanceService(database: db, logger: logger),
-            dispatcher,
-            RegistrationService(database: db, clients: RegistrationService.liveClients(baseURLs: providerURLs), logger: logger),
-        ]
-        if demo {
-            let seeded = try await DemoMerchant.seedIfMissing(db)
-            try await DemoMerchant.ensureWebhookEndpoint(db, tenantID: seeded.tenant.id, url: "http://127.0.0.1:\(port)" + SiteRoute.demoWebhooks.path())
-            let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init) ?? 5
-            services.append(ShipmentSimulator(database: db, tenantID: seeded.tenant.id, interval: .milliseconds(Int(seconds * 1000)), logger: logger))
-            printDemoBanner(seeded, config: config)
+        let app = try await buildApplication(config: config, database: db, outside: outside, logger: logger) { [config] seeded in
+            Self.printDemoBanner(seeded, config: config)
         }
-        let app = try await buildApplication(config: config, database: db, services: services, logger: logger, metrics: metrics)
         try await app.runService()
     }
 
-    private func printDemoBanner(_ seeded: DemoMerchant.Seeded, config: AppConfig) {
+    private static func printDemoBanner(_ seeded: DemoMerchant.Seeded, config: AppConfig) {
         var lines = [
             "",
             "Waymark demo: \(seeded.tenant.name)",

@@ -15,7 +15,7 @@ import Testing
         Counter(label: "waymark_notifications_sent_total", dimensions: [("channel", "webhook")], factory: PrometheusMetricsFactory(registry: registry))
             .increment(by: 3)
         let app = try await buildApplication(
-            config: fixture.config, database: fixture.database, logger: fixture.logs.logger(), metrics: registry, now: { Fixture.now })
+            config: fixture.config, database: fixture.database, outside: OutsideServices(metrics: registry, now: { Fixture.now }), logger: fixture.logs.logger())
         try await app.test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)

@@ -66,7 +66,7 @@ struct Fixture {
     }
 
     func app() async throws -> WaymarkApplication {
-        try await buildApplication(config: config, database: database, logger: logs.logger(), now: { Fixture.now })
+        try await buildApplication(config: config, database: database, outside: OutsideServices(now: { Fixture.now }), logger: logs.logger())
     }
 
     var acmeTrackingPath: String { "/acme/t/\(acmeShipment.token)" }

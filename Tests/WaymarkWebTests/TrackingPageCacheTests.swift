@@ -73,7 +73,8 @@ import WaymarkStore
     func theDayIsPartOfThePage() async throws {
         let fixture = try await Fixture.make()
         let clock = Clock(Date(timeIntervalSince1970: 1_796_079_600))  // 2026-11-30 23:00 UTC, the ETA's day
-        let app = try await buildApplication(config: fixture.config, database: fixture.database, logger: fixture.logs.logger(), now: { clock.now })
+        let app = try await buildApplication(
+            config: fixture.config, database: fixture.database, outside: OutsideServices(now: { clock.now }), logger: fixture.logs.logger())
         try await app.test(.router) { client in
             let onTheDay = try await page(client, fixture.acmeTrackingPath).1
             #expect(!onTheDay.contains("Running late"))

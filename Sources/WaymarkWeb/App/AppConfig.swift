@@ -23,6 +23,10 @@ public struct AppConfig: Sendable {
     /// Which private ranges merchant URLs (webhook endpoints) may reach; none by default. The CLI
     /// reads it from `WAYMARK_OUTBOUND_ALLOW`.
     public var outboundPolicy: OutboundPolicy
+    /// The dispatcher's caps and timings.
+    public var dispatcher: DispatcherConfiguration = .init()
+    /// How often the demo's simulator moves a shipment on (`WAYMARK_DEMO_INTERVAL`, seconds).
+    public var demoInterval: Duration = .seconds(5)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./waymark.sqlite",

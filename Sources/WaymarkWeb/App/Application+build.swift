@@ -12,21 +12,50 @@ import WaymarkStore
 /// The application type `buildApplication` returns.
 public typealias WaymarkApplication = Application<CustomDomainResponder<RouterResponder<WaymarkRequestContext>>>
 
-/// Builds the whole web application. `waymark serve` and the tests both call this, so what the
-/// tests exercise is what runs.
+/// Builds the whole running system from `config`: the HTTP server with every route, and the
+/// background workers that run and stop with it — the dispatcher with its channels (merchant
+/// webhooks, email, SMS) and the message composer, provider registration, maintenance sweeps and,
+/// with `config.demo`, the demo merchant and its simulator. `waymark serve` and the tests both
+/// call this, so what the tests exercise is what runs.
 ///
 /// - Parameters:
-///   - services: background workers (the demo simulator, later the dispatcher) that run and
-///     stop with the server.
-///   - metrics: the registry `GET /metrics` shows; `waymark serve` passes the one its
-///     `MetricsSystem` writes to, tests their own.
-///   - now: the clock for "is this ETA late?"; tests pin it.
+///   - outside: the services outside the process and the clock; tests pass doubles and local peers.
+///   - onDemoReady: told the demo merchant once it is seeded (`serve` prints its banner).
 public func buildApplication(
-    config: AppConfig, database: AppDatabase, services: [any Service] = [], logger: Logger = Logger(label: "waymark"),
-    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Date = { Date() }
+    config: AppConfig, database: AppDatabase, outside: OutsideServices = OutsideServices(), logger: Logger = Logger(label: "waymark"),
+    onDemoReady: @Sendable (DemoMerchant.Seeded) -> Void = { _ in }
 ) async throws -> WaymarkApplication {
-    let router = try await buildRouter(config: config, database: database, logger: logger, metrics: metrics, now: now)
+    let now = outside.now
+    let router = try await buildRouter(config: config, database: database, logger: logger, metrics: outside.metrics, now: now)
     let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost)
+
+    // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
+    // here); the same composer serves the dispatcher and, later, the admin's previews.
+    let composer = try TemplateMessageComposer(
+        viewsPath: "\(config.resourcesPath)/Views", catalog: try Catalog(directory: "\(config.resourcesPath)/Locales"),
+        links: database.links, overrides: database)
+    let mail = try outside.mail ?? EmailChannel.Setup.fromEnvironment([:], links: database.links)
+    let channels: [NotificationChannel: any DeliveryChannel] = [
+        .webhook: WebhookChannel(
+            policy: config.outboundPolicy, configuration: .init(tlsConfiguration: outside.webhookTLS), resolver: outside.resolver, now: now),
+        .email: EmailChannel(composer: composer, transport: mail.transport, defaultSender: mail.sender, now: now),
+        .sms: SMSChannel(composer: composer, transport: outside.sms ?? LogSMSTransport(logger: Logger(label: "waymark.sms")), now: now),
+    ]
+    var services: [any Service] = [
+        MaintenanceService(database: database, logger: logger),
+        Dispatcher(
+            database: database, channels: channels, configuration: config.dispatcher, metrics: DispatchMetrics(factory: outside.metricsFactory),
+            logger: Logger(label: "waymark.dispatch"), now: now),
+        RegistrationService(database: database, clients: outside.registrationClients, now: now, logger: logger),
+    ]
+    if config.demo {
+        let seeded = try await DemoMerchant.seedIfMissing(database, now: now())
+        // The demo merchant's endpoint is this server's own receiver, on loopback.
+        try await DemoMerchant.ensureWebhookEndpoint(
+            database, tenantID: seeded.tenant.id, url: "http://127.0.0.1:\(config.port)" + SiteRoute.demoWebhooks.path(), now: now())
+        services.append(ShipmentSimulator(database: database, tenantID: seeded.tenant.id, interval: config.demoInterval, logger: logger))
+        onDemoReady(seeded)
+    }
     return Application(
         responder: responder,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "waymark"),
