@@ -64,6 +64,14 @@ struct Serve: AsyncParsableCommand {
         if let url = Environment.string("WAYMARK_SMS_URL") {
             do { config.sms = try SMSConfiguration(url: url) } catch { throw CLIError(error.description) }
         }
+        // Nodes sharing one database claim deliveries under their own id, for a lease.
+        if let node = Environment.string("WAYMARK_NODE_ID") { config.dispatcher.nodeID = node }
+        if let text = Environment.string("WAYMARK_DELIVERY_LEASE") {
+            guard let seconds = Double(text), seconds >= 1 else {
+                throw CLIError("WAYMARK_DELIVERY_LEASE '\(text)' must be a number of seconds, at least 1")
+            }
+            config.dispatcher.lease = seconds
+        }
         if let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init), seconds > 0 {
             config.demoInterval = .milliseconds(Int(seconds * 1000))
         }

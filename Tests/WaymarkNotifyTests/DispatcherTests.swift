@@ -92,8 +92,8 @@ struct DispatcherTests {
         try await receiver.serve { port in
             _ = try await scenario.endpoint(tenant, url: "http://127.0.0.1:\(port)/hook")
             let delivery = try await scenario.shipmentDelivery(tenant)
-            // A process claimed it and died before recording anything.
-            _ = try await scenario.database.claimDueDeliveries(now: scenario.clock.now, limit: 10)
+            // This node claimed it and died before recording anything; restarted, it takes it back.
+            _ = try await scenario.database.claimDueDeliveries(owner: DispatcherConfiguration().nodeID, now: scenario.clock.now, limit: 10)
             #expect(try await scenario.delivery(delivery).state == .sending)
 
             try await running(scenario.dispatcher(channel: try scenario.channel())) {

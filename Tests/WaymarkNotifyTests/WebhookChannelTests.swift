@@ -296,7 +296,7 @@ struct WebhookChannelTests {
         let tenant = try await scenario.tenant("deleted")
         _ = try await scenario.endpoint(tenant, url: "http://127.0.0.1:9/hook")
         try await scenario.shipmentDelivery(tenant)
-        var claimed = try #require(try await scenario.database.claimDueDeliveries(now: scenario.clock.now, limit: 1).first)
+        var claimed = try #require(try await scenario.database.claimDueDeliveries(owner: "test", now: scenario.clock.now, limit: 1).first)
         claimed.endpoint = nil
         let outcome = await (try scenario.channel()).send(claimed)
         #expect(outcome == .skipped(reason: "the webhook endpoint was deleted"))

@@ -228,32 +228,44 @@ struct DeliveryQueueTests {
         return (database, tenant, endpoint)
     }
 
-    @Test("Claims mark deliveries sending, skip busy endpoints, and come back after a crash")
+    @Test("Claims mark deliveries sending under a lease, skip busy endpoints, and come back to their node after a crash")
     func claimAndRecover() async throws {
         let (database, tenant, endpoint) = try await setUp()
         let now = storeReferenceDate.addingTimeInterval(1)
-        #expect(try await database.claimDueDeliveries(now: now, limit: 10, busyEndpoints: [endpoint.id]).isEmpty)
-        #expect(try await database.claimDueDeliveries(now: now, limit: 10, busyTenants: [tenant.id]).isEmpty)
-        let claimed = try await database.claimDueDeliveries(now: now, limit: 2)
+        #expect(try await database.claimDueDeliveries(owner: "a", now: now, limit: 10, busyEndpoints: [endpoint.id]).isEmpty)
+        #expect(try await database.claimDueDeliveries(owner: "a", now: now, limit: 10, busyTenants: [tenant.id]).isEmpty)
+        let claimed = try await database.claimDueDeliveries(owner: "a", now: now, limit: 2)
         #expect(claimed.count == 2)
         #expect(claimed.allSatisfy { $0.delivery.state == .sending && $0.endpoint?.id == endpoint.id && $0.tenant.id == tenant.id })
-        #expect(try await database.claimDueDeliveries(now: now, limit: 10).count == 1)
-        // The process dies: everything sending is due again, under the same ids.
-        #expect(try await database.recoverInterruptedDeliveries(now: now) == 3)
-        let again = try await database.claimDueDeliveries(now: now, limit: 10)
-        #expect(Set(again.map(\.delivery.id)).isSuperset(of: claimed.map(\.delivery.id)))
+        #expect(try await database.claimDueDeliveries(owner: "b", now: now, limit: 10).count == 1, "b gets only what a left")
+        // Node a dies and restarts: its own rows are due again at once, under the same ids; b's are b's.
+        #expect(try await database.recoverInterruptedDeliveries(owner: "a", now: now) == 2)
+        let again = try await database.claimDueDeliveries(owner: "a", now: now, limit: 10)
+        #expect(Set(again.map(\.delivery.id)) == Set(claimed.map(\.delivery.id)))
+    }
+
+    @Test("A dead node's deliveries are taken over when its lease ends, not before")
+    func leaseTakeover() async throws {
+        let (database, _, _) = try await setUp()
+        let now = storeReferenceDate.addingTimeInterval(1)
+        let taken = try await database.claimDueDeliveries(owner: "dead", now: now, lease: 60, limit: 10)
+        #expect(taken.count == 3)
+        #expect(try await database.claimDueDeliveries(owner: "alive", now: now.addingTimeInterval(59), lease: 60, limit: 10).isEmpty)
+        let takenOver = try await database.claimDueDeliveries(owner: "alive", now: now.addingTimeInterval(61), lease: 60, limit: 10)
+        #expect(Set(takenOver.map(\.delivery.id)) == Set(taken.map(\.delivery.id)))
+        #expect(try await database.recoverInterruptedDeliveries(owner: "dead", now: now.addingTimeInterval(62)) == 0, "no longer dead's to recover")
     }
 
     @Test("Attempts are logged; a retry waits; five days of failure disable the endpoint with the reason")
     func attemptsAndDisabling() async throws {
         let (database, tenant, endpoint) = try await setUp()
-        let first = try #require(try await database.claimDueDeliveries(now: storeReferenceDate, limit: 1).first)
+        let first = try #require(try await database.claimDueDeliveries(owner: "test", now: storeReferenceDate, limit: 1).first)
         let retryAt = storeReferenceDate.addingTimeInterval(5)
         try await database.recordAttempt(
             DeliveryAttempt(deliveryID: first.delivery.id, attemptedAt: storeReferenceDate, outcome: .retry, httpStatus: 500,
                             latencyMilliseconds: 12, error: "500 Internal Server Error"),
             resolution: .retry(at: retryAt), endpoint: .failing)
-        #expect(try await database.claimDueDeliveries(now: storeReferenceDate.addingTimeInterval(4), limit: 10).allSatisfy { $0.delivery.id != first.delivery.id })
+        #expect(try await database.claimDueDeliveries(owner: "test", now: storeReferenceDate.addingTimeInterval(4), limit: 10).allSatisfy { $0.delivery.id != first.delivery.id })
         let stored = try #require(try await database.delivery(tenantID: tenant.id, id: first.delivery.id))
         #expect(stored.state == .pending && stored.attempts == 1 && stored.nextAttemptAt == retryAt && stored.lastError == "500 Internal Server Error")
         #expect(try await database.webhookEndpoint(tenantID: tenant.id, id: endpoint.id)?.failingSince == storeReferenceDate)
@@ -272,7 +284,7 @@ struct DeliveryQueueTests {
     @Test("A success clears the failure record; 410 disables at once; replay keeps the id")
     func healthyGoneAndReplay() async throws {
         let (database, tenant, endpoint) = try await setUp()
-        let claimed = try await database.claimDueDeliveries(now: storeReferenceDate, limit: 3)
+        let claimed = try await database.claimDueDeliveries(owner: "test", now: storeReferenceDate, limit: 3)
         try await database.recordAttempt(
             DeliveryAttempt(deliveryID: claimed[0].delivery.id, attemptedAt: storeReferenceDate, outcome: .retry, latencyMilliseconds: 1, error: "timeout"),
             resolution: .retry(at: storeReferenceDate), endpoint: .failing)
@@ -298,7 +310,7 @@ struct DeliveryQueueTests {
         let tenant = try await Fixture.tenant(database, slug: "acme").tenant
         let shipment = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment())
         _ = try await database.recordCheckpoints(tenantID: tenant.id, shipmentID: shipment.id, events: [Fixture.event(1, .delivered)])
-        let email = try #require(try await database.claimDueDeliveries(limit: 10).first { $0.delivery.channel == .email })
+        let email = try #require(try await database.claimDueDeliveries(owner: "test", limit: 10).first { $0.delivery.channel == .email })
         #expect(email.unsubscribeToken != nil && !email.recipientOptedOut)
         try await database.recordAttempt(
             DeliveryAttempt(deliveryID: email.delivery.id, attemptedAt: Date(), outcome: .failed, reply: "550 5.1.1 no such user", latencyMilliseconds: 5),

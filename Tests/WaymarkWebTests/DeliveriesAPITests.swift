@@ -35,7 +35,7 @@ import WaymarkStore
         let (fixture, endpoint, _) = try await fixtureWithDeliveries()
         let key = fixture.acme.apiKey
         // The dispatcher's side: claim everything, fail one for good with a 500, disable the endpoint with a 410.
-        let claimed = try await fixture.database.claimDueDeliveries(now: Fixture.now, limit: 10)
+        let claimed = try await fixture.database.claimDueDeliveries(owner: "test", now: Fixture.now, limit: 10)
         let failed = try #require(claimed.first { $0.delivery.channel == .webhook && $0.delivery.eventType == "shipment.status_changed" }?.delivery)
         try await fixture.database.recordAttempt(
             DeliveryAttempt(deliveryID: failed.id, attemptedAt: Fixture.now, outcome: .retry, httpStatus: 500, latencyMilliseconds: 41, error: "HTTP 500"),
@@ -95,7 +95,7 @@ import WaymarkStore
         #expect(replayed.state == .pending)
         #expect(replayed.lastError == nil)
         // Due now, so the dispatcher picks it up again under the same id.
-        let reclaimed = try await fixture.database.claimDueDeliveries(now: Fixture.now.addingTimeInterval(1), limit: 10)
+        let reclaimed = try await fixture.database.claimDueDeliveries(owner: "test", now: Fixture.now.addingTimeInterval(1), limit: 10)
         #expect(reclaimed.map(\.delivery.id).contains(failed.id))
     }
 

@@ -244,3 +244,49 @@ def test_the_demo_shows_emails_and_verified_webhooks_flowing(db, tmp_path, serve
     emails = wait_for(lambda: list(mail.glob("*.eml")), what="the demo's emails")
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in emails[0].read_bytes()
     assert "signature did not verify" not in server.output()
+
+
+def test_two_nodes_share_one_outbox_and_a_killed_nodes_deliveries_are_taken_over(db, server_factory, peers):
+    """Two `serve` processes on one database file drain one outbox. Each delivery is claimed by
+    one node under a lease: while both run, no webhook id arrives twice. Node a is killed with
+    deliveries in flight; node b takes them over when a's lease (5 s here) runs out. Only what a
+    was sending at the kill may arrive twice (at least once); nothing is lost."""
+    receiver = peers(WebhookReceiver, lambda index, request: (time.sleep(0.03), (204, {}))[1])
+    key = create_tenant(db, "acme")["api_key"]
+    lease = {"WAYMARK_DELIVERY_LEASE": "5"}
+    node_a = server_factory(db, env={**ALLOW_LOOPBACK, **lease, "WAYMARK_NODE_ID": "node-a"})
+    endpoint(node_a, key, receiver.url, ["shipment.created"])
+    node_b = server_factory(db, env={**ALLOW_LOOPBACK, **lease, "WAYMARK_NODE_ID": "node-b"})
+    for batch in range(3):
+        status, body = node_a.api("POST", "/shipments/batch", key, {"shipments": [{"tracking_number": f"WMTWO{batch}X{n:04d}"} for n in range(100)]})
+        assert status in (200, 201, 207), body
+    conn = sqlite3.connect(db)
+    ids = {row[0] for row in conn.execute("SELECT id FROM delivery WHERE channel = 'webhook'")}
+    assert len(ids) == 300
+
+    def arrivals():
+        return [request["headers"]["webhook-id"] for request in receiver.received()]
+
+    owners = set()
+
+    def some_arrived():
+        owners.update(row[0] for row in conn.execute("SELECT DISTINCT lease_owner FROM delivery WHERE state = 'sending'"))
+        return len(arrivals()) >= 60
+
+    wait_for(some_arrived, what="the first deliveries")
+    before_kill = arrivals()
+    assert len(before_kill) == len(set(before_kill)), "while both nodes ran, a delivery went out twice"
+    node_a.proc.send_signal(signal.SIGKILL)
+    node_a.proc.wait(timeout=30)
+    in_flight_at_kill = conn.execute("SELECT count(*) FROM delivery WHERE state = 'sending' AND lease_owner = 'node-a'").fetchone()[0]
+    assert len(set(arrivals())) < 300, "the kill came too late to test anything"
+
+    wait_for(lambda: set(arrivals()) >= ids, timeout=120, what="every delivery id, node b taking over node a's")
+    wait_for(lambda: conn.execute("SELECT count(*) FROM delivery WHERE state = 'delivered'").fetchone()[0] == 300,
+             timeout=60, what="every delivery recorded as delivered")
+    duplicates = len(arrivals()) - len(set(arrivals()))
+    print(f"two nodes: owners seen {sorted(o for o in owners if o)}, {in_flight_at_kill} in flight at the kill, {duplicates} sent again")
+    assert {"node-a", "node-b"} <= owners, "both nodes should have claimed deliveries"
+    assert duplicates <= in_flight_at_kill
+    assert node_b.stop() == 0
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

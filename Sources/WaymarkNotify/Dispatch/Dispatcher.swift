@@ -48,7 +48,7 @@ public final class Dispatcher: Service, Sendable {
     public func kick() { wakeup.ring() }
 
     public func run() async throws {
-        let recovered = try await database.recoverInterruptedDeliveries(now: now())
+        let recovered = try await database.recoverInterruptedDeliveries(owner: configuration.nodeID, now: now())
         if recovered > 0 { logger.notice("re-queued deliveries interrupted by the last stop", metadata: ["count": "\(recovered)"]) }
         let clock = ContinuousClock()
         var nextStalledCheck = clock.now
@@ -119,7 +119,7 @@ public final class Dispatcher: Service, Sendable {
         let room = inFlight.withLock { $0.room(configuration) }
         guard room.free > 0 else { return Claim(deliveries: [], filled: true) }
         let claimed = try await database.claimDueDeliveries(
-            now: now(), limit: room.free, busyEndpoints: room.busyEndpoints, busyTenants: room.busyTenants)
+            owner: configuration.nodeID, now: now(), lease: configuration.lease, limit: room.free, busyEndpoints: room.busyEndpoints, busyTenants: room.busyTenants)
         var admitted: [ClaimedDelivery] = []
         var overflow: [Delivery] = []
         inFlight.withLock { inFlight in

@@ -1,3 +1,4 @@
+import Foundation
 import WaymarkCore
 
 /// How hard the dispatcher works and how it shares itself out. The per-endpoint and per-tenant
@@ -19,6 +20,12 @@ public struct DispatcherConfiguration: Sendable {
     public var stalledBatch: Int
     /// How often the queue-depth gauge is refreshed.
     public var queueDepthInterval: Duration
+    /// This dispatcher's name on the deliveries it claims (`WAYMARK_NODE_ID`, default the host
+    /// name). Nodes sharing one database need distinct ids; a restarted node with the same id
+    /// takes back what it left mid-send at once.
+    public var nodeID: String = ProcessInfo.processInfo.hostName
+    /// How long a claim keeps a delivery from other nodes.
+    public var lease: TimeInterval = 300
 
     public init(
         maximumConcurrentSends: Int = 64, maximumInFlightPerEndpoint: Int = 4, maximumInFlightPerTenant: Int = 16,

@@ -17,6 +17,9 @@ enum Migrations {
         migrator.registerMigration("v4-sweeps") { db in
             try db.execute(sql: v4Sweeps)
         }
+        migrator.registerMigration("v5-delivery-leases") { db in
+            try db.execute(sql: v5DeliveryLeases)
+        }
         return migrator
     }
 
@@ -299,5 +302,14 @@ enum Migrations {
               AND archived_at IS NULL AND stalled_checked_for IS NOT last_event_at;
         CREATE INDEX shipment_pending_unarchived ON shipment(created_at) WHERE status = 'pending' AND archived_at IS NULL;
         CREATE INDEX shipment_delivered_unarchived ON shipment(delivered_at) WHERE status = 'delivered' AND archived_at IS NULL;
+        """
+
+    /// A delivery being sent belongs to one dispatcher (its node id) until its lease ends:
+    /// several processes can share the outbox, a restarted node takes back its own rows at once,
+    /// and another node takes over a dead node's rows when their lease runs out.
+    static let v5DeliveryLeases = """
+        ALTER TABLE delivery ADD COLUMN lease_owner TEXT;
+        ALTER TABLE delivery ADD COLUMN lease_expires_at TEXT;
+        CREATE INDEX delivery_leases ON delivery(lease_expires_at) WHERE state = 'sending';
         """
 }

@@ -51,38 +51,61 @@ public enum EndpointVerdict: Sendable, Equatable {
 }
 
 /// The dispatcher's side of the outbox: claiming, the attempts log, retries, and the endpoint
-/// and suppression bookkeeping that follows from answers. One Waymark process serves a database
-/// file, so a delivery left `sending` by a process that died is simply due again at start.
+/// and suppression bookkeeping that follows from answers.
+///
+/// Several dispatchers (processes sharing the database) may drain one outbox. A claimed delivery
+/// is `sending` under a lease: its owner (the node's id) and when the lease ends. No other
+/// dispatcher takes it before then; after it (the owner died mid-send), the next claim takes it
+/// over. A restarted node takes back its own rows at once (`recoverInterruptedDeliveries`).
 extension AppDatabase {
-    /// Puts deliveries a killed process left mid-send back in the queue: they are sent again
-    /// (at least once), under the same id. Returns how many.
+    /// How long a claim keeps a delivery from other dispatchers: well past the longest send
+    /// (webhook and SMTP time-outs are seconds).
+    public static let deliveryLease: TimeInterval = 300
+
+    /// Puts deliveries this node (`owner`) left mid-send when it last stopped back in the
+    /// queue: they are sent again (at least once), under the same id. Other nodes' rows are left
+    /// to their leases. Returns how many.
     @discardableResult
-    public func recoverInterruptedDeliveries(now: Date = Date()) async throws -> Int {
+    public func recoverInterruptedDeliveries(owner: String, now: Date = Date()) async throws -> Int {
         try await write { db in
-            try db.execute(sql: "UPDATE delivery SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'",
-                           arguments: [now, now])
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                WHERE state = 'sending' AND lease_owner = ?
+                """, arguments: [now, now, owner])
             return db.changesCount
         }
     }
 
-    /// Claims up to `limit` due deliveries, oldest due first, marking them `sending`. Endpoints
-    /// and tenants the dispatcher reports as busy are left out, so one slow receiver never fills
-    /// the claim with work that would only wait behind it.
+    /// Claims up to `limit` due deliveries for `owner` until `now + lease`: first those whose
+    /// sender's lease ran out (a node that died mid-send), then pending ones, oldest due first.
+    /// Endpoints and tenants the dispatcher reports as busy are left out, so one slow receiver
+    /// never fills the claim with work that would only wait behind it.
     public func claimDueDeliveries(
-        now: Date = Date(), limit: Int, busyEndpoints: Set<String> = [], busyTenants: Set<Int64> = []
+        owner: String, now: Date = Date(), lease: TimeInterval = deliveryLease, limit: Int, busyEndpoints: Set<String> = [],
+        busyTenants: Set<Int64> = []
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
         return try await write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM delivery
-                WHERE state = 'pending' AND next_attempt_at <= ?
-                  AND (endpoint_id IS NULL OR endpoint_id NOT IN (SELECT value FROM json_each(?)))
-                  AND tenant_id NOT IN (SELECT value FROM json_each(?))
-                ORDER BY next_attempt_at, created_at LIMIT ?
-                """, arguments: [now, encodeJSON(busyEndpoints.sorted()), encodeJSON(busyTenants.sorted()), limit])
+            let busy: StatementArguments = [encodeJSON(busyEndpoints.sorted()), encodeJSON(busyTenants.sorted())]
+            let filters = """
+                AND (endpoint_id IS NULL OR endpoint_id NOT IN (SELECT value FROM json_each(?)))
+                AND tenant_id NOT IN (SELECT value FROM json_each(?))
+                """
+            var rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM delivery WHERE state = 'sending' AND (lease_expires_at IS NULL OR lease_expires_at <= ?) \(filters)
+                ORDER BY lease_expires_at LIMIT ?
+                """, arguments: [now] + busy + [limit])
+            if rows.count < limit {
+                rows += try Row.fetchAll(db, sql: """
+                    SELECT * FROM delivery WHERE state = 'pending' AND next_attempt_at <= ? \(filters)
+                    ORDER BY next_attempt_at, created_at LIMIT ?
+                    """, arguments: [now] + busy + [limit - rows.count])
+            }
             var tenants: [Int64: (Tenant, NotificationSettings)] = [:]
             return try rows.map(Delivery.init(row:)).map { delivery in
-                try db.execute(sql: "UPDATE delivery SET state = 'sending', updated_at = ? WHERE id = ?", arguments: [now, delivery.id])
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'sending', lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?
+                    """, arguments: [owner, now.addingTimeInterval(lease), now, delivery.id])
                 var claimed = delivery
                 claimed.state = .sending
                 let (tenant, settings) = try tenants[delivery.tenantID] ?? {
@@ -134,7 +157,8 @@ extension AppDatabase {
             }
             try db.execute(sql: """
                 UPDATE delivery SET state = ?, attempts = attempts + 1, next_attempt_at = coalesce(?, next_attempt_at), last_error = ?,
-                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, updated_at = ?
+                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, updated_at = ?,
+                    lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = ?
                 """, arguments: [state.rawValue, next, attempt.error, state.rawValue, now, now, attempt.deliveryID])
             guard let delivery = try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [attempt.deliveryID])
@@ -165,11 +189,15 @@ extension AppDatabase {
     public func setAside(deliveryID: String, until: Date? = nil, skipReason: String? = nil, now: Date = Date()) async throws {
         try await write { db in
             if let skipReason {
-                try db.execute(sql: "UPDATE delivery SET state = 'skipped', last_error = ?, updated_at = ? WHERE id = ?",
-                               arguments: [skipReason, now, deliveryID])
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'skipped', last_error = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = ?
+                    """, arguments: [skipReason, now, deliveryID])
             } else {
-                try db.execute(sql: "UPDATE delivery SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                               arguments: [until ?? now, now, deliveryID])
+                try db.execute(sql: """
+                    UPDATE delivery SET state = 'pending', next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = ?
+                    """, arguments: [until ?? now, now, deliveryID])
             }
         }
     }
