@@ -57,6 +57,16 @@ def endpoint(server, key, url, events=ALL_EVENTS):
     return body
 
 
+def webhook_backlog(server, key, conn, prefix):
+    """300 new shipments, so 300 `shipment.created` webhook deliveries queue; their ids."""
+    for batch in range(3):
+        status, body = server.api("POST", "/shipments/batch", key, {"shipments": [{"tracking_number": f"{prefix}{batch}X{n:04d}"} for n in range(100)]})
+        assert status in (200, 201, 207), body
+    ids = {row[0] for row in conn.execute("SELECT id FROM delivery WHERE channel = 'webhook'")}
+    assert len(ids) == 300
+    return ids
+
+
 def verified(secret, request):
     """The body as the reference library verifies it; raises when the signature is wrong."""
     return standardwebhooks.Webhook(secret).verify(request["body"], request["headers"])
@@ -205,12 +215,8 @@ def test_kill_9_mid_dispatch_loses_no_delivery(db, server_factory, peers):
     key = create_tenant(db, "acme")["api_key"]
     server = server_factory(db, env=ALLOW_LOOPBACK)
     endpoint(server, key, receiver.url, ["shipment.created"])
-    for batch in range(3):
-        status, body = server.api("POST", "/shipments/batch", key, {"shipments": [{"tracking_number": f"WMKILL{batch}X{n:04d}"} for n in range(100)]})
-        assert status in (200, 201, 207), body
     conn = sqlite3.connect(db)
-    ids = {row[0] for row in conn.execute("SELECT id FROM delivery WHERE channel = 'webhook'")}
-    assert len(ids) == 300
+    ids = webhook_backlog(server, key, conn, "WMKILL")
 
     def arrived():
         return {request["headers"]["webhook-id"] for request in receiver.received()}
@@ -257,12 +263,8 @@ def test_two_nodes_share_one_outbox_and_a_killed_nodes_deliveries_are_taken_over
     node_a = server_factory(db, env={**ALLOW_LOOPBACK, **lease, "WAYMARK_NODE_ID": "node-a"})
     endpoint(node_a, key, receiver.url, ["shipment.created"])
     node_b = server_factory(db, env={**ALLOW_LOOPBACK, **lease, "WAYMARK_NODE_ID": "node-b"})
-    for batch in range(3):
-        status, body = node_a.api("POST", "/shipments/batch", key, {"shipments": [{"tracking_number": f"WMTWO{batch}X{n:04d}"} for n in range(100)]})
-        assert status in (200, 201, 207), body
     conn = sqlite3.connect(db)
-    ids = {row[0] for row in conn.execute("SELECT id FROM delivery WHERE channel = 'webhook'")}
-    assert len(ids) == 300
+    ids = webhook_backlog(node_a, key, conn, "WMTWO")
 
     def arrivals():
         return [request["headers"]["webhook-id"] for request in receiver.received()]
