@@ -77,6 +77,15 @@ struct WaymarkFormatTests {
         #expect(error?.message.hasPrefix("waymark webhook body: events[0].status: 'shipped' is not a Waymark status (pending, info_received,") == true)
     }
 
+    @Test("A Waymark status is read whatever its case or separators")
+    func statusSpelling() throws {
+        for spelling in ["Out-For-Delivery", "OUT_FOR_DELIVERY", "out for delivery"] {
+            let body = #"{"tracking_number": "1", "events": [{"occurred_at": "2026-07-01T10:00:00Z", "status": "\#(spelling)", "message": "x"}]}"#
+            let webhook = try adapter.decode(InboundRequest(body: Array(body.utf8), headers: [:]))
+            #expect(webhook.updates.first?.events.first?.status == .outForDelivery, "\(spelling)")
+        }
+    }
+
     @Test("Malformed bodies name the problem")
     func malformed() {
         #expect(decodeError(adapter, "tracking_number=1")?.message.contains("not valid JSON") == true)

@@ -36,6 +36,10 @@ struct CodeTable<Value: Sendable>: Sendable, ExpressibleByDictionaryLiteral {
     private(set) var entries: [String: Value] = [:]
 
     init(dictionaryLiteral elements: (String, Value)...) {
+        self.init(uniqueKeysWithValues: elements)
+    }
+
+    init(uniqueKeysWithValues elements: some Sequence<(String, Value)>) {
         for (code, value) in elements { entries[Self.key(code)] = value }
     }
 

@@ -19,6 +19,8 @@ struct WaymarkPayload: Decodable {
         var place: Place
 
         enum CodingKeys: String, CodingKey { case occurredAt = "occurred_at", status, substatus, message, location }
+
+        static let statuses = CodeTable(uniqueKeysWithValues: DeliveryStatus.allCases.map { ($0.rawValue, $0) })
         enum LocationKeys: String, CodingKey { case city, region, country }
 
         init(from decoder: any Decoder) throws {
@@ -34,7 +36,8 @@ struct WaymarkPayload: Decodable {
             self.time = time
 
             let statusText = try container.decode(String.self, forKey: .status)
-            guard let status = DeliveryStatus(rawValue: statusText) else {
+            // Strict about which status, not about how it is written: `Delivered`, `OUT-FOR-DELIVERY`.
+            guard let status = Self.statuses[code: statusText] else {
                 let known = DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", ")
                 throw JSONPayload.unreadable(statusText, at: container.codingPath + [CodingKeys.status], expected: "a Waymark status (\(known))")
             }
