@@ -44,7 +44,10 @@ import WaymarkSigning
     @Test("A provider's webhook becomes a verified merchant webhook and an email to the shopper")
     func providerWebhookToMerchantWebhookAndEmail() async throws {
         let loopback = try CIDR(parsing: "127.0.0.1/32")
-        let fixture = try await Fixture.make { $0.outboundPolicy = OutboundPolicy(allowedRanges: [loopback]) }
+        let fixture = try await Fixture.make { config in
+            config.outboundPolicy = OutboundPolicy(allowedRanges: [loopback])
+            config.runsWorkers = true
+        }
         _ = try await fixture.database.setProviderAccount(
             tenantID: fixture.acme.tenant.id, provider: "aftership", secret: ProviderHooksTests.aftershipSecret, apiKey: nil, register: nil)
         let mail = MailRecorder()

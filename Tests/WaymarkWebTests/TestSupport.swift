@@ -58,6 +58,8 @@ struct Fixture {
         var config = AppConfig(
             host: "127.0.0.1", port: 0, databasePath: database.path, baseURL: "https://track.waymark.test",
             lookupsPerMinutePerClient: lookupsPerMinute, lookupsPerMinutePerTenant: lookupsPerMinute * 10)
+        // Router tests see the HTTP surface alone; FullApplicationTests turns the workers on.
+        config.runsWorkers = false
         configure(&config)
         let reloaded = try #require(try await database.shipment(tenantID: acme.tenant.id, id: acmeShipment.id))
         return Fixture(

@@ -27,6 +27,10 @@ public struct AppConfig: Sendable {
     public var dispatcher: DispatcherConfiguration = .init()
     /// How often the demo's simulator moves a shipment on (`WAYMARK_DEMO_INTERVAL`, seconds).
     public var demoInterval: Duration = .seconds(5)
+    /// Whether the background workers (dispatcher, registration, maintenance, simulator) run with
+    /// the server. `serve` runs them; a test of the HTTP surface alone may leave them out, since
+    /// Hummingbird's router tests run an application's services too.
+    public var runsWorkers = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./waymark.sqlite",

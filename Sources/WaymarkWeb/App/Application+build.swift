@@ -59,7 +59,7 @@ public func buildApplication(
     return Application(
         responder: responder,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "waymark"),
-        services: services,
+        services: config.runsWorkers ? services : [],
         logger: logger)
 }
 
