@@ -55,10 +55,15 @@ enum MessageFixture {
 
     static let catalog = try! Catalog(directory: packageRoot.appendingPathComponent("Locales").path)
 
-    static func composer(overrides: AppDatabase? = nil) throws -> TemplateMessageComposer {
-        try TemplateMessageComposer(
-            viewsPath: packageRoot.appendingPathComponent("Views").path, catalog: catalog, links: PublicLinks(baseURL: baseURL),
-            overrides: overrides)
+    /// - Parameter required: templates to check for instead of the composer's own list.
+    static func composer(
+        overrides: AppDatabase? = nil, viewsPath: String = packageRoot.appendingPathComponent("Views").path, requiring required: [String]? = nil
+    ) throws -> TemplateMessageComposer {
+        let links = PublicLinks(baseURL: baseURL)
+        if let required {
+            return try TemplateMessageComposer(viewsPath: viewsPath, catalog: catalog, links: links, overrides: overrides, requiring: required)
+        }
+        return try TemplateMessageComposer(viewsPath: viewsPath, catalog: catalog, links: links, overrides: overrides)
     }
 
     /// A trigger key whose `templateName` is `name` (`generic` stands for any other trigger).

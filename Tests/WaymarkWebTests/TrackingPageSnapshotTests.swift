@@ -42,7 +42,7 @@ import WaymarkStore
         let catalog = try Catalog(directory: "\(root)/Locales")
         let page = TrackingPageView.make(
             tenant: Self.tenant, tracked: Self.tracked, language: language, catalog: catalog, prefix: "/acme", showOrder: true, now: Fixture.now)
-        let html = renderer.html("shopper/tracking", page)
+        let html = try renderer.html("shopper/tracking", page)
         let file = packageRoot.appendingPathComponent("Tests/WaymarkWebTests/Snapshots/tracking-\(language).html")
         if ProcessInfo.processInfo.environment["WAYMARK_RECORD_SNAPSHOTS"] == "1" {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
