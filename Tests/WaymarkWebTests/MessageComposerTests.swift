@@ -283,15 +283,10 @@ enum MessageFixture {
         }
     }
 
-    /// One email, compared with the committed HTML under Snapshots/ (see TrackingPageSnapshotTests).
+    /// One email, compared with the committed HTML under Snapshots/ (see `Snapshot`).
     @Test func emailSnapshot() throws {
         let email = try MessageFixture.composer().email(for: MessageFixture.claimed())
-        let file = packageRoot.appendingPathComponent("Tests/WaymarkWebTests/Snapshots/email-out_for_delivery-en.html")
-        if ProcessInfo.processInfo.environment["WAYMARK_RECORD_SNAPSHOTS"] == "1" {
-            try email.html.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: file, encoding: .utf8)
-        #expect(email.html == expected, "email differs from \(file.path); re-record if the change is intended")
+        try Snapshot.expect(email.html, matches: "email-out_for_delivery-en.html")
     }
 }
 
