@@ -48,6 +48,17 @@ import WaymarkStore
     func trackingPage(language: String) async throws {
         try Snapshot.expect(try await Self.render(Self.tracked, language: language), matches: "tracking-\(language).html")
     }
+
+    @Test(arguments: DeliveryStatus.allCases, ["en", "de"])
+    func trackingPageInEachStatus(status: DeliveryStatus, language: String) async throws {
+        let html = try await Self.render(StatusScenario(status).tracked(), language: language)
+        try Snapshot.expect(html, matches: "tracking-\(status.rawValue)-\(language).html")
+    }
+
+    @Test func trackingPageInJapanese() async throws {
+        let html = try await Self.render(StatusScenario(.inTransit).tracked(), language: "ja")
+        try Snapshot.expect(html, matches: "tracking-in_transit-ja.html")
+    }
 }
 
 @Suite struct CatalogTests {
