@@ -56,6 +56,7 @@ import WaymarkStore
         #expect(status == .internalServerError)
         #expect(fixture.logs.all.contains("template shopper/lookup is not loaded"))
         #expect(html.contains(#"<html lang="\#(language)">"#) && html.contains(#"<section class="error-page""#))
+        try Snapshot.expect(html, matches: "error-500-\(language).html")
     }
 
     /// Even without `errors/error` the answer keeps its status and says it in plain text.
