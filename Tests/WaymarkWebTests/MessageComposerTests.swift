@@ -282,12 +282,6 @@ enum MessageFixture {
             try MessageTemplateCheck.check("{{<emails.layout}}{{/emails.layout}}", channel: .email, subject: true)
         }
     }
-
-    /// One email, compared with the committed HTML under Snapshots/ (see `Snapshot`).
-    @Test func emailSnapshot() throws {
-        let email = try MessageFixture.composer().email(for: MessageFixture.claimed())
-        try Snapshot.expect(email.html, matches: "email-out_for_delivery-en.html")
-    }
 }
 
 extension String {
