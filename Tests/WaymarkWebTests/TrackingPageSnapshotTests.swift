@@ -5,8 +5,7 @@ import WaymarkStore
 @testable import WaymarkWeb
 
 /// The tracking page rendered from a fixed model, no database or server, compared with the
-/// committed HTML under Snapshots/. A change to the page shows up in review as a diff there.
-/// To accept a change: `WAYMARK_RECORD_SNAPSHOTS=1 swift test --filter Snapshot`, then review.
+/// committed HTML under Snapshots/ (see `Snapshot` for recording).
 @Suite struct TrackingPageSnapshotTests {
     static let tenant = Tenant(
         id: 1, slug: "acme", name: "Acme Outfitters",
@@ -35,21 +34,30 @@ import WaymarkStore
             checkpoints: events.enumerated().map { Checkpoint(id: Int64($0.offset), shipmentID: "shp_snapshot", event: $0.element, recordedAt: Fixture.now) })
     }()
 
-    @Test(arguments: ["en", "de"])
-    func trackingPage(language: String) async throws {
+    static func render(_ tracked: TrackedShipment, language: String) async throws -> String {
         let root = packageRoot.path
         let renderer = try await PageRenderer(viewsPath: "\(root)/Views")
         let catalog = try Catalog(directory: "\(root)/Locales")
         let page = TrackingPageView.make(
-            tenant: Self.tenant, tracked: Self.tracked, language: language, catalog: catalog, prefix: "/acme", showOrder: true, now: Fixture.now)
-        let html = renderer.html("shopper/tracking", page)
-        let file = packageRoot.appendingPathComponent("Tests/WaymarkWebTests/Snapshots/tracking-\(language).html")
-        if ProcessInfo.processInfo.environment["WAYMARK_RECORD_SNAPSHOTS"] == "1" {
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try html.write(to: file, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: file, encoding: .utf8)
-        #expect(html == expected, "tracking page (\(language)) differs from \(file.path); re-record if the change is intended")
+            tenant: Self.tenant, tracked: tracked, language: language, catalog: catalog, prefix: "/acme", showOrder: true, now: Fixture.now)
+        return try renderer.html("shopper/tracking", page)
+    }
+
+    /// A delivered parcel that came from abroad: three checkpoints in two time zones.
+    @Test(arguments: ["en", "de"])
+    func trackingPage(language: String) async throws {
+        try Snapshot.expect(try await Self.render(Self.tracked, language: language), matches: "tracking-\(language).html")
+    }
+
+    @Test(arguments: DeliveryStatus.allCases, ["en", "de"])
+    func trackingPageInEachStatus(status: DeliveryStatus, language: String) async throws {
+        let html = try await Self.render(StatusScenario(status).tracked(), language: language)
+        try Snapshot.expect(html, matches: "tracking-\(status.rawValue)-\(language).html")
+    }
+
+    @Test func trackingPageInJapanese() async throws {
+        let html = try await Self.render(StatusScenario(.inTransit).tracked(), language: "ja")
+        try Snapshot.expect(html, matches: "tracking-in_transit-ja.html")
     }
 }
 

@@ -42,30 +42,20 @@ public enum MessageTemplateCheck {
     /// Looks at every `{{` tag's sigil. Set-delimiter tags are refused, so `{{` is the only way
     /// a tag can start and this scan sees them all (also a tag broken over lines).
     private static func checkTags(in text: String, allowedParent: String?) throws(Refusal) {
-        var rest = text[...]
-        var lineNumber = 1
-        var counted = text.startIndex
-        while let open = rest.range(of: "{{") {
-            lineNumber += text[counted..<open.lowerBound].count(where: { $0 == "\n" })
-            counted = open.lowerBound
-            var tag = rest[open.upperBound...].drop(while: { $0.isWhitespace })
-            let sigil = tag.first
-            tag = tag.dropFirst()
-            let name = tag.prefix(while: { $0 != "}" }).trimmingCharacters(in: .whitespaces)
-            switch sigil ?? " " {
-            case "{": throw Refusal(line: lineNumber, reason: "triple mustaches {{{...}}} print text unescaped; use {{...}}")
-            case "&": throw Refusal(line: lineNumber, reason: "{{&...}} prints text unescaped; use {{...}}")
-            case "=": throw Refusal(line: lineNumber, reason: "changing the delimiters with {{=...=}} is not allowed")
-            case "%": throw Refusal(line: lineNumber, reason: "pragmas {{%...}} are not allowed")
-            case ">": throw Refusal(line: lineNumber, reason: "partials {{>...}} are not allowed")
+        for tag in MustacheTag.scan(text) {
+            switch tag.sigil ?? " " {
+            case "{": throw Refusal(line: tag.line, reason: "triple mustaches {{{...}}} print text unescaped; use {{...}}")
+            case "&": throw Refusal(line: tag.line, reason: "{{&...}} prints text unescaped; use {{...}}")
+            case "=": throw Refusal(line: tag.line, reason: "changing the delimiters with {{=...=}} is not allowed")
+            case "%": throw Refusal(line: tag.line, reason: "pragmas {{%...}} are not allowed")
+            case ">": throw Refusal(line: tag.line, reason: "partials {{>...}} are not allowed")
             case "<":
-                guard let allowedParent, name == allowedParent else {
-                    throw Refusal(line: lineNumber, reason: allowedParent.map { "the only template you can extend is {{<\($0)}}" }
+                guard let allowedParent, tag.name == allowedParent else {
+                    throw Refusal(line: tag.line, reason: allowedParent.map { "the only template you can extend is {{<\($0)}}" }
                         ?? "this template cannot extend another one")
                 }
             default: break
             }
-            rest = rest[open.upperBound...]
         }
     }
 }

@@ -27,14 +27,19 @@ public struct TemplateMessageComposer: MessageComposer {
     /// Where tenant templates are read, per send; nil uses the defaults only.
     let overrides: AppDatabase?
 
+    /// Every template a message is written from; checked to exist when the composer is made.
+    static let requiredTemplates = ["emails/layout", "emails/text/layout"]
+        + templateNames.flatMap { ["emails/\($0)", "emails/text/\($0)", "sms/\($0)"] }
+
     /// Loads the templates once; a missing one is a start-up error.
     public init(viewsPath: String, catalog: Catalog, links: PublicLinks, overrides: AppDatabase?) throws {
-        library = try PageRenderer.loadLibrary(viewsPath)
-        let required = ["emails/layout", "emails/text/layout"]
-            + Self.templateNames.flatMap { ["emails/\($0)", "emails/text/\($0)", "sms/\($0)"] }
-        for name in required where library.getTemplate(named: name) == nil {
-            throw PageRenderer.MissingTemplate(description: "template \(viewsPath)/\(name).mustache is missing")
-        }
+        try self.init(viewsPath: viewsPath, catalog: catalog, links: links, overrides: overrides, requiring: Self.requiredTemplates)
+    }
+
+    /// - Parameter required: the templates that must be there; a test passes fewer to get a
+    ///   composer that fails when a message is written instead of when it is made.
+    init(viewsPath: String, catalog: Catalog, links: PublicLinks, overrides: AppDatabase?, requiring required: [String]) throws {
+        library = try PageRenderer.loadLibrary(viewsPath, requiring: required)
         self.catalog = catalog
         self.links = links
         self.overrides = overrides
@@ -47,8 +52,8 @@ public struct TemplateMessageComposer: MessageComposer {
         let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, TemplateTree.make(prepared)) }.map(Self.oneLine)
         view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
         let tree = TemplateTree.make(view)
-        let html = custom.flatMap { render($0.body, tree) } ?? library.render(tree, withTemplate: "emails/\(name)") ?? ""
-        let text = library.render(tree, withTemplate: "emails/text/\(name)") ?? ""
+        let html = try custom.flatMap { render($0.body, tree) } ?? renderDefault("emails/\(name)", tree, for: claimed)
+        let text = try renderDefault("emails/text/\(name)", tree, for: claimed)
         return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
     }
 
@@ -56,7 +61,7 @@ public struct TemplateMessageComposer: MessageComposer {
         let (view, name, _) = try prepare(claimed, source: "sms")
         let custom = try override(claimed, channel: .sms, name: name, language: view.lang)
         let tree = TemplateTree.make(view)
-        let text = custom.flatMap { render(Self.plainText + $0.body, tree) } ?? library.render(tree, withTemplate: "sms/\(name)") ?? ""
+        let text = try custom.flatMap { render(Self.plainText + $0.body, tree) } ?? renderDefault("sms/\(name)", tree, for: claimed)
         return Self.oneLine(text)
     }
 
@@ -89,6 +94,15 @@ public struct TemplateMessageComposer: MessageComposer {
     /// change (or a reset) applies to the next message without a cache to keep in step.
     private func override(_ claimed: ClaimedDelivery, channel: NotificationChannel, name: String, language: String) throws -> MessageTemplate? {
         try overrides?.messageTemplateNow(tenantID: claimed.tenant.id, channel: channel, name: name, locale: language)
+    }
+
+    /// Renders the default template `name` of `Views/`; a failure fails this delivery's message.
+    private func renderDefault(_ name: String, _ tree: Any, for claimed: ClaimedDelivery) throws(CompositionError) -> String {
+        do {
+            return try library.rendering(tree, template: name)
+        } catch {
+            throw CompositionError(description: "delivery \(claimed.delivery.id) cannot be written: \(error)")
+        }
     }
 
     /// Renders a tenant's template text over a view's `TemplateTree`; nil when it no longer parses

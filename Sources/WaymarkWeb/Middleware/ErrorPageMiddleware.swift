@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import WaymarkCore
 
 /// Turns any error into a proper answer: problem+json under `/api/` and `/hooks/`, a localized HTML page
@@ -32,11 +33,13 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 let detail = status.code >= 500 ? nil : (error as? HTTPError)?.body
                 return APIProblem(status: status, detail: detail ?? status.reasonPhrase).response()
             }
-            return errorPage(status: status, request: request)
+            return errorPage(status: status, request: request, logger: context.logger)
         }
     }
 
-    func errorPage(status: HTTPResponse.Status, request: Request) -> Response {
+    /// The localized error page; if even that cannot be rendered, a plain-text answer with the
+    /// same status (never an empty 200), and the reason in the log.
+    func errorPage(status: HTTPResponse.Status, request: Request, logger: Logger) -> Response {
         let language = ShopperLanguage.negotiate(
             query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage], tenantDefault: nil)
         let t = catalog.table(language)
@@ -47,7 +50,14 @@ struct ErrorPageMiddleware: RouterMiddleware {
             heading: t[notFound ? "not_found_title" : "error_title"] ?? "",
             body: t[notFound ? "not_found_body" : "error_body"] ?? "",
             status: status.code)
-        return renderer.response("errors/error", page, status: status, cacheControl: "no-store")
+        do {
+            return try renderer.response("errors/error", page, status: status, cacheControl: "no-store")
+        } catch {
+            logger.error("error page failed", metadata: ["status": .stringConvertible(status.code), "error": .string("\(error)")])
+            return Response(
+                status: status, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: "\(status.code) \(status.reasonPhrase)\n")))
+        }
     }
 }
 

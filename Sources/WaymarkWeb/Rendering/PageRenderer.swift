@@ -17,17 +17,24 @@ public struct PageRenderer: Sendable {
     }
 
     public init(viewsPath: String) async throws {
-        library = try Self.loadLibrary(viewsPath)
-        for name in Self.requiredTemplates where library.getTemplate(named: name) == nil {
-            throw MissingTemplate(description: "template \(viewsPath)/\(name).mustache is missing")
-        }
+        try self.init(viewsPath: viewsPath, requiring: Self.requiredTemplates)
+    }
+
+    /// - Parameter required: the templates that must be there; a test passes fewer to get a
+    ///   renderer that fails when a page is rendered instead of when it is made.
+    init(viewsPath: String, requiring required: [String]) throws {
+        library = try Self.loadLibrary(viewsPath, requiring: required)
     }
 
     /// Registers every `.mustache` file under its path (`shopper/tracking`) and, for files in
     /// folders, also under a dotted name (`layouts.shopper`): swift-mustache cannot parse a `/`
     /// in the closing tag of `{{<parent}}…{{/parent}}`, so layouts are referenced with dots.
-    static func loadLibrary(_ viewsPath: String) throws -> MustacheLibrary {
+    ///
+    /// Fails when one of `required` is missing, and when a template extends or includes one that
+    /// is not there: swift-mustache would render such a page as nothing, without a word.
+    static func loadLibrary(_ viewsPath: String, requiring required: [String]) throws -> MustacheLibrary {
         var library = MustacheLibrary()
+        var includes: [(template: String, tag: MustacheTag)] = []
         let root = URL(fileURLWithPath: viewsPath).standardizedFileURL
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
             throw MissingTemplate(description: "views folder \(viewsPath) cannot be read")
@@ -43,12 +50,21 @@ public struct PageRenderer: Sendable {
             } catch {
                 throw MissingTemplate(description: "template \(url.path) does not parse: \(error)")
             }
+            includes += MustacheTag.scan(text).filter { $0.includedTemplate != nil }.map { (name, $0) }
+        }
+        for name in required where library.getTemplate(named: name) == nil {
+            throw MissingTemplate(description: "template \(viewsPath)/\(name).mustache is missing")
+        }
+        for (template, tag) in includes {
+            guard let included = tag.includedTemplate, library.getTemplate(named: included) == nil else { continue }
+            throw MissingTemplate(description: "template \(viewsPath)/\(template).mustache line \(tag.line) uses \(included), which is missing")
         }
         return library
     }
 
-    public func html(_ template: String, _ model: some Encodable) -> String {
-        library.render(TemplateTree.make(model), withTemplate: template) ?? ""
+    /// The page `template` shows for `model`; throws rather than answer an empty page.
+    public func html(_ template: String, _ model: some Encodable) throws(RenderError) -> String {
+        try library.rendering(TemplateTree.make(model), template: template)
     }
 
     /// Browsers keep a page but ask again (ETag) on every visit: a new status shows at once.
@@ -58,13 +74,13 @@ public struct PageRenderer: Sendable {
     func response(
         _ template: String, _ model: some Encodable, status: HTTPResponse.Status = .ok, request: Request? = nil,
         cacheControl: String = PageRenderer.revalidate
-    ) -> Response {
-        Self.response(page(template, model), status: status, request: request, cacheControl: cacheControl)
+    ) throws(RenderError) -> Response {
+        Self.response(try page(template, model), status: status, request: request, cacheControl: cacheControl)
     }
 
     /// A rendered HTML page with its ETag, to answer now or to keep.
-    func page(_ template: String, _ model: some Encodable) -> RenderedPage {
-        RenderedPage(body: ByteBuffer(string: html(template, model)), contentType: "text/html; charset=utf-8")
+    func page(_ template: String, _ model: some Encodable) throws(RenderError) -> RenderedPage {
+        RenderedPage(body: ByteBuffer(string: try html(template, model)), contentType: "text/html; charset=utf-8")
     }
 
     /// A response that carries an ETag of its bytes and honours `If-None-Match`.

@@ -14,7 +14,7 @@ extension ShopperController {
         let prefix = context.shopperPrefix(slug: tenant.slug)
         let token = context.parameters.get("token") ?? ""
         guard SecureToken.isWellFormed(token), let tracked = try await database.shipment(tenantID: tenant.id, token: token) else {
-            return notFound(tenant, language: language, prefix: prefix)
+            return try notFound(tenant, language: language, prefix: prefix)
         }
         // A browser's form post; anything else is not this form (and a cross-site script could
         // only send a "simple" form post anyway, which the throttle limits).
@@ -23,7 +23,7 @@ extension ShopperController {
         }
         let form = try await decodeForm(SubscribeForm.self, request)
 
-        func reshow(_ status: HTTPResponse.Status, _ update: (inout SubscribeFormView) -> Void) -> Response {
+        func reshow(_ status: HTTPResponse.Status, _ update: (inout SubscribeFormView) -> Void) throws -> Response {
             var page = TrackingPageView.make(
                 tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now())
             page.subscribe?.email = form.email ?? ""
@@ -32,12 +32,12 @@ extension ShopperController {
                 update(&subscribe)
                 page.subscribe = subscribe
             }
-            return renderer.response("shopper/tracking", page, status: status, cacheControl: "no-store")
+            return try renderer.response("shopper/tracking", page, status: status, cacheControl: "no-store")
         }
 
         // The same buckets as the lookup form: one budget per client address and per tenant.
         if let wait = clientThrottle.take("\(tenant.id)|\(context.clientKey)") ?? tenantThrottle.take("\(tenant.id)") {
-            var response = reshow(.tooManyRequests) { $0.error = catalog.text("subscribe.throttled", language) }
+            var response = try reshow(.tooManyRequests) { $0.error = catalog.text("subscribe.throttled", language) }
             response.headers[.retryAfter] = String(wait)
             return response
         }
@@ -45,7 +45,7 @@ extension ShopperController {
         let email = LookupForm.clean(form.email)
         let phone = LookupForm.clean(form.phone)
         guard email != nil || phone != nil else {
-            return reshow(.unprocessableContent) {
+            return try reshow(.unprocessableContent) {
                 $0.error = catalog.text("subscribe.error_missing", language)
                 $0.emailInvalid = true
                 $0.phoneInvalid = true
@@ -67,7 +67,7 @@ extension ShopperController {
             }
         }
         guard errors.isEmpty else {
-            return reshow(.unprocessableContent) {
+            return try reshow(.unprocessableContent) {
                 $0.error = errors.joined(separator: " ")
                 $0.emailInvalid = emailInvalid
                 $0.phoneInvalid = phoneInvalid

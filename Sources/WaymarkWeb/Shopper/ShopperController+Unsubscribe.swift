@@ -12,28 +12,28 @@ extension ShopperController {
     @Sendable func unsubscribePage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let link = try await unsubscribeLink(request, context)
         let (tenant, language, prefix, token) = (link.tenant, link.language, link.prefix, link.token)
-        guard link.known else { return notFound(tenant, language: language, prefix: prefix) }
+        guard link.known else { return try notFound(tenant, language: language, prefix: prefix) }
         let page = UnsubscribePageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, token: token)
-        return renderer.response("shopper/unsubscribe", page, cacheControl: "no-store")
+        return try renderer.response("shopper/unsubscribe", page, cacheControl: "no-store")
     }
 
     @Sendable func unsubscribe(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let link = try await unsubscribeLink(request, context)
         let (tenant, language, prefix, token) = (link.tenant, link.language, link.prefix, link.token)
-        guard link.known else { return notFound(tenant, language: language, prefix: prefix) }
+        guard link.known else { return try notFound(tenant, language: language, prefix: prefix) }
         let body = try await request.body.collect(upTo: 16 * 1024)
         guard let choice = UnsubscribeChoice(contentType: request.headers[.contentType], body: String(buffer: body)) else {
             let page = UnsubscribePageView.make(
                 tenant: tenant, language: language, catalog: catalog, prefix: prefix, token: token,
                 message: catalog.text("unsubscribe.choose", language))
-            return renderer.response("shopper/unsubscribe", page, status: .badRequest, cacheControl: "no-store")
+            return try renderer.response("shopper/unsubscribe", page, status: .badRequest, cacheControl: "no-store")
         }
         // Idempotent: the same link posted twice says the same thing and changes nothing more.
         guard try await database.unsubscribe(tenantID: tenant.id, token: token, everything: choice == .everything, now: now()) != nil else {
-            return notFound(tenant, language: language, prefix: prefix)
+            return try notFound(tenant, language: language, prefix: prefix)
         }
         let page = UnsubscribePageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, token: token, done: choice)
-        return renderer.response("shopper/unsubscribe", page, cacheControl: "no-store")
+        return try renderer.response("shopper/unsubscribe", page, cacheControl: "no-store")
     }
 
     /// The tenant, language and token of an unsubscribe link, and whether the token is one of

@@ -29,7 +29,7 @@ struct ShopperController {
         let tenant = try await tenant(context)
         let language = language(request, tenant)
         let page = LookupPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: context.shopperPrefix(slug: tenant.slug))
-        return renderer.response("shopper/lookup", page, request: request)
+        return try renderer.response("shopper/lookup", page, request: request)
     }
 
     @Sendable func lookup(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
@@ -38,15 +38,15 @@ struct ShopperController {
         let prefix = context.shopperPrefix(slug: tenant.slug)
         let form = try await decodeForm(LookupForm.self, request)
 
-        func reshow(_ messageKey: String, status: HTTPResponse.Status) -> Response {
+        func reshow(_ messageKey: String, status: HTTPResponse.Status) throws -> Response {
             let page = LookupPageView.make(
                 tenant: tenant, language: language, catalog: catalog, prefix: prefix, form: form,
                 message: catalog.text(messageKey, language))
-            return renderer.response("shopper/lookup", page, status: status, cacheControl: "no-store")
+            return try renderer.response("shopper/lookup", page, status: status, cacheControl: "no-store")
         }
 
         if let wait = clientThrottle.take("\(tenant.id)|\(context.clientKey)") ?? tenantThrottle.take("\(tenant.id)") {
-            var response = reshow("lookup_throttled", status: .tooManyRequests)
+            var response = try reshow("lookup_throttled", status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
         }
@@ -59,19 +59,19 @@ struct ShopperController {
         if let orderNumber, email != nil || postalCode != nil {
             guard let shipment = try await database.lookupShipment(
                 tenantID: tenant.id, orderNumber: orderNumber, email: email, postalCode: postalCode)
-            else { return reshow("lookup_no_match", status: .ok) }
+            else { return try reshow("lookup_no_match", status: .ok) }
             return Response(status: .seeOther, headers: [.location: SiteRoute.trackingPage.shopperPath(prefix: prefix, shipment.token) + "?lang=\(language)", .cacheControl: "no-store"])
         }
         if let trackingNumber {
             guard let tracked = try await database.lookupShipment(tenantID: tenant.id, trackingNumber: trackingNumber)
-            else { return reshow("lookup_no_match", status: .ok) }
+            else { return try reshow("lookup_no_match", status: .ok) }
             // Knowing a tracking number proves less than knowing the order and the email:
             // show the journey, keep the order number and the link's token private.
             let page = TrackingPageView.make(
                 tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: false, now: now())
-            return renderer.response("shopper/tracking", page, cacheControl: "no-store")
+            return try renderer.response("shopper/tracking", page, cacheControl: "no-store")
         }
-        return reshow("lookup_missing_fields", status: .unprocessableContent)
+        return try reshow("lookup_missing_fields", status: .unprocessableContent)
     }
 
     @Sendable func trackingPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
@@ -82,7 +82,7 @@ struct ShopperController {
         else { throw HTTPError(.notFound) }
         let language = language(request, tenant)
         let prefix = context.shopperPrefix(slug: tenant.slug)
-        guard let stamp else { return notFound(tenant, language: language, prefix: prefix) }
+        guard let stamp else { return try notFound(tenant, language: language, prefix: prefix) }
         let now = now()
         // Back from subscribing (post, redirect, get): say thank you, whatever the address was.
         // That page is for this shopper only, so it is neither taken from nor put in the cache.
@@ -91,14 +91,14 @@ struct ShopperController {
             return PageRenderer.response(page, request: request, cacheControl: PageRenderer.revalidate)
         }
         guard let tracked = try await database.shipment(tenantID: tenant.id, token: token) else {
-            return notFound(tenant, language: language, prefix: prefix)
+            return try notFound(tenant, language: language, prefix: prefix)
         }
         var view = TrackingPageView.make(
             tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now)
         if confirming {
             view.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
         }
-        let page = renderer.page("shopper/tracking", view)
+        let page = try renderer.page("shopper/tracking", view)
         if !confirming {
             // Keyed by what was just read, which may be newer than the stamp.
             pageCache.store(page, for: .init(tenant: tenant, stamp: TrackingPageStamp(tracked), language: language, prefix: prefix, now: now))
@@ -114,9 +114,9 @@ struct ShopperController {
     }
 
     /// The branded "no such page" answer for an unknown tracking or unsubscribe token.
-    func notFound(_ tenant: Tenant, language: String, prefix: String) -> Response {
+    func notFound(_ tenant: Tenant, language: String, prefix: String) throws(RenderError) -> Response {
         let page = NotFoundPageView.make(tenant: tenant, language: language, catalog: catalog, prefix: prefix, path: SiteRoute.lookupPage.shopperPath(prefix: prefix))
-        return renderer.response("shopper/not-found", page, status: .notFound, cacheControl: "no-store")
+        return try renderer.response("shopper/not-found", page, status: .notFound, cacheControl: "no-store")
     }
 
     func tenant(_ context: WaymarkRequestContext) async throws -> Tenant {
