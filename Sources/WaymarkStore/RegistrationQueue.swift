@@ -80,36 +80,6 @@ public enum RegistrationJobState: Sendable, Equatable {
     case leaseLost
 }
 
-/// When a failed registration is tried again.
-///
-/// Retryable failures (429, 5xx, network) wait 1 min, 5 min, 30 min, 2 h, 6 h and 24 h, each
-/// ±10% so that numbers failed together don't hit the provider together again, and never less
-/// than the provider's `Retry-After`; after the seventh attempt the job is failed. A permanent
-/// failure (400, 401, 403, 422 and other 4xx) fails the job at once: the provider would answer
-/// the same until the merchant fixes the key or the number, and the shipment shows why.
-/// `retryFailedRegistrations` puts such jobs back in the queue after the fix.
-public struct RegistrationRetryPolicy: Sendable {
-    /// The wait after the first, second, … failed attempt; one attempt more than there are delays.
-    public var delays: [TimeInterval]
-    /// The largest share by which a delay is randomly shortened or lengthened.
-    public var jitter: Double
-
-    public init(delays: [TimeInterval] = [60, 300, 1_800, 7_200, 21_600, 86_400], jitter: Double = 0.1) {
-        self.delays = delays
-        self.jitter = jitter
-    }
-
-    public static let standard = RegistrationRetryPolicy()
-
-    /// The wait before the next attempt, after `attempts` failed ones (counting this one); nil
-    /// to give up. `random` is a number in -1...1 that picks the jitter.
-    public func delay(afterAttempts attempts: Int, failure: RegistrationFailure, random: Double) -> TimeInterval? {
-        guard !failure.permanent, attempts >= 1, attempts <= delays.count else { return nil }
-        let base = delays[attempts - 1] * (1 + jitter * min(max(random, -1), 1))
-        return max(base, failure.retryAfter ?? 0)
-    }
-}
-
 extension AppDatabase {
     /// How long a claim keeps a job from other workers: well past a client's request timeouts.
     public static let registrationLease: TimeInterval = 300
@@ -163,7 +133,7 @@ extension AppDatabase {
     /// shipment's `registration_error` in step. `random` picks the retry jitter (-1...1).
     public func recordRegistrationResults(
         _ results: [(job: RegistrationJob, result: RegistrationResult)], now: Date = Date(),
-        policy: RegistrationRetryPolicy = .standard, random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
+        policy: RetryPolicy = .registration, random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
     ) async throws -> [RegistrationJobState] {
         try await write { db in
             try results.map { job, result in
@@ -182,7 +152,7 @@ extension AppDatabase {
     /// good; the shipment shows the failure's message either way.
     @discardableResult
     public func markRegistrationFailed(
-        _ job: RegistrationJob, _ failure: RegistrationFailure, now: Date = Date(), policy: RegistrationRetryPolicy = .standard,
+        _ job: RegistrationJob, _ failure: RegistrationFailure, now: Date = Date(), policy: RetryPolicy = .registration,
         random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
     ) async throws -> RegistrationJobState {
         try await recordRegistrationResults([(job, .failed(failure))], now: now, policy: policy, random: random).first ?? .leaseLost
@@ -212,7 +182,7 @@ extension AppDatabase {
     }
 
     private static func record(
-        _ db: Database, job: RegistrationJob, result: RegistrationResult, now: Date, policy: RegistrationRetryPolicy, random: Double
+        _ db: Database, job: RegistrationJob, result: RegistrationResult, now: Date, policy: RetryPolicy, random: Double
     ) throws -> RegistrationJobState {
         let attempts = job.attempts + 1
         let state: RegistrationJobState
@@ -224,7 +194,8 @@ extension AppDatabase {
                 """, arguments: [attempts, now, job.id, job.leaseExpiresAt])
             state = .done
         case .failed(let failure):
-            if let delay = policy.delay(afterAttempts: attempts, failure: failure, random: random) {
+            if let delay = policy.delay(
+                afterFailedAttempts: attempts, permanent: failure.permanent, retryAfter: failure.retryAfter, random: random) {
                 let next = now.addingTimeInterval(delay)
                 try db.execute(sql: """
                     UPDATE registration_job SET attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
