@@ -104,8 +104,7 @@ extension AppDatabase {
         let leaseEnd = now.addingTimeInterval(lease)
         return try await write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT j.id, j.tenant_id, j.provider, j.shipment_id, j.attempts,
-                       s.tracking_number, s.carrier, s.order_number, s.customer_email, s.destination_postal_code, a.api_key
+                SELECT j.*, s.tracking_number, s.carrier, s.order_number, s.customer_email, s.destination_postal_code, a.api_key
                 FROM registration_job j
                 JOIN shipment s ON s.id = j.shipment_id
                 LEFT JOIN provider_account a ON a.tenant_id = j.tenant_id AND a.provider = j.provider
@@ -113,13 +112,7 @@ extension AppDatabase {
                 ORDER BY j.next_attempt_at, j.id
                 LIMIT ?
                 """, arguments: [now, limit])
-            let jobs = rows.map { row in
-                RegistrationJob(
-                    id: row["id"], tenantID: row["tenant_id"], provider: row["provider"], shipmentID: row["shipment_id"],
-                    trackingNumber: row["tracking_number"], carrier: row["carrier"], orderNumber: row["order_number"],
-                    customerEmail: row["customer_email"], postalCode: row["destination_postal_code"], apiKey: row["api_key"],
-                    attempts: row["attempts"], leaseExpiresAt: leaseEnd)
-            }
+            let jobs = try rows.map { row in try Self.claimedJob(row, leaseEnd: leaseEnd) }
             for job in jobs {
                 try db.execute(
                     sql: "UPDATE registration_job SET next_attempt_at = ?, updated_at = ? WHERE id = ?",
@@ -177,8 +170,22 @@ extension AppDatabase {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT state, count(*) AS n FROM registration_job WHERE ? IS NULL OR tenant_id = ? GROUP BY state
                 """, arguments: [tenantID, tenantID])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+            return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(String.self, forColumn: "state"), try $0.decode(Int.self, forColumn: "n")) })
         }
+    }
+
+    /// A job as claimed: its row, with what the provider needs from the shipment and the account.
+    private static func claimedJob(_ row: Row, leaseEnd: Date) throws -> RegistrationJob {
+        let job = try RegistrationJobRecord(row: row)
+        func shipment<T: DatabaseValueConvertible>(_ column: Column) throws -> T { try ShipmentRecord.value(column, in: row, id: job.shipmentID) }
+        return RegistrationJob(
+            id: job.id, tenantID: job.tenantID, provider: job.provider, shipmentID: job.shipmentID,
+            trackingNumber: try shipment(ShipmentRecord.Columns.trackingNumber), carrier: try shipment(ShipmentRecord.Columns.carrier),
+            orderNumber: try shipment(ShipmentRecord.Columns.orderNumber), customerEmail: try shipment(ShipmentRecord.Columns.customerEmail),
+            postalCode: try shipment(ShipmentRecord.Columns.destinationPostalCode),
+            apiKey: try ProviderAccountRecord.value(
+                ProviderAccountRecord.Columns.apiKey, in: row, id: "tenant_id=\(job.tenantID), provider=\(job.provider)"),
+            attempts: job.attempts, leaseExpiresAt: leaseEnd)
     }
 
     private static func record(
