@@ -17,10 +17,8 @@ public struct StoredResponse: Sendable, Equatable {
 extension AppDatabase {
     public func storedResponse(tenantID: Int64, key: String) async throws -> StoredResponse? {
         try await read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT request_sha256, response_status, response_body FROM idempotency_key WHERE tenant_id = ? AND key = ?
-                """, arguments: [tenantID, key])
-            .map { StoredResponse(requestSHA256: $0["request_sha256"], status: $0["response_status"], body: [UInt8]($0["response_body"] as Data)) }
+            try IdempotencyKeyRecord.fetchOne(db, sql: "SELECT * FROM idempotency_key WHERE tenant_id = ? AND key = ?", arguments: [tenantID, key])?
+                .response
         }
     }
 

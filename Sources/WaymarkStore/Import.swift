@@ -30,8 +30,8 @@ extension AppDatabase {
             let existing = try db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND carrier = ? AND tracking_number = ?")
             return try shipments.map { new in
                 let carrier = new.carrier ?? Shipment.unknownCarrier
-                if let row = try Row.fetchOne(existing, arguments: [tenantID, carrier, new.trackingNumber]) {
-                    return .unchanged(Shipment(row: row))
+                if let record = try ShipmentRecord.fetchOne(existing, arguments: [tenantID, carrier, new.trackingNumber]) {
+                    return .unchanged(try record.shipment())
                 }
                 return .created(try insertShipment(db, tenantID: tenantID, new, now: now))
             }

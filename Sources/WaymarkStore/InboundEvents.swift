@@ -62,12 +62,12 @@ extension AppDatabase {
     /// Stored payloads of a tenant received at or after `since`, oldest first.
     public func inboundEvents(tenantID: Int64, since: Date, provider: String? = nil, id: Int64? = nil) async throws -> [InboundEvent] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, provider, body, received_at FROM inbound_event
+            try InboundEventRecord.fetchAll(db, sql: """
+                SELECT * FROM inbound_event
                 WHERE tenant_id = ? AND received_at >= ? AND (? IS NULL OR provider = ?) AND (? IS NULL OR id = ?)
                 ORDER BY id
                 """, arguments: [tenantID, since, provider, provider, id, id])
-            .map { InboundEvent(id: $0["id"], provider: $0["provider"], body: [UInt8]($0["body"] as Data), receivedAt: $0["received_at"]) }
+            .map(\.event)
         }
     }
 

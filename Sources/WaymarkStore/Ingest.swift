@@ -29,10 +29,12 @@ extension AppDatabase {
     func applyEvents(
         _ db: Database, tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date??, now: Date
     ) throws -> IngestOutcome {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, shipmentID]) else {
+        guard let record = try ShipmentRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, shipmentID])
+        else {
             throw StoreError.shipmentNotFound
         }
-        var shipment = Shipment(row: row)
+        var shipment = try record.shipment()
         let before = shipment
         var added: [String] = []
         for event in events {
@@ -54,10 +56,10 @@ extension AppDatabase {
             return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: before.status)
         }
         // The newest checkpoint by event time decides, whatever order they arrived in.
-        let newest = try Row.fetchAll(db.cachedStatement(sql: """
+        let newest = try CheckpointRecord.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM checkpoint WHERE shipment_id = ?
               AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = ?)
-            """), arguments: [shipmentID, shipmentID]).map { Checkpoint(row: $0).event }
+            """), arguments: [shipmentID, shipmentID]).map { try $0.checkpoint().event }
         let resolution = ShipmentStatusRule.resolve(newest)
         shipment.status = resolution.status
         shipment.substatus = resolution.substatus

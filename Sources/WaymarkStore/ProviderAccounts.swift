@@ -40,8 +40,8 @@ extension AppDatabase {
 
     public func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM provider_account WHERE tenant_id = ? ORDER BY provider", arguments: [tenantID])
-                .map(Self.account(row:))
+            try ProviderAccountRecord.fetchAll(db, sql: "SELECT * FROM provider_account WHERE tenant_id = ? ORDER BY provider", arguments: [tenantID])
+                .map(\.account)
         }
     }
 
@@ -76,12 +76,9 @@ extension AppDatabase {
     }
 
     static func providerAccount(_ db: Database, tenantID: Int64, provider: String) throws -> ProviderAccount? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM provider_account WHERE tenant_id = ? AND provider = ?"), arguments: [tenantID, provider])
-            .map(account(row:))
-    }
-
-    static func account(row: Row) -> ProviderAccount {
-        ProviderAccount(provider: row["provider"], secret: row["secret"], apiKey: row["api_key"], register: row["register"])
+        try ProviderAccountRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM provider_account WHERE tenant_id = ? AND provider = ?"), arguments: [tenantID, provider]
+        )?.account
     }
 
     static func ingestSettings(_ db: Database, tenantID: Int64) throws -> IngestSettings {
@@ -90,6 +87,9 @@ extension AppDatabase {
         else {
             throw StoreError.tenantNotFound("\(tenantID)")
         }
-        return IngestSettings(autoCreateShipments: row["auto_create_shipments"], deliveredRetentionDays: row["delivered_retention_days"])
+        // Two columns, not the whole row: every provider webhook reads them.
+        return IngestSettings(
+            autoCreateShipments: try TenantRecord.value(TenantRecord.Columns.autoCreateShipments, in: row, id: tenantID),
+            deliveredRetentionDays: try TenantRecord.value(TenantRecord.Columns.deliveredRetentionDays, in: row, id: tenantID))
     }
 }

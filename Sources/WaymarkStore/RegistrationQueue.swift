@@ -80,36 +80,6 @@ public enum RegistrationJobState: Sendable, Equatable {
     case leaseLost
 }
 
-/// When a failed registration is tried again.
-///
-/// Retryable failures (429, 5xx, network) wait 1 min, 5 min, 30 min, 2 h, 6 h and 24 h, each
-/// ±10% so that numbers failed together don't hit the provider together again, and never less
-/// than the provider's `Retry-After`; after the seventh attempt the job is failed. A permanent
-/// failure (400, 401, 403, 422 and other 4xx) fails the job at once: the provider would answer
-/// the same until the merchant fixes the key or the number, and the shipment shows why.
-/// `retryFailedRegistrations` puts such jobs back in the queue after the fix.
-public struct RegistrationRetryPolicy: Sendable {
-    /// The wait after the first, second, … failed attempt; one attempt more than there are delays.
-    public var delays: [TimeInterval]
-    /// The largest share by which a delay is randomly shortened or lengthened.
-    public var jitter: Double
-
-    public init(delays: [TimeInterval] = [60, 300, 1_800, 7_200, 21_600, 86_400], jitter: Double = 0.1) {
-        self.delays = delays
-        self.jitter = jitter
-    }
-
-    public static let standard = RegistrationRetryPolicy()
-
-    /// The wait before the next attempt, after `attempts` failed ones (counting this one); nil
-    /// to give up. `random` is a number in -1...1 that picks the jitter.
-    public func delay(afterAttempts attempts: Int, failure: RegistrationFailure, random: Double) -> TimeInterval? {
-        guard !failure.permanent, attempts >= 1, attempts <= delays.count else { return nil }
-        let base = delays[attempts - 1] * (1 + jitter * min(max(random, -1), 1))
-        return max(base, failure.retryAfter ?? 0)
-    }
-}
-
 extension AppDatabase {
     /// How long a claim keeps a job from other workers: well past a client's request timeouts.
     public static let registrationLease: TimeInterval = 300
@@ -134,8 +104,7 @@ extension AppDatabase {
         let leaseEnd = now.addingTimeInterval(lease)
         return try await write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT j.id, j.tenant_id, j.provider, j.shipment_id, j.attempts,
-                       s.tracking_number, s.carrier, s.order_number, s.customer_email, s.destination_postal_code, a.api_key
+                SELECT j.*, s.tracking_number, s.carrier, s.order_number, s.customer_email, s.destination_postal_code, a.api_key
                 FROM registration_job j
                 JOIN shipment s ON s.id = j.shipment_id
                 LEFT JOIN provider_account a ON a.tenant_id = j.tenant_id AND a.provider = j.provider
@@ -143,13 +112,7 @@ extension AppDatabase {
                 ORDER BY j.next_attempt_at, j.id
                 LIMIT ?
                 """, arguments: [now, limit])
-            let jobs = rows.map { row in
-                RegistrationJob(
-                    id: row["id"], tenantID: row["tenant_id"], provider: row["provider"], shipmentID: row["shipment_id"],
-                    trackingNumber: row["tracking_number"], carrier: row["carrier"], orderNumber: row["order_number"],
-                    customerEmail: row["customer_email"], postalCode: row["destination_postal_code"], apiKey: row["api_key"],
-                    attempts: row["attempts"], leaseExpiresAt: leaseEnd)
-            }
+            let jobs = try rows.map { row in try Self.claimedJob(row, leaseEnd: leaseEnd) }
             for job in jobs {
                 try db.execute(
                     sql: "UPDATE registration_job SET next_attempt_at = ?, updated_at = ? WHERE id = ?",
@@ -163,7 +126,7 @@ extension AppDatabase {
     /// shipment's `registration_error` in step. `random` picks the retry jitter (-1...1).
     public func recordRegistrationResults(
         _ results: [(job: RegistrationJob, result: RegistrationResult)], now: Date = Date(),
-        policy: RegistrationRetryPolicy = .standard, random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
+        policy: RetryPolicy = .registration, random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
     ) async throws -> [RegistrationJobState] {
         try await write { db in
             try results.map { job, result in
@@ -182,7 +145,7 @@ extension AppDatabase {
     /// good; the shipment shows the failure's message either way.
     @discardableResult
     public func markRegistrationFailed(
-        _ job: RegistrationJob, _ failure: RegistrationFailure, now: Date = Date(), policy: RegistrationRetryPolicy = .standard,
+        _ job: RegistrationJob, _ failure: RegistrationFailure, now: Date = Date(), policy: RetryPolicy = .registration,
         random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
     ) async throws -> RegistrationJobState {
         try await recordRegistrationResults([(job, .failed(failure))], now: now, policy: policy, random: random).first ?? .leaseLost
@@ -207,12 +170,26 @@ extension AppDatabase {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT state, count(*) AS n FROM registration_job WHERE ? IS NULL OR tenant_id = ? GROUP BY state
                 """, arguments: [tenantID, tenantID])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["state"] as String, $0["n"] as Int) })
+            return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(String.self, forColumn: "state"), try $0.decode(Int.self, forColumn: "n")) })
         }
     }
 
+    /// A job as claimed: its row, with what the provider needs from the shipment and the account.
+    private static func claimedJob(_ row: Row, leaseEnd: Date) throws -> RegistrationJob {
+        let job = try RegistrationJobRecord(row: row)
+        func shipment<T: DatabaseValueConvertible>(_ column: Column) throws -> T { try ShipmentRecord.value(column, in: row, id: job.shipmentID) }
+        return RegistrationJob(
+            id: job.id, tenantID: job.tenantID, provider: job.provider, shipmentID: job.shipmentID,
+            trackingNumber: try shipment(ShipmentRecord.Columns.trackingNumber), carrier: try shipment(ShipmentRecord.Columns.carrier),
+            orderNumber: try shipment(ShipmentRecord.Columns.orderNumber), customerEmail: try shipment(ShipmentRecord.Columns.customerEmail),
+            postalCode: try shipment(ShipmentRecord.Columns.destinationPostalCode),
+            apiKey: try ProviderAccountRecord.value(
+                ProviderAccountRecord.Columns.apiKey, in: row, id: "tenant_id=\(job.tenantID), provider=\(job.provider)"),
+            attempts: job.attempts, leaseExpiresAt: leaseEnd)
+    }
+
     private static func record(
-        _ db: Database, job: RegistrationJob, result: RegistrationResult, now: Date, policy: RegistrationRetryPolicy, random: Double
+        _ db: Database, job: RegistrationJob, result: RegistrationResult, now: Date, policy: RetryPolicy, random: Double
     ) throws -> RegistrationJobState {
         let attempts = job.attempts + 1
         let state: RegistrationJobState
@@ -224,7 +201,8 @@ extension AppDatabase {
                 """, arguments: [attempts, now, job.id, job.leaseExpiresAt])
             state = .done
         case .failed(let failure):
-            if let delay = policy.delay(afterAttempts: attempts, failure: failure, random: random) {
+            if let delay = policy.delay(
+                afterFailedAttempts: attempts, permanent: failure.permanent, retryAfter: failure.retryAfter, random: random) {
                 let next = now.addingTimeInterval(delay)
                 try db.execute(sql: """
                     UPDATE registration_job SET attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?

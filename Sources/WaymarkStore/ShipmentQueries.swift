@@ -84,7 +84,7 @@ extension AppDatabase {
         arguments.append(limit + 1)
         let statementArguments = StatementArguments(arguments)
         return try await read { db in
-            var shipments = try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Shipment.init(row:))
+            var shipments = try ShipmentRecord.fetchAll(db, sql: sql, arguments: statementArguments).map { try $0.shipment() }
             let more = shipments.count > limit
             if more { shipments.removeLast() }
             let checkpoints = try Self.checkpoints(db, shipmentIDs: shipments.map(\.id))
@@ -122,7 +122,7 @@ extension AppDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT archived_at FROM shipment WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id]) else {
                 return nil
             }
-            let wasArchived: Date? = row["archived_at"]
+            let wasArchived: Date? = try ShipmentRecord.value(ShipmentRecord.Columns.archivedAt, in: row, id: id)
             let archivedAt: Date? = details.archived ? (wasArchived ?? now) : nil
             try db.execute(sql: """
                 UPDATE shipment SET order_number = ?, customer_name = ?, customer_email = ?, customer_phone = ?, customer_locale = ?,
@@ -133,7 +133,7 @@ extension AppDatabase {
                     details.orderNumber, details.customer.name, details.customer.email, details.customer.phone, details.customer.locale,
                     details.destination.city, details.destination.region, details.destination.postalCode,
                     details.destination.postalCode.map(Destination.postalLookupKey), details.destination.country,
-                    encodeJSON(details.metadata), archivedAt, now, tenantID, id,
+                    try JSONText.encode(details.metadata), archivedAt, now, tenantID, id,
                 ])
             return try Self.tracked(db, where: "tenant_id = ? AND id = ?", [tenantID, id])
         }
@@ -157,10 +157,10 @@ extension AppDatabase {
     static func checkpoints(_ db: Database, shipmentIDs: [String]) throws -> [String: [Checkpoint]] {
         guard !shipmentIDs.isEmpty else { return [:] }
         let marks = shipmentIDs.map { _ in "?" }.joined(separator: ", ")
-        let rows = try Row.fetchAll(
+        let records = try CheckpointRecord.fetchAll(
             db, sql: "SELECT * FROM checkpoint WHERE shipment_id IN (\(marks)) ORDER BY occurred_at DESC, id DESC",
             arguments: StatementArguments(shipmentIDs))
-        let grouped = Dictionary(grouping: rows.map(Checkpoint.init(row:)), by: \.shipmentID)
+        let grouped = Dictionary(grouping: try records.map { try $0.checkpoint() }, by: \.shipmentID)
         return grouped.mapValues { ShipmentStatusRule.timeline($0, event: \.event) }
     }
 }

@@ -21,7 +21,7 @@ extension AppDatabase {
             destination: new.destination, eta: new.eta, token: SecureToken.trackingToken(), metadata: new.metadata,
             createdAt: now, updatedAt: now)
         do {
-            try db.insert(into: "shipment", shipment.columns)
+            try ShipmentRecord(shipment).insert(db)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StoreError.duplicateShipment(carrier: shipment.carrier, trackingNumber: shipment.trackingNumber)
         }
@@ -51,12 +51,13 @@ extension AppDatabase {
     public func trackingPageStamp(slug: String, token: String) async throws -> (Tenant, TrackingPageStamp?)? {
         try await read { db in
             guard let tenant = try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE slug = ?", slug) else { return nil }
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND token = ?"), arguments: [tenant.id, token])
+            guard let record = try ShipmentRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND token = ?"), arguments: [tenant.id, token])
             else { return (tenant, nil) }
-            let shipment = Shipment(row: row)
-            let summary = try Row.fetchOne(
+            let shipment = try record.shipment()
+            let summary = try CheckpointSummary.fetchOne(
                 db.cachedStatement(sql: "SELECT count(*) AS count, max(id) AS newest FROM checkpoint WHERE shipment_id = ?"), arguments: [shipment.id])
-            return (tenant, TrackingPageStamp(shipment: shipment, checkpointCount: summary?["count"] ?? 0, newestCheckpointID: summary?["newest"]))
+            return (tenant, TrackingPageStamp(shipment: shipment, checkpointCount: summary?.count ?? 0, newestCheckpointID: summary?.newest))
         }
     }
 
@@ -65,13 +66,13 @@ extension AppDatabase {
     public func lookupShipment(tenantID: Int64, orderNumber: String, email: String?, postalCode: String?) async throws -> Shipment? {
         guard email != nil || postalCode != nil else { return nil }
         return try await read { db in
-            try Row.fetchOne(db, sql: """
+            try ShipmentRecord.fetchOne(db, sql: """
                 SELECT * FROM shipment
                 WHERE tenant_id = ? AND order_number = ? COLLATE NOCASE
                   AND (customer_email = ? COLLATE NOCASE OR destination_postal_key = ?)
                 ORDER BY created_at DESC LIMIT 1
-                """, arguments: [tenantID, orderNumber, email, postalCode.map(Destination.postalLookupKey)])
-            .map(Shipment.init(row:))
+                """, arguments: [tenantID, orderNumber, email, postalCode.map(Destination.postalLookupKey)])?
+            .shipment()
         }
     }
 
@@ -86,12 +87,12 @@ extension AppDatabase {
     /// Up to `limit` shipments of a tenant that can still move, for the demo simulator.
     public func activeShipments(tenantID: Int64, limit: Int = 500) async throws -> [TrackedShipment] {
         try await read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let records = try ShipmentRecord.fetchAll(db, sql: """
                 SELECT * FROM shipment WHERE tenant_id = ? AND status NOT IN ('delivered', 'expired')
                 ORDER BY updated_at LIMIT ?
                 """, arguments: [tenantID, limit])
-            return try rows.map { row in
-                let shipment = Shipment(row: row)
+            return try records.map { record in
+                let shipment = try record.shipment()
                 return TrackedShipment(shipment: shipment, checkpoints: try Self.checkpoints(db, shipmentID: shipment.id))
             }
         }
@@ -102,16 +103,24 @@ extension AppDatabase {
     }
 
     static func tracked(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> TrackedShipment? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE \(condition)"), arguments: arguments) else { return nil }
-        let shipment = Shipment(row: row)
+        guard let record = try ShipmentRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE \(condition)"), arguments: arguments)
+        else { return nil }
+        let shipment = try record.shipment()
         return TrackedShipment(shipment: shipment, checkpoints: try checkpoints(db, shipmentID: shipment.id))
     }
 
     /// A shipment's checkpoints in the order of `ShipmentStatusRule.timeline`: newest first, the
     /// more advanced status first among events stamped at the same time.
     static func checkpoints(_ db: Database, shipmentID: String) throws -> [Checkpoint] {
-        let rows = try Row.fetchAll(
+        let records = try CheckpointRecord.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM checkpoint WHERE shipment_id = ? ORDER BY occurred_at DESC, id DESC"), arguments: [shipmentID])
-        return ShipmentStatusRule.timeline(rows.map(Checkpoint.init(row:)), event: \.event)
+        return ShipmentStatusRule.timeline(try records.map { try $0.checkpoint() }, event: \.event)
     }
+}
+
+/// How many checkpoints a shipment has and the newest one's id: what tells a cached tracking page
+/// it is still right.
+private struct CheckpointSummary: Decodable, FetchableRecord {
+    var count: Int
+    var newest: Int64?
 }

@@ -74,24 +74,23 @@ extension AppDatabase {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE slug = ?", arguments: [new.slug.value]) == true {
                 throw StoreError.slugTaken(new.slug.value)
             }
-            try db.insert(into: "tenant", [
-                "slug": new.slug.value, "name": new.name, "branding": encodeJSON(new.branding),
-                "default_locale": new.defaultLocale, "time_zone": new.timeZone,
-                "created_at": now, "updated_at": now,
-            ])
+            // Only these columns: the schema's defaults set up everything else.
+            try db.execute(sql: """
+                INSERT INTO tenant (slug, name, branding, default_locale, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [new.slug.value, new.name, try JSONText.encode(new.branding), new.defaultLocale, new.timeZone, now, now])
             let tenantID = db.lastInsertedRowID
             let userID: Int64
             if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM user WHERE email = ?", arguments: [new.ownerEmail.value]) {
                 userID = existing
             } else {
-                try db.insert(into: "user", ["email": new.ownerEmail.value, "password_hash": passwordHash, "created_at": now])
+                try UserRecord(id: nil, email: new.ownerEmail.value, passwordHash: passwordHash, createdAt: now).insert(db)
                 userID = db.lastInsertedRowID
             }
-            try db.insert(into: "membership", ["tenant_id": tenantID, "user_id": userID, "role": MemberRole.owner.rawValue, "created_at": now])
-            try db.insert(into: "api_key", [
-                "tenant_id": tenantID, "name": "Default key", "prefix": APIKeySecret.prefix(of: apiKey),
-                "secret_sha256": APIKeySecret.digest(apiKey), "created_at": now,
-            ])
+            try MembershipRecord(tenantID: tenantID, userID: userID, role: .owner, createdAt: now).insert(db)
+            try APIKeyRecord(
+                id: nil, tenantID: tenantID, name: "Default key", prefix: APIKeySecret.prefix(of: apiKey),
+                secretSHA256: APIKeySecret.digest(apiKey), createdAt: now, revokedAt: nil
+            ).insert(db)
             return try Self.fetchTenant(db, sql: "SELECT * FROM tenant WHERE id = ?", tenantID)
         }
         return CreatedTenant(tenant: tenant, apiKey: apiKey)
@@ -123,7 +122,7 @@ extension AppDatabase {
 
     public func updateBranding(tenantID: Int64, _ branding: Branding, now: Date = Date()) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE tenant SET branding = ?, updated_at = ? WHERE id = ?", arguments: [encodeJSON(branding), now, tenantID])
+            try db.execute(sql: "UPDATE tenant SET branding = ?, updated_at = ? WHERE id = ?", arguments: [try JSONText.encode(branding), now, tenantID])
         }
     }
 
@@ -132,16 +131,20 @@ extension AppDatabase {
         guard apiKey.hasPrefix("wm_"), apiKey.count < 200 else { return nil }
         let digest = APIKeySecret.digest(apiKey)
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT id, tenant_id FROM api_key WHERE secret_sha256 = ? AND revoked_at IS NULL", arguments: [digest])
-                .map { APIKeyIdentity(keyID: $0["id"], tenantID: $0["tenant_id"]) }
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, tenant_id FROM api_key WHERE secret_sha256 = ? AND revoked_at IS NULL", arguments: [digest])
+            else { return nil }
+            let keyID: Int64 = try APIKeyRecord.value(APIKeyRecord.Columns.id, in: row, id: "?")
+            return APIKeyIdentity(keyID: keyID, tenantID: try APIKeyRecord.value(APIKeyRecord.Columns.tenantID, in: row, id: keyID))
         }
     }
 
     /// Checks a user's password for a tenant; nil on any mismatch, without saying which part.
     public func verifyLogin(email: String, password: String) async throws -> Int64? {
-        let user = try await read { db in
-            try Row.fetchOne(db, sql: "SELECT id, password_hash FROM user WHERE email = ?", arguments: [email])
-                .map { (id: $0["id"] as Int64, hash: $0["password_hash"] as String) }
+        let user = try await read { db -> (id: Int64, hash: String)? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, password_hash FROM user WHERE email = ?", arguments: [email]) else { return nil }
+            let id: Int64 = try UserRecord.value(UserRecord.Columns.id, in: row, id: "?")
+            let hash: String = try UserRecord.value(UserRecord.Columns.passwordHash, in: row, id: id)
+            return (id: id, hash: hash)
         }
         guard let user else {
             // Spend the same time as a real check so response times don't reveal accounts.
@@ -159,6 +162,6 @@ extension AppDatabase {
     }
 
     static func fetchTenantIfAny(_ db: Database, sql: String, _ argument: some DatabaseValueConvertible) throws -> Tenant? {
-        try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [argument]).map(Tenant.init(row:))
+        try TenantRecord.fetchOne(db.cachedStatement(sql: sql), arguments: [argument])?.tenant()
     }
 }

@@ -2,29 +2,9 @@ import Foundation
 import Testing
 import WaymarkCore
 
-@Suite("Retry schedule, Retry-After and quiet hours")
+@Suite("Retry-After and quiet hours")
 struct NotificationTimingTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
-
-    @Test("The Standard Webhooks schedule: ten attempts, the delays in order, then none")
-    func schedule() {
-        let schedule = RetrySchedule.standardWebhooks
-        #expect(schedule.maximumAttempts == 10)
-        let delays = (1...9).map { schedule.nextAttempt(afterFailedAttempts: $0, now: now, random: 0)?.timeIntervalSince(now) }
-        #expect(delays == [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400])
-        #expect(schedule.nextAttempt(afterFailedAttempts: 10, now: now) == nil)
-        #expect(schedule.nextAttempt(afterFailedAttempts: 0, now: now) == nil)
-    }
-
-    @Test("Jitter stays within ±10 %, and Retry-After wins when later, capped at a day")
-    func jitterAndRetryAfter() {
-        let schedule = RetrySchedule.standardWebhooks
-        #expect(schedule.nextAttempt(afterFailedAttempts: 2, now: now, random: 1)?.timeIntervalSince(now) == 330)
-        #expect(schedule.nextAttempt(afterFailedAttempts: 2, now: now, random: -1)?.timeIntervalSince(now) == 270)
-        #expect(schedule.nextAttempt(afterFailedAttempts: 1, now: now, retryAfter: 120, random: 0)?.timeIntervalSince(now) == 120)
-        #expect(schedule.nextAttempt(afterFailedAttempts: 3, now: now, retryAfter: 120, random: 0)?.timeIntervalSince(now) == 1800)
-        #expect(schedule.nextAttempt(afterFailedAttempts: 1, now: now, retryAfter: 9_999_999, random: 0)?.timeIntervalSince(now) == 86_400)
-    }
 
     @Test("Retry-After as seconds or as an HTTP date")
     func retryAfterHeader() {

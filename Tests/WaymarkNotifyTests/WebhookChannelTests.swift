@@ -125,7 +125,7 @@ struct WebhookChannelTests {
             let endpoint = try await scenario.endpoint(tenant, url: "http://127.0.0.1:\(port)/hook")
             let delivery = try await scenario.shipmentDelivery(tenant)
             let dispatcher = scenario.dispatcher(channel: try scenario.channel())
-            let schedule = RetrySchedule.standardWebhooks
+            let schedule = RetryPolicy.standardWebhooks
 
             var previous = scenario.clock.now
             for _ in 0..<(schedule.maximumAttempts + 2) {

@@ -250,19 +250,21 @@ struct RegistrationQueueTests {
         #expect(try await database.shipment(tenantID: tenant.id, id: shipment.id)?.shipment.registrationError == nil)
     }
 
-    @Test("Jitter stays within ±10%, Retry-After is never undercut, and permanent failures get no retry")
-    func retryPolicy() {
-        let policy = RegistrationRetryPolicy.standard
-        let retryable = RegistrationFailure("x", permanent: false)
-        #expect(policy.delay(afterAttempts: 1, failure: retryable, random: 1) == 66)
-        #expect(policy.delay(afterAttempts: 1, failure: retryable, random: -1) == 54)
-        #expect(policy.delay(afterAttempts: 6, failure: retryable, random: 0) == 86_400)
-        #expect(policy.delay(afterAttempts: 7, failure: retryable, random: 0) == nil)
-        #expect(policy.delay(afterAttempts: 1, failure: RegistrationFailure("x", permanent: false, retryAfter: 900), random: 0) == 900)
-        #expect(policy.delay(afterAttempts: 1, failure: RegistrationFailure("x", permanent: true), random: 0) == nil)
-        for _ in 0..<100 {
-            let delay = policy.delay(afterAttempts: 2, failure: retryable, random: .random(in: -1...1)) ?? 0
-            #expect((270...330).contains(delay))
-        }
+    @Test("A provider's Retry-After holds the job back that long, but never more than a day")
+    func retryAfterFloor() async throws {
+        let database = try AppDatabase.temporary()
+        let tenant = try await Fixture.tenant(database, slug: "shop").tenant
+        _ = try await database.setProviderAccount(tenantID: tenant.id, provider: "aftership", secret: nil, apiKey: "k", register: true)
+        _ = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment(), now: now)
+        let first = try #require(try await database.claimRegistrationJobs(now: now).first)
+
+        let slowDown = RegistrationFailure("aftership: 429 Too Many Requests", permanent: false, retryAfter: 900)
+        let held = try await database.markRegistrationFailed(first, slowDown, now: now, random: { 0 })
+        let second = try #require(try await database.claimRegistrationJobs(now: now.addingTimeInterval(900)).first)
+        let goAway = RegistrationFailure("aftership: 429 Too Many Requests", permanent: false, retryAfter: 30 * 86_400)
+        let capped = try await database.markRegistrationFailed(second, goAway, now: now.addingTimeInterval(900), random: { 0 })
+
+        #expect(held == .retrying(at: now.addingTimeInterval(900)))
+        #expect(capped == .retrying(at: now.addingTimeInterval(900 + 86_400)))
     }
 }

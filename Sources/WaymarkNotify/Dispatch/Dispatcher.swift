@@ -180,8 +180,8 @@ public final class Dispatcher: Service, Sendable {
                     resolution: .delivered, endpoint: isWebhook ? .healthy : nil)
                 metrics.delivered(delivery.channel, age: attemptedAt.timeIntervalSince(delivery.createdAt))
             case .failed(let failure):
-                let next = failure.permanent ? nil : configuration.retrySchedule.nextAttempt(
-                    afterFailedAttempts: delivery.attempts + 1, now: attemptedAt, retryAfter: failure.retryAfter)
+                let next = configuration.retryPolicy.nextAttempt(
+                    afterFailedAttempts: delivery.attempts + 1, now: attemptedAt, permanent: failure.permanent, retryAfter: failure.retryAfter)
                 let verdict: EndpointVerdict? = isWebhook ? failure.disableEndpoint.map { EndpointVerdict.disable(reason: $0) } ?? .failing : nil
                 try await database.recordAttempt(
                     DeliveryAttempt(deliveryID: delivery.id, attemptedAt: attemptedAt, outcome: next == nil ? .failed : .retry,

@@ -13,7 +13,8 @@ public struct DispatcherConfiguration: Sendable {
     /// How often an idle dispatcher looks for due work without being kicked. Short, so a change
     /// committed by another process still goes out well within a quarter second.
     public var pollInterval: Duration
-    public var retrySchedule: RetrySchedule
+    /// When a failed delivery is tried again.
+    public var retryPolicy: RetryPolicy
     /// How often quiet shipments are checked for `shipment.stalled`.
     public var stalledCheckInterval: Duration
     /// Quiet shipments decided per transaction; a check goes on batch after batch while they come full.
@@ -29,14 +30,14 @@ public struct DispatcherConfiguration: Sendable {
 
     public init(
         maximumConcurrentSends: Int = 64, maximumInFlightPerEndpoint: Int = 4, maximumInFlightPerTenant: Int = 16,
-        pollInterval: Duration = .milliseconds(100), retrySchedule: RetrySchedule = .standardWebhooks,
+        pollInterval: Duration = .milliseconds(100), retryPolicy: RetryPolicy = .standardWebhooks,
         stalledCheckInterval: Duration = .seconds(60), stalledBatch: Int = 1_000, queueDepthInterval: Duration = .seconds(10)
     ) {
         self.maximumConcurrentSends = maximumConcurrentSends
         self.maximumInFlightPerEndpoint = maximumInFlightPerEndpoint
         self.maximumInFlightPerTenant = maximumInFlightPerTenant
         self.pollInterval = pollInterval
-        self.retrySchedule = retrySchedule
+        self.retryPolicy = retryPolicy
         self.stalledCheckInterval = stalledCheckInterval
         self.stalledBatch = max(stalledBatch, 1)
         self.queueDepthInterval = queueDepthInterval

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import WaymarkCore
 import WaymarkStore
 
 /// Works through the registration queue: every few seconds it claims the due jobs, sends them to
@@ -13,7 +14,7 @@ public struct RegistrationService: Service {
     let interval: Duration
     let claimLimit: Int
     let concurrency: Int
-    let policy: RegistrationRetryPolicy
+    let policy: RetryPolicy
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
     let logger: Logger
@@ -25,7 +26,7 @@ public struct RegistrationService: Service {
     ///   - now, random: the clock and the retry jitter (-1...1), injectable for tests.
     public init(
         database: AppDatabase, clients: [any RegistrationClient], interval: Duration = .seconds(5), claimLimit: Int = 200,
-        concurrency: Int = 4, policy: RegistrationRetryPolicy = .standard, now: @escaping @Sendable () -> Date = { Date() },
+        concurrency: Int = 4, policy: RetryPolicy = .registration, now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }, logger: Logger
     ) {
         self.database = database

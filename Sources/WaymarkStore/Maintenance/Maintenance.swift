@@ -25,7 +25,10 @@ extension AppDatabase {
         var report = MaintenanceReport()
         let cutoff = now.addingTimeInterval(-Self.expireAfter)
         let stale = try await read { db in
-            try Row.fetchAll(db, sql: Self.silentShipmentsSQL, arguments: [cutoff, batch]).map { (tenantID: $0["tenant_id"] as Int64, id: $0["id"] as String) }
+            try Row.fetchAll(db, sql: Self.silentShipmentsSQL, arguments: [cutoff, batch]).map { row in
+                let id: String = try ShipmentRecord.value(ShipmentRecord.Columns.id, in: row, id: "?")
+                return (tenantID: try ShipmentRecord.value(ShipmentRecord.Columns.tenantID, in: row, id: id) as Int64, id: id)
+            }
         }
         for shipment in stale {
             let event = CheckpointEvent(

@@ -17,8 +17,14 @@ enum Migrations {
         migrator.registerMigration("v4-sweeps") { db in
             try db.execute(sql: v4Sweeps)
         }
-        migrator.registerMigration("v5-delivery-leases") { db in
-            try db.execute(sql: v5DeliveryLeases)
+        // Rebuilds tables. GRDB runs a migration with foreign keys off and checks them all before
+        // it commits (SQLite's documented procedure), so dropping the old tables neither cascades
+        // nor orphans anything, and a broken reference fails the migration instead of landing.
+        migrator.registerMigration("v5-enum-checks") { db in
+            try db.execute(sql: v5EnumChecks)
+        }
+        migrator.registerMigration("v6-delivery-leases") { db in
+            try db.execute(sql: v6DeliveryLeases)
         }
         return migrator
     }
@@ -304,10 +310,135 @@ enum Migrations {
         CREATE INDEX shipment_delivered_unarchived ON shipment(delivered_at) WHERE status = 'delivered' AND archived_at IS NULL;
         """
 
+    /// CHECK constraints for the enum-like columns that had none, so a bug (or a hand edit) cannot
+    /// store a status, provider, event type or template name that Waymark would have to misread:
+    /// `checkpoint.status` (the nine statuses, as `shipment.status` has), `registration_job.provider`
+    /// (the providers numbers can be registered at), `inbound_event.provider` (the six webhook
+    /// sources), `delivery.event_type` (the five webhook event types) and `message_template.name`
+    /// (the messages a tenant can reword).
+    ///
+    /// SQLite cannot add a CHECK to a table, so each table is rebuilt the documented way: a new
+    /// table with the constraint, every row copied with its rowid, the old table dropped, the new
+    /// one renamed, and its indexes created again exactly as before (none of these tables has a
+    /// trigger or a view). A row that breaks a new constraint fails the migration, and nothing
+    /// changes. Every other column is declared as it was.
+    static let v5EnumChecks = """
+        CREATE TABLE checkpoint_new (
+            id INTEGER PRIMARY KEY,
+            shipment_id TEXT NOT NULL REFERENCES shipment(id) ON DELETE CASCADE,
+            occurred_at TEXT NOT NULL,
+            utc_offset_seconds INTEGER CHECK (utc_offset_seconds BETWEEN -64800 AND 64800),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'info_received', 'in_transit', 'out_for_delivery',
+                'available_for_pickup', 'attempt_fail', 'delivered', 'exception', 'expired')),
+            substatus TEXT,
+            message TEXT NOT NULL,
+            city TEXT,
+            region TEXT,
+            country TEXT,
+            source TEXT NOT NULL,
+            raw_code TEXT,
+            fingerprint TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (shipment_id, fingerprint)
+        ) STRICT;
+        INSERT INTO checkpoint_new (id, shipment_id, occurred_at, utc_offset_seconds, status, substatus, message, city, region,
+            country, source, raw_code, fingerprint, recorded_at)
+        SELECT id, shipment_id, occurred_at, utc_offset_seconds, status, substatus, message, city, region,
+            country, source, raw_code, fingerprint, recorded_at FROM checkpoint;
+        DROP TABLE checkpoint;
+        ALTER TABLE checkpoint_new RENAME TO checkpoint;
+        CREATE INDEX checkpoint_shipment_time ON checkpoint(shipment_id, occurred_at);
+
+        CREATE TABLE registration_job_new (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            shipment_id TEXT NOT NULL REFERENCES shipment(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL CHECK (provider IN ('track123', 'aftership', '17track', 'easypost', 'shippo')),
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (shipment_id, provider)
+        ) STRICT;
+        INSERT INTO registration_job_new (id, tenant_id, shipment_id, provider, state, attempts, next_attempt_at, last_error,
+            created_at, updated_at)
+        SELECT id, tenant_id, shipment_id, provider, state, attempts, next_attempt_at, last_error,
+            created_at, updated_at FROM registration_job;
+        DROP TABLE registration_job;
+        ALTER TABLE registration_job_new RENAME TO registration_job;
+        CREATE INDEX registration_job_due ON registration_job(state, next_attempt_at);
+
+        CREATE TABLE inbound_event_new (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL CHECK (provider IN ('track123', 'aftership', '17track', 'easypost', 'shippo', 'waymark')),
+            event_key TEXT NOT NULL,
+            body BLOB NOT NULL,
+            received_at TEXT NOT NULL,
+            processed_at TEXT,
+            outcome TEXT,
+            UNIQUE (tenant_id, provider, event_key)
+        ) STRICT;
+        INSERT INTO inbound_event_new (id, tenant_id, provider, event_key, body, received_at, processed_at, outcome)
+        SELECT id, tenant_id, provider, event_key, body, received_at, processed_at, outcome FROM inbound_event;
+        DROP TABLE inbound_event;
+        ALTER TABLE inbound_event_new RENAME TO inbound_event;
+        CREATE INDEX inbound_event_received ON inbound_event(received_at);
+
+        CREATE TABLE delivery_new (
+            id TEXT PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            shipment_id TEXT REFERENCES shipment(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'webhook')),
+            recipient TEXT NOT NULL,
+            endpoint_id TEXT REFERENCES webhook_endpoint(id) ON DELETE CASCADE,
+            trigger_key TEXT NOT NULL,
+            event_type TEXT NOT NULL CHECK (event_type IN ('shipment.created', 'shipment.status_changed', 'shipment.checkpoint_added',
+                'shipment.stalled', 'shipment.eta_changed')),
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            delivered_at TEXT,
+            CHECK ((channel = 'webhook') = (endpoint_id IS NOT NULL))
+        ) STRICT;
+        INSERT INTO delivery_new (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
+            state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at)
+        SELECT id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
+            state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at FROM delivery;
+        DROP TABLE delivery;
+        ALTER TABLE delivery_new RENAME TO delivery;
+        CREATE UNIQUE INDEX delivery_once ON delivery(shipment_id, channel, recipient, trigger_key);
+        CREATE INDEX delivery_due ON delivery(state, next_attempt_at);
+        CREATE INDEX delivery_tenant ON delivery(tenant_id, created_at);
+        CREATE INDEX delivery_endpoint ON delivery(endpoint_id, created_at);
+
+        CREATE TABLE message_template_new (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+            name TEXT NOT NULL CHECK (name IN ('pending', 'info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup',
+                'attempt_fail', 'delivered', 'exception', 'expired', 'stalled', 'eta_changed', 'generic')),
+            locale TEXT NOT NULL,
+            subject TEXT,
+            body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 100000),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, channel, name, locale)
+        ) STRICT;
+        INSERT INTO message_template_new (tenant_id, channel, name, locale, subject, body, updated_at)
+        SELECT tenant_id, channel, name, locale, subject, body, updated_at FROM message_template;
+        DROP TABLE message_template;
+        ALTER TABLE message_template_new RENAME TO message_template;
+        """
+
     /// A delivery being sent belongs to one dispatcher (its node id) until its lease ends:
     /// several processes can share the outbox, a restarted node takes back its own rows at once,
     /// and another node takes over a dead node's rows when their lease runs out.
-    static let v5DeliveryLeases = """
+    static let v6DeliveryLeases = """
         ALTER TABLE delivery ADD COLUMN lease_owner TEXT;
         ALTER TABLE delivery ADD COLUMN lease_expires_at TEXT;
         CREATE INDEX delivery_leases ON delivery(lease_expires_at) WHERE state = 'sending';

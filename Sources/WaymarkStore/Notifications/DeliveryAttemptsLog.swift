@@ -9,11 +9,11 @@ extension AppDatabase {
     public func deliveryAttempts(tenantID: Int64, deliveryIDs: [String]) async throws -> [String: [DeliveryAttempt]] {
         guard !deliveryIDs.isEmpty else { return [:] }
         return try await read { db in
-            let attempts = try Row.fetchAll(db, sql: """
+            let attempts = try DeliveryAttemptRecord.fetchAll(db, sql: """
                 SELECT a.* FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id
                 WHERE d.tenant_id = ? AND a.delivery_id IN (SELECT value FROM json_each(?))
                 ORDER BY a.attempted_at, a.id
-                """, arguments: [tenantID, encodeJSON(deliveryIDs)]).map(DeliveryAttempt.init(row:))
+                """, arguments: [tenantID, try JSONText.encode(deliveryIDs)]).map(\.attempt)
             return Dictionary(grouping: attempts, by: \.deliveryID)
         }
     }

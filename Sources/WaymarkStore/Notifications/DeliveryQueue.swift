@@ -86,23 +86,23 @@ extension AppDatabase {
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
         return try await write { db in
-            let busy: StatementArguments = [encodeJSON(busyEndpoints.sorted()), encodeJSON(busyTenants.sorted())]
+            let busy: StatementArguments = [try JSONText.encode(busyEndpoints.sorted()), try JSONText.encode(busyTenants.sorted())]
             let filters = """
                 AND (endpoint_id IS NULL OR endpoint_id NOT IN (SELECT value FROM json_each(?)))
                 AND tenant_id NOT IN (SELECT value FROM json_each(?))
                 """
-            var rows = try Row.fetchAll(db, sql: """
+            var due = try DeliveryRecord.fetchAll(db, sql: """
                 SELECT * FROM delivery WHERE state = 'sending' AND (lease_expires_at IS NULL OR lease_expires_at <= ?) \(filters)
                 ORDER BY lease_expires_at LIMIT ?
                 """, arguments: [now] + busy + [limit])
-            if rows.count < limit {
-                rows += try Row.fetchAll(db, sql: """
+            if due.count < limit {
+                due += try DeliveryRecord.fetchAll(db, sql: """
                     SELECT * FROM delivery WHERE state = 'pending' AND next_attempt_at <= ? \(filters)
                     ORDER BY next_attempt_at, created_at LIMIT ?
-                    """, arguments: [now] + busy + [limit - rows.count])
+                    """, arguments: [now] + busy + [limit - due.count])
             }
             var tenants: [Int64: (Tenant, NotificationSettings)] = [:]
-            return try rows.map(Delivery.init(row:)).map { delivery in
+            return try due.map(\.delivery).map { delivery in
                 try db.execute(sql: """
                     UPDATE delivery SET state = 'sending', lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?
                     """, arguments: [owner, now.addingTimeInterval(lease), now, delivery.id])
@@ -115,10 +115,10 @@ extension AppDatabase {
                     return loaded
                 }()
                 let endpoint = try delivery.channel == .webhook
-                    ? Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoint WHERE id = ?", arguments: [delivery.recipient]).map(WebhookEndpoint.init(row:))
+                    ? WebhookEndpointRecord.fetchOne(db, sql: "SELECT * FROM webhook_endpoint WHERE id = ?", arguments: [delivery.recipient])?.endpoint()
                     : nil
                 let shipment = try delivery.shipmentID.flatMap {
-                    try Row.fetchOne(db, sql: "SELECT * FROM shipment WHERE id = ?", arguments: [$0]).map(Shipment.init(row:))
+                    try ShipmentRecord.fetchOne(db, sql: "SELECT * FROM shipment WHERE id = ?", arguments: [$0])?.shipment()
                 }
                 var token: String?
                 var optedOut = false
@@ -129,8 +129,12 @@ extension AppDatabase {
                         FROM subscription WHERE shipment_id = ? AND channel = ? AND address = ?
                         """, arguments: [delivery.tenantID, delivery.channel.rawValue, delivery.recipient,
                                          delivery.shipmentID, delivery.channel.rawValue, delivery.recipient])
-                    token = subscription?["unsubscribe_token"]
-                    optedOut = subscription.map { $0["unsubscribed"] || $0["suppressed"] } ?? true
+                    if let subscription {
+                        token = try SubscriptionRecord.value(SubscriptionRecord.Columns.unsubscribeToken, in: subscription, id: delivery.recipient)
+                        optedOut = try subscription.decode(Bool.self, forColumn: "unsubscribed") || subscription.decode(Bool.self, forColumn: "suppressed")
+                    } else {
+                        optedOut = true
+                    }
                 }
                 return ClaimedDelivery(delivery: claimed, tenant: tenant, settings: settings, endpoint: endpoint, shipment: shipment,
                                        unsubscribeToken: token, recipientOptedOut: optedOut)
@@ -146,10 +150,7 @@ extension AppDatabase {
     ) async throws {
         try await write { db in
             let now = attempt.attemptedAt
-            try db.insert(into: "delivery_attempt", [
-                "delivery_id": attempt.deliveryID, "attempted_at": now, "outcome": attempt.outcome.rawValue,
-                "http_status": attempt.httpStatus, "reply": attempt.reply, "latency_ms": attempt.latencyMilliseconds, "error": attempt.error,
-            ])
+            try DeliveryAttemptRecord(attempt).insert(db)
             let (state, next): (DeliveryState, Date?) = switch resolution {
             case .delivered: (.delivered, nil)
             case .retry(let at): (.pending, at)
@@ -161,8 +162,8 @@ extension AppDatabase {
                     lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = ?
                 """, arguments: [state.rawValue, next, attempt.error, state.rawValue, now, now, attempt.deliveryID])
-            guard let delivery = try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [attempt.deliveryID])
-                .map(Delivery.init(row:)) else { return }
+            guard let delivery = try DeliveryRecord.fetchOne(db, sql: "SELECT * FROM delivery WHERE id = ?", arguments: [attempt.deliveryID])?.delivery
+            else { return }
             if let suppress, delivery.channel != .webhook {
                 try Self.suppress(db, tenantID: delivery.tenantID, channel: delivery.channel, address: delivery.recipient, reason: suppress, now: now)
             }
@@ -211,8 +212,7 @@ extension AppDatabase {
                 UPDATE delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL, updated_at = ?
                 WHERE tenant_id = ? AND id = ? AND state <> 'sending'
                 """, arguments: [now, now, tenantID, id])
-            return try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
-                .map(Delivery.init(row:))
+            return try DeliveryRecord.fetchOne(db, sql: "SELECT * FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])?.delivery
         }
     }
 
@@ -223,33 +223,33 @@ extension AppDatabase {
     ) async throws -> [Delivery] {
         try await read { db in
             let cursor = try before.flatMap {
-                try Row.fetchOne(db, sql: "SELECT created_at, id FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, $0])
+                try DeliveryRecord.fetchOne(db, sql: "SELECT * FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, $0])
             }
-            return try Row.fetchAll(db, sql: """
+            return try DeliveryRecord.fetchAll(db, sql: """
                 SELECT * FROM delivery
                 WHERE tenant_id = ? AND (? IS NULL OR endpoint_id = ?) AND (? IS NULL OR shipment_id = ?)
                   AND (? IS NULL OR (created_at, id) < (?, ?))
                 ORDER BY created_at DESC, id DESC LIMIT ?
                 """, arguments: [
                     tenantID, endpointID, endpointID, shipmentID, shipmentID,
-                    cursor?["id"] as String?, cursor?["created_at"] as Date?, cursor?["id"] as String?, limit,
-                ]).map(Delivery.init(row:))
+                    cursor?.id, cursor?.createdAt, cursor?.id, limit,
+                ]).map(\.delivery)
         }
     }
 
     public func delivery(tenantID: Int64, id: String) async throws -> Delivery? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id]).map(Delivery.init(row:))
+            try DeliveryRecord.fetchOne(db, sql: "SELECT * FROM delivery WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])?.delivery
         }
     }
 
     /// The attempts log of one of the tenant's deliveries, oldest first.
     public func deliveryAttempts(tenantID: Int64, deliveryID: String) async throws -> [DeliveryAttempt] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try DeliveryAttemptRecord.fetchAll(db, sql: """
                 SELECT a.* FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id
                 WHERE d.tenant_id = ? AND a.delivery_id = ? ORDER BY a.attempted_at, a.id
-                """, arguments: [tenantID, deliveryID]).map(DeliveryAttempt.init(row:))
+                """, arguments: [tenantID, deliveryID]).map(\.attempt)
         }
     }
 
@@ -258,7 +258,11 @@ extension AppDatabase {
         try await read { db in
             var depth = Dictionary(uniqueKeysWithValues: NotificationChannel.allCases.map { ($0, 0) })
             for row in try Row.fetchAll(db, sql: "SELECT channel, count(*) AS n FROM delivery WHERE state IN ('pending', 'sending') GROUP BY channel") {
-                if let channel = NotificationChannel(rawValue: row["channel"]) { depth[channel] = row["n"] }
+                let name = try row.decode(String.self, forColumn: "channel")
+                guard let channel = NotificationChannel(rawValue: name) else {
+                    throw StoredValueError(table: DeliveryRecord.databaseTableName, column: "channel", rowID: "(any)", problem: "'\(name)' is not a channel")
+                }
+                depth[channel] = try row.decode(Int.self, forColumn: "n")
             }
             return depth
         }

@@ -29,12 +29,6 @@ public struct MessageTemplate: Sendable, Equatable {
         self.body = body
         self.updatedAt = updatedAt
     }
-
-    init(row: Row) {
-        self.init(
-            tenantID: row["tenant_id"], channel: NotificationChannel(rawValue: row["channel"]) ?? .email, name: row["name"],
-            locale: row["locale"], subject: row["subject"], body: row["body"], updatedAt: row["updated_at"])
-    }
 }
 
 extension AppDatabase {
@@ -66,8 +60,8 @@ extension AppDatabase {
     /// Every template the tenant changed, by channel, name and language.
     public func messageTemplates(tenantID: Int64) async throws -> [MessageTemplate] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM message_template WHERE tenant_id = ? ORDER BY channel, name, locale",
-                             arguments: [tenantID]).map(MessageTemplate.init(row:))
+            try MessageTemplateRecord.fetchAll(db, sql: "SELECT * FROM message_template WHERE tenant_id = ? ORDER BY channel, name, locale",
+                                               arguments: [tenantID]).map(\.template)
         }
     }
 
@@ -84,7 +78,7 @@ extension AppDatabase {
     private static func messageTemplate(
         _ db: Database, tenantID: Int64, channel: NotificationChannel, name: String, locale: String
     ) throws -> MessageTemplate? {
-        try Row.fetchOne(db, sql: "SELECT * FROM message_template WHERE tenant_id = ? AND channel = ? AND name = ? AND locale = ?",
-                         arguments: [tenantID, channel.rawValue, name, locale]).map(MessageTemplate.init(row:))
+        try MessageTemplateRecord.fetchOne(db, sql: "SELECT * FROM message_template WHERE tenant_id = ? AND channel = ? AND name = ? AND locale = ?",
+                                           arguments: [tenantID, channel.rawValue, name, locale])?.template
     }
 }

@@ -18,7 +18,7 @@ extension AppDatabase {
                 try db.execute(sql: "UPDATE tenant SET \(column) = ?, updated_at = ? WHERE id = ?", arguments: [value, now, tenantID])
             }
             func text(_ value: String) -> String? { value.isEmpty ? nil : value }
-            if let rules { try set("notification_rules", encodeJSON(rules)) }
+            if let rules { try set("notification_rules", JSONText.encode(rules)) }
             if let stalledAfterDays { try set("stalled_after_days", stalledAfterDays) }
             if let subscribeContacts { try set("subscribe_contacts", subscribeContacts) }
             if let senderName { try set("sender_name", text(senderName)) }
@@ -33,13 +33,9 @@ extension AppDatabase {
     }
 
     func notificationSettings(_ db: Database, tenantID: Int64) throws -> NotificationSettings {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tenant WHERE id = ?", arguments: [tenantID]) else {
+        guard let tenant = try TenantRecord.fetchOne(db, sql: "SELECT * FROM tenant WHERE id = ?", arguments: [tenantID]) else {
             throw StoreError.tenantNotFound("#\(tenantID)")
         }
-        let overrides = decodeJSON(NotificationRules.Overrides.self, row["notification_rules"]) ?? .init()
-        return NotificationSettings(
-            rules: NotificationRules(overrides, stalledAfterDays: row["stalled_after_days"]),
-            subscribeContacts: row["subscribe_contacts"], senderName: row["sender_name"], senderEmail: row["sender_email"],
-            replyTo: row["reply_to"], smsFrom: row["sms_from"], quietHoursStart: row["quiet_hours_start"], quietHoursEnd: row["quiet_hours_end"])
+        return try tenant.notificationSettings()
     }
 }

@@ -29,14 +29,16 @@ extension AppDatabase {
         audience.endpoints = endpoints.map(\.subscription)
         let planned = NotificationDecision.plan(triggers, rules: settings.rules, audience: audience)
         guard !planned.isEmpty else { return 0 }
-        let tenantSlug = try String.fetchOne(db, sql: "SELECT slug FROM tenant WHERE id = ?", arguments: [tenantID]) ?? ""
+        guard let tenantSlug = try String.fetchOne(db, sql: "SELECT slug FROM tenant WHERE id = ?", arguments: [tenantID]) else {
+            throw StoreError.tenantNotFound("#\(tenantID)")
+        }
         let tracked = TrackedShipment(shipment: shipment, checkpoints: try Self.checkpoints(db, shipmentID: shipment.id))
         let data = ShipmentResource(tracked, baseURL: links.baseURL, tenantSlug: tenantSlug)
         var written = 0
         var payloads: [String: String] = [:]
         for plan in planned {
             let eventType = plan.trigger.webhookEventType
-            let payload = payloads[eventType] ?? encodeJSON(WebhookEventBody(type: eventType, timestamp: RFC3339.format(now), data: data))
+            let payload = try payloads[eventType] ?? JSONText.encode(WebhookEventBody(type: eventType, timestamp: RFC3339.format(now), data: data))
             payloads[eventType] = payload
             try db.cachedStatement(sql: """
                 INSERT INTO delivery (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
@@ -58,20 +60,21 @@ extension AppDatabase {
     /// The shoppers who may hear about a shipment: its subscribed addresses less the tenant's
     /// suppression list.
     func audience(_ db: Database, tenantID: Int64, shipmentID: String) throws -> NotificationAudience {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT channel, address FROM subscription s
+        let subscriptions = try SubscriptionRecord.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM subscription s
             WHERE s.shipment_id = ? AND s.unsubscribed_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM suppression p WHERE p.tenant_id = ? AND p.channel = s.channel AND p.address = s.address)
             ORDER BY s.id
             """), arguments: [shipmentID, tenantID])
         return NotificationAudience(
-            emails: rows.filter { $0["channel"] == "email" }.map { $0["address"] },
-            phones: rows.filter { $0["channel"] == "sms" }.map { $0["address"] })
+            emails: subscriptions.filter { $0.channel == .email }.map(\.address),
+            phones: subscriptions.filter { $0.channel == .sms }.map(\.address))
     }
 
     func enabledEndpoints(_ db: Database, tenantID: Int64) throws -> [WebhookEndpoint] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? AND disabled_at IS NULL ORDER BY created_at"),
-                         arguments: [tenantID]).map(WebhookEndpoint.init(row:))
+        try WebhookEndpointRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? AND disabled_at IS NULL ORDER BY created_at"), arguments: [tenantID]
+        ).map { try $0.endpoint() }
     }
 
     /// Raises `shipment.stalled` for up to `limit` active shipments that have gone quiet for
@@ -80,9 +83,9 @@ extension AppDatabase {
     /// nobody is there to tell, so the next sweep goes on to other shipments.
     public func enqueueStalledNotifications(now: Date = Date(), limit: Int = 1_000) async throws -> StalledSweep {
         try await write { db in
-            let rows = try Row.fetchAll(db, sql: Self.stallCandidatesSQL, arguments: [now, now, limit])
+            let candidates = try ShipmentRecord.fetchAll(db, sql: Self.stallCandidatesSQL, arguments: [now, now, limit]).map { try $0.shipment() }
             var sweep = StalledSweep(decided: 0, written: 0, limit: limit)
-            for shipment in rows.map(Shipment.init(row:)) {
+            for shipment in candidates {
                 let settings = try notificationSettings(db, tenantID: shipment.tenantID)
                 guard let trigger = NotificationDecision.stalledTrigger(shipment, rules: settings.rules, now: now) else { continue }
                 sweep.written += try enqueue(db, tenantID: shipment.tenantID, shipment: shipment, triggers: [trigger], now: now)

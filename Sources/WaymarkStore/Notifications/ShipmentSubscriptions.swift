@@ -9,12 +9,11 @@ extension AppDatabase {
     /// tenant has no such shipment.
     public func subscriptions(tenantID: Int64, shipmentID: String) async throws -> [Subscription] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.unsubscribe_token FROM subscription s JOIN shipment h ON h.id = s.shipment_id
+            try SubscriptionRecord.fetchAll(db, sql: """
+                SELECT s.* FROM subscription s JOIN shipment h ON h.id = s.shipment_id
                 WHERE h.tenant_id = ? AND s.shipment_id = ? ORDER BY s.id
-                """, arguments: [tenantID, shipmentID]).compactMap { row in
-                try Self.subscription(db, tenantID: tenantID, token: row["unsubscribe_token"])
-            }
+                """, arguments: [tenantID, shipmentID])
+            .map { try $0.subscription(tenantID: tenantID) }
         }
     }
 }

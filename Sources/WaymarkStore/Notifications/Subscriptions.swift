@@ -57,13 +57,10 @@ extension AppDatabase {
     }
 
     static func subscription(_ db: Database, tenantID: Int64, token: String) throws -> Subscription? {
-        try Row.fetchOne(db, sql: """
-            SELECT s.*, h.tenant_id FROM subscription s JOIN shipment h ON h.id = s.shipment_id
+        try SubscriptionRecord.fetchOne(db, sql: """
+            SELECT s.* FROM subscription s JOIN shipment h ON h.id = s.shipment_id
             WHERE h.tenant_id = ? AND s.unsubscribe_token = ?
-            """, arguments: [tenantID, token]).map { row in
-            Subscription(shipmentID: row["shipment_id"], tenantID: row["tenant_id"],
-                         channel: NotificationChannel(rawValue: row["channel"]) ?? .email, address: row["address"],
-                         unsubscribeToken: row["unsubscribe_token"], unsubscribedAt: row["unsubscribed_at"])
-        }
+            """, arguments: [tenantID, token])?
+            .subscription(tenantID: tenantID)
     }
 }

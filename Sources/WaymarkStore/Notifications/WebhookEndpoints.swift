@@ -14,26 +14,22 @@ extension AppDatabase {
             id: WebhookEndpoint.newID(), tenantID: tenantID, url: url, eventTypes: eventTypes, statuses: statuses,
             description: description, secret: secret, createdAt: now, updatedAt: now)
         try await write { db in
-            try db.insert(into: "webhook_endpoint", [
-                "id": endpoint.id, "tenant_id": tenantID, "url": url, "event_types": encodeJSON(eventTypes),
-                "statuses": encodeJSON(statuses), "description": description, "secret": secret,
-                "created_at": now, "updated_at": now,
-            ])
+            try WebhookEndpointRecord(endpoint).insert(db)
         }
         return endpoint
     }
 
     public func webhookEndpoints(tenantID: Int64) async throws -> [WebhookEndpoint] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID])
-                .map(WebhookEndpoint.init(row:))
+            try WebhookEndpointRecord.fetchAll(db, sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID])
+                .map { try $0.endpoint() }
         }
     }
 
     public func webhookEndpoint(tenantID: Int64, id: String) async throws -> WebhookEndpoint? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
-                .map(WebhookEndpoint.init(row:))
+            try WebhookEndpointRecord.fetchOne(db, sql: "SELECT * FROM webhook_endpoint WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])?
+                .endpoint()
         }
     }
 
@@ -55,7 +51,7 @@ extension AppDatabase {
                 WHERE tenant_id = ? AND id = ?
                 """, arguments: [now.addingTimeInterval(WebhookEndpoint.rotationGracePeriod), newSecret, now, tenantID, id])
             guard db.changesCount == 1 else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT * FROM webhook_endpoint WHERE id = ?", arguments: [id]).map(WebhookEndpoint.init(row:))
+            return try WebhookEndpointRecord.fetchOne(db, sql: "SELECT * FROM webhook_endpoint WHERE id = ?", arguments: [id])?.endpoint()
         }
     }
 

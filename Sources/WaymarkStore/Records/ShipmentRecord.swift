@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import WaymarkCore
+
+/// A row of `shipment`, column for column. `Shipment` is what the rest of Waymark sees; this is
+/// how it is stored: customer and destination flattened, metadata as JSON text, the postal code's
+/// lookup key beside it, and the stalled check's bookkeeping.
+struct ShipmentRecord: Codable, StoredRecord, PersistableRecord, Identifiable {
+    static let databaseTableName = "shipment"
+
+    var id: String
+    var tenantID: Int64
+    var trackingNumber: String
+    var carrier: String
+    var orderNumber: String?
+    var customerName: String?
+    var customerEmail: String?
+    var customerPhone: String?
+    var customerLocale: String?
+    var destinationCity: String?
+    var destinationRegion: String?
+    var destinationPostalCode: String?
+    /// `destinationPostalCode` without spaces, hyphens or case, for shoppers' lookups.
+    var destinationPostalKey: String?
+    var destinationCountry: String?
+    var status: DeliveryStatus
+    /// `status.reason`; checked against `status` when read.
+    var substatus: String?
+    var eta: Date?
+    var deliveredAt: Date?
+    var lastEventAt: Date?
+    var token: String
+    /// A JSON object of strings.
+    var metadata: String
+    var createdAt: Date
+    var updatedAt: Date
+    var archivedAt: Date?
+    var registrationError: String?
+    /// The quiet spell the stalled check last decided for (see `stallCandidatesSQL`).
+    var stalledCheckedFor: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenantID = "tenant_id", trackingNumber = "tracking_number", carrier, orderNumber = "order_number"
+        case customerName = "customer_name", customerEmail = "customer_email", customerPhone = "customer_phone"
+        case customerLocale = "customer_locale", destinationCity = "destination_city", destinationRegion = "destination_region"
+        case destinationPostalCode = "destination_postal_code", destinationPostalKey = "destination_postal_key"
+        case destinationCountry = "destination_country", status, substatus, eta, deliveredAt = "delivered_at"
+        case lastEventAt = "last_event_at", token, metadata, createdAt = "created_at", updatedAt = "updated_at"
+        case archivedAt = "archived_at", registrationError = "registration_error", stalledCheckedFor = "stalled_checked_for"
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let tenantID = Column(CodingKeys.tenantID)
+        static let trackingNumber = Column(CodingKeys.trackingNumber)
+        static let carrier = Column(CodingKeys.carrier)
+        static let orderNumber = Column(CodingKeys.orderNumber)
+        static let customerName = Column(CodingKeys.customerName)
+        static let customerEmail = Column(CodingKeys.customerEmail)
+        static let customerPhone = Column(CodingKeys.customerPhone)
+        static let customerLocale = Column(CodingKeys.customerLocale)
+        static let destinationCity = Column(CodingKeys.destinationCity)
+        static let destinationRegion = Column(CodingKeys.destinationRegion)
+        static let destinationPostalCode = Column(CodingKeys.destinationPostalCode)
+        static let destinationPostalKey = Column(CodingKeys.destinationPostalKey)
+        static let destinationCountry = Column(CodingKeys.destinationCountry)
+        static let status = Column(CodingKeys.status)
+        static let substatus = Column(CodingKeys.substatus)
+        static let eta = Column(CodingKeys.eta)
+        static let deliveredAt = Column(CodingKeys.deliveredAt)
+        static let lastEventAt = Column(CodingKeys.lastEventAt)
+        static let token = Column(CodingKeys.token)
+        static let metadata = Column(CodingKeys.metadata)
+        static let createdAt = Column(CodingKeys.createdAt)
+        static let updatedAt = Column(CodingKeys.updatedAt)
+        static let archivedAt = Column(CodingKeys.archivedAt)
+        static let registrationError = Column(CodingKeys.registrationError)
+        static let stalledCheckedFor = Column(CodingKeys.stalledCheckedFor)
+    }
+
+    /// The row for a new shipment.
+    init(_ shipment: Shipment) throws {
+        id = shipment.id
+        tenantID = shipment.tenantID
+        trackingNumber = shipment.trackingNumber
+        carrier = shipment.carrier
+        orderNumber = shipment.orderNumber
+        customerName = shipment.customer.name
+        customerEmail = shipment.customer.email
+        customerPhone = shipment.customer.phone
+        customerLocale = shipment.customer.locale
+        destinationCity = shipment.destination.city
+        destinationRegion = shipment.destination.region
+        destinationPostalCode = shipment.destination.postalCode
+        destinationPostalKey = shipment.destination.postalCode.map(Destination.postalLookupKey)
+        destinationCountry = shipment.destination.country
+        status = shipment.status
+        substatus = shipment.substatus?.description
+        eta = shipment.eta
+        deliveredAt = shipment.deliveredAt
+        lastEventAt = shipment.lastEventAt
+        token = shipment.token
+        metadata = try JSONText.encode(shipment.metadata)
+        createdAt = shipment.createdAt
+        updatedAt = shipment.updatedAt
+        archivedAt = shipment.archivedAt
+        registrationError = shipment.registrationError
+        stalledCheckedFor = nil
+    }
+
+    /// The shipment this row holds.
+    func shipment() throws -> Shipment {
+        Shipment(
+            id: id, tenantID: tenantID, trackingNumber: trackingNumber, carrier: carrier, orderNumber: orderNumber,
+            customer: Customer(name: customerName, email: customerEmail, phone: customerPhone, locale: customerLocale),
+            destination: Destination(
+                city: destinationCity, region: destinationRegion, postalCode: destinationPostalCode, country: destinationCountry),
+            status: status, substatus: try Substatus(stored: substatus, for: status, in: self, column: CodingKeys.substatus),
+            eta: eta, deliveredAt: deliveredAt, lastEventAt: lastEventAt, token: token,
+            metadata: try json([String: String].self, metadata, column: CodingKeys.metadata),
+            archivedAt: archivedAt, registrationError: registrationError, createdAt: createdAt, updatedAt: updatedAt)
+    }
+}
+
+extension Substatus {
+    /// A stored substatus, which must belong to the row's status; nil when there is none.
+    init?(stored text: String?, for status: DeliveryStatus, in record: some StoredRecord, column: some CodingKey) throws {
+        guard let text else { return nil }
+        do {
+            try self.init(parsing: text, for: status)
+        } catch {
+            throw record.unreadable(column, error.description)
+        }
+    }
+}
