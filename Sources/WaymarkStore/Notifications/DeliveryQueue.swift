@@ -124,13 +124,15 @@ extension AppDatabase {
                 var optedOut = false
                 if delivery.channel != .webhook {
                     let subscription = try Row.fetchOne(db, sql: """
-                        SELECT unsubscribe_token, unsubscribed_at IS NOT NULL AS unsubscribed,
+                        SELECT id, unsubscribe_token, unsubscribed_at IS NOT NULL AS unsubscribed,
                             EXISTS (SELECT 1 FROM suppression WHERE tenant_id = ? AND channel = ? AND address = ?) AS suppressed
                         FROM subscription WHERE shipment_id = ? AND channel = ? AND address = ?
                         """, arguments: [delivery.tenantID, delivery.channel.rawValue, delivery.recipient,
                                          delivery.shipmentID, delivery.channel.rawValue, delivery.recipient])
                     if let subscription {
-                        token = try SubscriptionRecord.value(SubscriptionRecord.Columns.unsubscribeToken, in: subscription, id: delivery.recipient)
+                        // Errors name the subscription by its id: the address is the shopper's.
+                        let id: Int64 = try SubscriptionRecord.value(SubscriptionRecord.Columns.id, in: subscription, id: "?")
+                        token = try SubscriptionRecord.value(SubscriptionRecord.Columns.unsubscribeToken, in: subscription, id: id)
                         optedOut = try subscription.decode(Bool.self, forColumn: "unsubscribed") || subscription.decode(Bool.self, forColumn: "suppressed")
                     } else {
                         optedOut = true
