@@ -3,14 +3,14 @@ import GRDB
 import Testing
 @testable import WaymarkStore
 
-/// `v5-enum-checks` rebuilds five tables to add CHECK constraints. It runs on files that hold
+/// `v6-enum-checks` rebuilds five tables to add CHECK constraints. It runs on files that hold
 /// real data, so it must keep every row, every index and every reference exactly as they were.
-@Suite("Migration v5-enum-checks")
+@Suite("Migration v6-enum-checks")
 struct EnumChecksMigrationTests {
-    @Test("A database filled under v4 keeps every row, index and reference, and passes SQLite's checks")
+    @Test("A database filled under v5 keeps every row, index and reference, and passes SQLite's checks")
     func keepsEverything() throws {
-        let queue = try Self.version4Database()
-        try queue.write { db in try db.execute(sql: Self.version4Rows) }
+        let queue = try Self.version5Database()
+        try queue.write { db in try db.execute(sql: Self.version5Rows) }
         let rowsBefore = try queue.read(Self.allRows)
         let schemaBefore = try queue.read(Self.indexesAndTriggers)
 
@@ -23,14 +23,14 @@ struct EnumChecksMigrationTests {
         try queue.read { (db: Database) throws in
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
             #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
-            #expect(try Migrations.migrator.appliedIdentifiers(db).contains("v5-enum-checks"))
+            #expect(try Migrations.migrator.appliedIdentifiers(db).contains("v6-enum-checks"))
         }
     }
 
     @Test("The rebuilt tables still cascade from their parents")
     func referencesSurvive() throws {
-        let queue = try Self.version4Database()
-        try queue.write { db in try db.execute(sql: Self.version4Rows) }
+        let queue = try Self.version5Database()
+        try queue.write { db in try db.execute(sql: Self.version5Rows) }
         try Migrations.migrator.migrate(queue)
 
         try queue.write { db in try db.execute(sql: "DELETE FROM shipment WHERE id = 'shp_1'") }
@@ -79,8 +79,8 @@ struct EnumChecksMigrationTests {
                 """),
     ])
     func refusesBadValues(_ insert: Insert) throws {
-        let queue = try Self.version4Database()
-        try queue.write { db in try db.execute(sql: Self.version4Rows) }
+        let queue = try Self.version5Database()
+        try queue.write { db in try db.execute(sql: Self.version5Rows) }
         try Migrations.migrator.migrate(queue)
 
         try queue.write { db in try db.execute(sql: insert.sql, arguments: [insert.good, insert.good]) }
@@ -91,18 +91,18 @@ struct EnumChecksMigrationTests {
         #expect(refusal?.extendedResultCode == .SQLITE_CONSTRAINT_CHECK, "\(insert.table): \(String(describing: refusal))")
     }
 
-    @Test("A v4 row that breaks a new constraint stops the migration, and the file stays at v4")
+    @Test("A v5 row that breaks a new constraint stops the migration, and the file stays at v5")
     func refusesBadRows() throws {
-        let queue = try Self.version4Database()
+        let queue = try Self.version5Database()
         try queue.write { db in
-            try db.execute(sql: Self.version4Rows)
+            try db.execute(sql: Self.version5Rows)
             try db.execute(sql: "UPDATE checkpoint SET status = 'teleported' WHERE id = 2")
         }
 
         #expect(throws: DatabaseError.self) { try Migrations.migrator.migrate(queue) }
 
         try queue.read { (db: Database) throws in
-            #expect(try !Migrations.migrator.appliedIdentifiers(db).contains("v5-enum-checks"))
+            #expect(try !Migrations.migrator.appliedIdentifiers(db).contains("v6-enum-checks"))
             #expect(try String.fetchOne(db, sql: "SELECT status FROM checkpoint WHERE id = 2") == "teleported")
             #expect(try !db.tableExists("checkpoint_new"))
         }
@@ -118,14 +118,14 @@ struct EnumChecksMigrationTests {
         var testDescription: String { table }
     }
 
-    /// An empty file migrated up to v4, with foreign keys on as the app has them.
-    static func version4Database() throws -> DatabaseQueue {
+    /// An empty file migrated up to v5, with foreign keys on as the app has them.
+    static func version5Database() throws -> DatabaseQueue {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("waymark-v5-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        let queue = try DatabaseQueue(path: directory.appendingPathComponent("v4.sqlite").path, configuration: configuration)
-        try Migrations.migrator.migrate(queue, upTo: "v4-sweeps")
+        let queue = try DatabaseQueue(path: directory.appendingPathComponent("v5.sqlite").path, configuration: configuration)
+        try Migrations.migrator.migrate(queue, upTo: "v5-delivery-leases")
         return queue
     }
 
@@ -142,8 +142,8 @@ struct EnumChecksMigrationTests {
         try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger', 'view') ORDER BY name")
     }
 
-    /// At least one row in every table, through every foreign key, as v4 stored them.
-    static let version4Rows = """
+    /// At least one row in every table, through every foreign key, as v5 stored them.
+    static let version5Rows = """
         INSERT INTO tenant (id, slug, name, created_at, updated_at) VALUES (1, 'shop', 'Shop', '2025-06-15 12:00:00.000', '2025-06-15 12:00:00.000');
         INSERT INTO user (id, email, password_hash, created_at) VALUES (1, 'owner@shop.example', '$2b$12$hash', '2025-06-15 12:00:00.000');
         INSERT INTO membership (tenant_id, user_id, role, created_at) VALUES (1, 1, 'owner', '2025-06-15 12:00:00.000');
@@ -176,11 +176,13 @@ struct EnumChecksMigrationTests {
             VALUES ('ep_1', 1, 'https://hooks.example/waymark', '["shipment.status_changed"]', '[]', 'whsec_abc',
                 '2025-06-15 12:00:00.000', '2025-06-15 12:00:00.000');
         INSERT INTO delivery (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload, state,
-                attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at)
-            VALUES ('msg_1', 1, 'shp_1', 'webhook', 'ep_1', 'ep_1', 'status:in_transit', 'shipment.status_changed', '{}', 'pending',
-                1, '2025-06-15 13:06:00.000', 'HTTP 500', '2025-06-15 13:01:00.000', '2025-06-15 13:01:05.000', NULL),
+                attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at, lease_owner, lease_expires_at)
+            VALUES ('msg_1', 1, 'shp_1', 'webhook', 'ep_1', 'ep_1', 'status:in_transit', 'shipment.status_changed', '{}', 'sending',
+                1, '2025-06-15 13:06:00.000', 'HTTP 500', '2025-06-15 13:01:00.000', '2025-06-15 13:01:05.000', NULL,
+                'node-a', '2025-06-15 13:11:00.000'),
             ('msg_2', 1, 'shp_1', 'email', 'jane@example.com', NULL, 'status:in_transit', 'shipment.status_changed', '{}', 'delivered',
-                1, '2025-06-15 13:01:00.000', NULL, '2025-06-15 13:01:00.000', '2025-06-15 13:01:02.000', '2025-06-15 13:01:02.000');
+                1, '2025-06-15 13:01:00.000', NULL, '2025-06-15 13:01:00.000', '2025-06-15 13:01:02.000', '2025-06-15 13:01:02.000',
+                NULL, NULL);
         INSERT INTO delivery_attempt (id, delivery_id, attempted_at, outcome, http_status, reply, latency_ms, error)
             VALUES (1, 'msg_1', '2025-06-15 13:01:05.000', 'retry', 500, NULL, 12, 'HTTP 500'),
             (2, 'msg_2', '2025-06-15 13:01:02.000', 'delivered', NULL, '250 OK', 30, NULL);

@@ -17,14 +17,14 @@ enum Migrations {
         migrator.registerMigration("v4-sweeps") { db in
             try db.execute(sql: v4Sweeps)
         }
+        migrator.registerMigration("v5-delivery-leases") { db in
+            try db.execute(sql: v5DeliveryLeases)
+        }
         // Rebuilds tables. GRDB runs a migration with foreign keys off and checks them all before
         // it commits (SQLite's documented procedure), so dropping the old tables neither cascades
         // nor orphans anything, and a broken reference fails the migration instead of landing.
-        migrator.registerMigration("v5-enum-checks") { db in
-            try db.execute(sql: v5EnumChecks)
-        }
-        migrator.registerMigration("v6-delivery-leases") { db in
-            try db.execute(sql: v6DeliveryLeases)
+        migrator.registerMigration("v6-enum-checks") { db in
+            try db.execute(sql: v6EnumChecks)
         }
         return migrator
     }
@@ -310,6 +310,15 @@ enum Migrations {
         CREATE INDEX shipment_delivered_unarchived ON shipment(delivered_at) WHERE status = 'delivered' AND archived_at IS NULL;
         """
 
+    /// A delivery being sent belongs to one dispatcher (its node id) until its lease ends:
+    /// several processes can share the outbox, a restarted node takes back its own rows at once,
+    /// and another node takes over a dead node's rows when their lease runs out.
+    static let v5DeliveryLeases = """
+        ALTER TABLE delivery ADD COLUMN lease_owner TEXT;
+        ALTER TABLE delivery ADD COLUMN lease_expires_at TEXT;
+        CREATE INDEX delivery_leases ON delivery(lease_expires_at) WHERE state = 'sending';
+        """
+
     /// CHECK constraints for the enum-like columns that had none, so a bug (or a hand edit) cannot
     /// store a status, provider, event type or template name that Waymark would have to misread:
     /// `checkpoint.status` (the nine statuses, as `shipment.status` has), `registration_job.provider`
@@ -322,7 +331,7 @@ enum Migrations {
     /// one renamed, and its indexes created again exactly as before (none of these tables has a
     /// trigger or a view). A row that breaks a new constraint fails the migration, and nothing
     /// changes. Every other column is declared as it was.
-    static let v5EnumChecks = """
+    static let v6EnumChecks = """
         CREATE TABLE checkpoint_new (
             id INTEGER PRIMARY KEY,
             shipment_id TEXT NOT NULL REFERENCES shipment(id) ON DELETE CASCADE,
@@ -405,18 +414,21 @@ enum Migrations {
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             delivered_at TEXT,
+            lease_owner TEXT,
+            lease_expires_at TEXT,
             CHECK ((channel = 'webhook') = (endpoint_id IS NOT NULL))
         ) STRICT;
         INSERT INTO delivery_new (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
-            state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at)
+            state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at, lease_owner, lease_expires_at)
         SELECT id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
-            state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at FROM delivery;
+            state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at, lease_owner, lease_expires_at FROM delivery;
         DROP TABLE delivery;
         ALTER TABLE delivery_new RENAME TO delivery;
         CREATE UNIQUE INDEX delivery_once ON delivery(shipment_id, channel, recipient, trigger_key);
         CREATE INDEX delivery_due ON delivery(state, next_attempt_at);
         CREATE INDEX delivery_tenant ON delivery(tenant_id, created_at);
         CREATE INDEX delivery_endpoint ON delivery(endpoint_id, created_at);
+        CREATE INDEX delivery_leases ON delivery(lease_expires_at) WHERE state = 'sending';
 
         CREATE TABLE message_template_new (
             tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
@@ -435,12 +447,4 @@ enum Migrations {
         ALTER TABLE message_template_new RENAME TO message_template;
         """
 
-    /// A delivery being sent belongs to one dispatcher (its node id) until its lease ends:
-    /// several processes can share the outbox, a restarted node takes back its own rows at once,
-    /// and another node takes over a dead node's rows when their lease runs out.
-    static let v6DeliveryLeases = """
-        ALTER TABLE delivery ADD COLUMN lease_owner TEXT;
-        ALTER TABLE delivery ADD COLUMN lease_expires_at TEXT;
-        CREATE INDEX delivery_leases ON delivery(lease_expires_at) WHERE state = 'sending';
-        """
 }
