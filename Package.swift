@@ -33,6 +33,7 @@ let package = Package(
     targets: [
         .target(
             name: "WaymarkCore",
+            dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -46,7 +47,6 @@ let package = Package(
                 "WaymarkCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -56,7 +56,6 @@ let package = Package(
             name: "WaymarkWeb",
             dependencies: [
                 "WaymarkCore",
-                "WaymarkStore",
                 "WaymarkProviders",
                 "WaymarkNotify",
                 "WaymarkSigning",
@@ -74,7 +73,6 @@ let package = Package(
             name: "WaymarkProviders",
             dependencies: [
                 "WaymarkCore",
-                "WaymarkStore",
                 "WaymarkSigning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,7 +86,6 @@ let package = Package(
             name: "WaymarkNotify",
             dependencies: [
                 "WaymarkCore",
-                "WaymarkStore",
                 "WaymarkSigning",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -146,11 +143,12 @@ let package = Package(
             exclude: ["Peers"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders", "WaymarkSigning"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "WaymarkProvidersTests", dependencies: ["WaymarkProviders", "WaymarkStore", "WaymarkSigning"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WaymarkWebTests",
             dependencies: [
                 "WaymarkWeb",
+                "WaymarkStore",
                 "WaymarkSigning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

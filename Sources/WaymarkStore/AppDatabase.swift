@@ -62,22 +62,7 @@ public struct AppDatabase: Sendable {
     }
 }
 
-/// What can go wrong in the store, in words a user can act on.
-public enum StoreError: Error, Equatable, CustomStringConvertible {
-    case slugTaken(String)
-    case domainTaken(String)
-    case duplicateShipment(carrier: String, trackingNumber: String)
-    case tenantNotFound(String)
-    case shipmentNotFound
 
-    public var description: String {
-        switch self {
-        case .slugTaken(let slug): "a tenant with slug '\(slug)' already exists"
-        case .domainTaken(let domain): "the domain '\(domain)' already serves another tenant"
-        case .duplicateShipment(let carrier, let number):
-            "a shipment with tracking number '\(number)' and carrier '\(carrier)' already exists"
-        case .tenantNotFound(let slug): "no tenant with slug '\(slug)'"
-        case .shipmentNotFound: "no such shipment"
-        }
-    }
-}
+/// SQLite keeps everything: `AppDatabase` is the one implementation of every storage protocol.
+extension AppDatabase: TenantStore, ShipmentStore, IdempotencyStore, IngestStore, SubscriptionStore, TemplateStore, WebhookEndpointStore, DeliveryStore,
+    RegistrationJobStore, MaintenanceStore {}

@@ -1,18 +1,6 @@
+import WaymarkCore
 import Foundation
 import GRDB
-
-/// A response remembered under a client's `Idempotency-Key`.
-public struct StoredResponse: Sendable, Equatable {
-    public var requestSHA256: String
-    public var status: Int
-    public var body: [UInt8]
-
-    public init(requestSHA256: String, status: Int, body: [UInt8]) {
-        self.requestSHA256 = requestSHA256
-        self.status = status
-        self.body = body
-    }
-}
 
 extension AppDatabase {
     public func storedResponse(tenantID: Int64, key: String) async throws -> StoredResponse? {

@@ -2,21 +2,6 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// What a bulk import did with one shipment.
-public enum ImportOutcome: Sendable, Equatable {
-    /// Registered now, exactly as `createShipment` registers one.
-    case created(Shipment)
-    /// The tenant already had a shipment with this carrier and tracking number (perhaps from an
-    /// earlier row of the same batch); it is returned as stored and was not touched.
-    case unchanged(Shipment)
-
-    public var shipment: Shipment {
-        switch self {
-        case .created(let shipment), .unchanged(let shipment): shipment
-        }
-    }
-}
-
 extension AppDatabase {
     /// Registers a batch of validated shipments in one transaction, one outcome per input in
     /// the same order.

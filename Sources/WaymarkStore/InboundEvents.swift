@@ -3,32 +3,6 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// What one accepted provider webhook did.
-public struct InboundOutcome: Sendable, Equatable {
-    /// The same event (by provider event id, else by body) was already processed: nothing changed.
-    public var duplicate: Bool
-    /// Per tracking number: the shipment after the update (nil when skipped) and what happened.
-    public var results: [Result]
-
-    public struct Result: Sendable, Equatable {
-        public var trackingNumber: String
-        public var shipmentID: String?
-        public var created: Bool
-        public var inserted: Int
-        public var statusChanged: Bool
-        /// Why nothing was recorded, e.g. an unknown number with auto-create off.
-        public var skipped: String?
-    }
-}
-
-/// A stored inbound payload, for replay.
-public struct InboundEvent: Sendable, Equatable {
-    public var id: Int64
-    public var provider: String
-    public var body: [UInt8]
-    public var receivedAt: Date
-}
-
 extension AppDatabase {
     /// Records a verified provider webhook and applies its updates, all in one transaction, so
     /// the provider's 2xx means "stored". Replays of the same event (same provider event id, or

@@ -2,15 +2,6 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// What recording checkpoints did to a shipment.
-public struct IngestOutcome: Sendable, Equatable {
-    public var shipment: Shipment
-    /// Checkpoints that were new; duplicates (same fingerprint) are not counted.
-    public var inserted: Int
-    public var previousStatus: DeliveryStatus
-    public var statusChanged: Bool { previousStatus != shipment.status }
-}
-
 extension AppDatabase {
     /// Records carrier events for a shipment, re-derives its status and writes the notifications
     /// the change makes due, in one transaction.

@@ -2,32 +2,6 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// A tenant's settings for one tracking provider.
-public struct ProviderAccount: Sendable, Equatable {
-    public var provider: String
-    /// Verifies the provider's webhook signatures (or, for Shippo, the URL token).
-    public var secret: String?
-    /// Registers tracking numbers at the provider.
-    public var apiKey: String?
-    /// Whether new shipments are registered at this provider.
-    public var register: Bool
-
-    public init(provider: String, secret: String? = nil, apiKey: String? = nil, register: Bool = false) {
-        self.provider = provider
-        self.secret = secret
-        self.apiKey = apiKey
-        self.register = register
-    }
-}
-
-/// How a tenant wants ingest and lifecycle to behave.
-public struct IngestSettings: Sendable, Equatable {
-    /// An update for an unknown tracking number creates the shipment.
-    public var autoCreateShipments: Bool
-    /// Delivered shipments are archived this many days after delivery.
-    public var deliveredRetentionDays: Int
-}
-
 extension AppDatabase {
     /// The tenant at `slug` and its account at `provider`, in one read: what an inbound webhook
     /// needs before it can be verified. Nil when there is no such tenant.

@@ -2,88 +2,7 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// A tracking number waiting to be registered at one tracking provider, as a worker claims it:
-/// everything the provider's client needs, so sending it takes no further reads.
-public struct RegistrationJob: Sendable, Equatable {
-    public var id: Int64
-    public var tenantID: Int64
-    /// The provider account's name: `track123`, `aftership`, `17track`, `easypost` or `shippo`.
-    public var provider: String
-    public var shipmentID: String
-    public var trackingNumber: String
-    /// A `CarrierRegistry` code, or `unknown`.
-    public var carrier: String
-    public var orderNumber: String?
-    public var customerEmail: String?
-    public var postalCode: String?
-    /// The tenant's key for this provider; nil when the account has none.
-    public var apiKey: String?
-    /// Attempts already made before this one.
-    public var attempts: Int
-    /// Until when this claim holds the job. It is also the claim's token: a result is only
-    /// recorded while the job still carries it, so a worker whose lease ran out and was claimed
-    /// again by another cannot overwrite that worker's result.
-    public var leaseExpiresAt: Date
-
-    public init(
-        id: Int64, tenantID: Int64, provider: String, shipmentID: String, trackingNumber: String, carrier: String,
-        orderNumber: String? = nil, customerEmail: String? = nil, postalCode: String? = nil, apiKey: String? = nil,
-        attempts: Int = 0, leaseExpiresAt: Date
-    ) {
-        self.id = id
-        self.tenantID = tenantID
-        self.provider = provider
-        self.shipmentID = shipmentID
-        self.trackingNumber = trackingNumber
-        self.carrier = carrier
-        self.orderNumber = orderNumber
-        self.customerEmail = customerEmail
-        self.postalCode = postalCode
-        self.apiKey = apiKey
-        self.attempts = attempts
-        self.leaseExpiresAt = leaseExpiresAt
-    }
-}
-
-/// Why a number was not registered, in words the merchant sees on the shipment.
-public struct RegistrationFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Short and free of secrets, e.g. "aftership: 401 Unauthorized (invalid API key)".
-    public var message: String
-    /// The same request would get the same answer (a rejected key or number): don't retry.
-    public var permanent: Bool
-    /// The provider asked to wait this long before trying again (`Retry-After`).
-    public var retryAfter: TimeInterval?
-
-    public init(_ message: String, permanent: Bool, retryAfter: TimeInterval? = nil) {
-        self.message = message
-        self.permanent = permanent
-        self.retryAfter = retryAfter
-    }
-
-    public var description: String { message }
-}
-
-/// What a provider answered for one number.
-public enum RegistrationResult: Sendable, Equatable {
-    case registered
-    case failed(RegistrationFailure)
-}
-
-/// Where a job stands after a result was recorded.
-public enum RegistrationJobState: Sendable, Equatable {
-    case done
-    /// A retryable failure: the job is due again at this time.
-    case retrying(at: Date)
-    /// Given up: a permanent failure, or the last attempt failed.
-    case failed
-    /// The claim had expired and the job was claimed again (or finished) meanwhile; nothing was recorded.
-    case leaseLost
-}
-
 extension AppDatabase {
-    /// How long a claim keeps a job from other workers: well past a client's request timeouts.
-    public static let registrationLease: TimeInterval = 300
-
     /// Queues a new shipment for registration at each provider account of its tenant that has
     /// registration on, in the caller's transaction: the shipment and its jobs commit together.
     /// `skipProvider` is the provider the shipment came from (its webhook created it), which
@@ -100,7 +19,7 @@ extension AppDatabase {
     /// for `lease` seconds. Claiming moves the jobs' next attempt to the end of the lease in the
     /// same write transaction, so two workers, in this process or another, never claim the same
     /// job; a worker that dies leaves its jobs due again when the lease ends.
-    public func claimRegistrationJobs(now: Date = Date(), limit: Int = 100, lease: TimeInterval = registrationLease) async throws -> [RegistrationJob] {
+    public func claimRegistrationJobs(now: Date = Date(), limit: Int = 100, lease: TimeInterval = RegistrationJob.lease) async throws -> [RegistrationJob] {
         let leaseEnd = now.addingTimeInterval(lease)
         return try await write { db in
             let rows = try Row.fetchAll(db, sql: """
@@ -133,22 +52,6 @@ extension AppDatabase {
                 try Self.record(db, job: job, result: result, now: now, policy: policy, random: random())
             }
         }
-    }
-
-    /// Marks a claimed job registered; the shipment's error from this provider goes away.
-    @discardableResult
-    public func markRegistered(_ job: RegistrationJob, now: Date = Date()) async throws -> RegistrationJobState {
-        try await recordRegistrationResults([(job, .registered)], now: now).first ?? .leaseLost
-    }
-
-    /// Records a failed attempt: the job is due again after the policy's backoff, or failed for
-    /// good; the shipment shows the failure's message either way.
-    @discardableResult
-    public func markRegistrationFailed(
-        _ job: RegistrationJob, _ failure: RegistrationFailure, now: Date = Date(), policy: RetryPolicy = .registration,
-        random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
-    ) async throws -> RegistrationJobState {
-        try await recordRegistrationResults([(job, .failed(failure))], now: now, policy: policy, random: random).first ?? .leaseLost
     }
 
     /// Puts a tenant's failed jobs for a provider back in the queue, due now with a fresh

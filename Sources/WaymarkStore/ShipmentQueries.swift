@@ -2,62 +2,6 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// Filters of `GET /api/v1/shipments`; nil means "any".
-public struct ShipmentFilter: Sendable, Equatable {
-    public var status: DeliveryStatus?
-    public var carrier: String?
-    public var trackingNumber: String?
-    public var orderNumber: String?
-    public var email: String?
-    public var createdAfter: Date?
-    public var createdBefore: Date?
-    /// false: only active shipments (the default); true: only archived ones.
-    public var archived = false
-
-    public init() {}
-}
-
-/// Where a page of shipments ends: newest first by creation time, then id.
-public struct ShipmentCursor: Sendable, Equatable {
-    public var createdAt: Date
-    public var id: String
-
-    public init(createdAt: Date, id: String) {
-        self.createdAt = createdAt
-        self.id = id
-    }
-
-    /// Opaque to clients: base64url of `seconds|id`.
-    public var token: String {
-        Base64URL.encode(Array("\(createdAt.timeIntervalSince1970)|\(id)".utf8))
-    }
-
-    public init?(token: String) {
-        guard let data = Base64URL.decode(token), let text = String(bytes: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "|", maxSplits: 1)
-        guard parts.count == 2, let seconds = Double(parts[0]), parts[1].hasPrefix("shp_") else { return nil }
-        self.init(createdAt: Date(timeIntervalSince1970: seconds), id: String(parts[1]))
-    }
-}
-
-/// The changeable details of a shipment (`PATCH`); the tracking number, carrier and status are
-/// not among them.
-public struct ShipmentDetails: Sendable, Equatable {
-    public var orderNumber: String?
-    public var customer: Customer
-    public var destination: Destination
-    public var metadata: [String: String]
-    public var archived: Bool
-
-    public init(orderNumber: String?, customer: Customer, destination: Destination, metadata: [String: String], archived: Bool) {
-        self.orderNumber = orderNumber
-        self.customer = customer
-        self.destination = destination
-        self.metadata = metadata
-        self.archived = archived
-    }
-}
-
 extension AppDatabase {
     /// One page of a tenant's shipments matching `filter`, newest first, with their checkpoints.
     public func listShipments(

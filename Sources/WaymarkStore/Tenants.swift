@@ -1,54 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
-import HummingbirdBcrypt
 import WaymarkCore
-
-/// What it takes to open a new merchant account.
-public struct NewTenant: Sendable {
-    public var slug: TenantSlug
-    public var name: String
-    public var ownerEmail: EmailAddress
-    public var ownerPassword: String
-    public var branding: Branding
-    public var defaultLocale: String
-    public var timeZone: String
-
-    public init(
-        slug: TenantSlug, name: String, ownerEmail: EmailAddress, ownerPassword: String,
-        branding: Branding = Branding(), defaultLocale: String = "en", timeZone: String = "UTC"
-    ) {
-        self.slug = slug
-        self.name = name
-        self.ownerEmail = ownerEmail
-        self.ownerPassword = ownerPassword
-        self.branding = branding
-        self.defaultLocale = defaultLocale
-        self.timeZone = timeZone
-    }
-}
-
-/// A tenant together with the API key issued when it was made. The key's plain text exists only
-/// here: the database keeps its SHA-256.
-public struct CreatedTenant: Sendable {
-    public var tenant: Tenant
-    public var apiKey: String
-}
-
-/// The tenant an API key belongs to.
-public struct APIKeyIdentity: Sendable, Equatable {
-    public var keyID: Int64
-    public var tenantID: Int64
-}
-
-/// Password hashing for admin users: bcrypt at cost 12.
-public enum Passwords {
-    public static let cost: UInt8 = 12
-    public static let minimumLength = 10
-
-    public static func hash(_ password: String) -> String { Bcrypt.hash(password, cost: cost) }
-    public static func verify(_ password: String, hash: String) -> Bool { Bcrypt.verify(password, hash: hash) }
-}
 
 /// API keys: `wm_` and 43 base64url characters (256 random bits); the first 11 characters are
 /// kept in clear so a merchant can tell keys apart.
@@ -68,7 +21,7 @@ extension AppDatabase {
             throw ValidationError("owner password must be at least \(Passwords.minimumLength) characters")
         }
         // bcrypt is slow by design; do it before taking the write lock.
-        let passwordHash = Passwords.hash(new.ownerPassword)
+        let passwordHash = await Passwords.hash(new.ownerPassword)
         let apiKey = APIKeySecret.generate()
         let tenant = try await write { db -> Tenant in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM tenant WHERE slug = ?", arguments: [new.slug.value]) == true {
@@ -147,14 +100,11 @@ extension AppDatabase {
             return (id: id, hash: hash)
         }
         guard let user else {
-            // Spend the same time as a real check so response times don't reveal accounts.
-            _ = Passwords.verify(password, hash: Self.timingDummyHash)
+            await Passwords.verifyWithoutAccount(password)
             return nil
         }
-        return Passwords.verify(password, hash: user.hash) ? user.id : nil
+        return await Passwords.verify(password, hash: user.hash) ? user.id : nil
     }
-
-    private static let timingDummyHash = Passwords.hash("waymark-timing-equalizer")
 
     static func fetchTenant(_ db: Database, sql: String, _ argument: some DatabaseValueConvertible) throws -> Tenant {
         guard let tenant = try fetchTenantIfAny(db, sql: sql, argument) else { throw StoreError.tenantNotFound("\(argument)") }

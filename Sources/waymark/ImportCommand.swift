@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

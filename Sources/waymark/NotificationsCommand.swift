@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 extension TenantCommand {
     /// `waymark tenant notifications`: what tells a merchant's shoppers, who signs it, and when
@@ -56,7 +55,7 @@ extension TenantCommand {
                 tenantID: found.id, rules: overrides, stalledAfterDays: stalledAfterDays,
                 subscribeContacts: try subscribeContacts.map { try Self.onOff($0, option: "--subscribe-contacts") },
                 senderName: senderName, senderEmail: senderEmail, replyTo: replyTo, smsFrom: smsFrom,
-                quietHours: try quietHours.map(Self.quietHours))
+                quietHours: try quietHours.map(Self.quietHours), now: Date())
             let settings = try await db.notificationSettings(tenantID: found.id)
             let rules = settings.rules
             print("""

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 struct ProviderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,12 +52,12 @@ struct ProviderCommand: AsyncParsableCommand {
             let db = try openDatabase(database.path)
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             let account = try await db.setProviderAccount(
-                tenantID: found.id, provider: provider, secret: newSecret, apiKey: apiKey, register: registerFlag)
+                tenantID: found.id, provider: provider, secret: newSecret, apiKey: apiKey, register: registerFlag, now: Date())
             print("Provider '\(provider)' for '\(found.slug)': secret \(account.secret == nil ? "not set" : "set"), API key \(account.apiKey == nil ? "not set" : "set"), registration \(account.register ? "on" : "off")")
             print("Webhook URL: {base-url}/hooks/\(provider)/\(found.slug)" + (provider == "shippo" ? "?token=<secret>" : ""))
             if apiKey != nil {
                 // Registrations refused with the old key failed at once; the new key gets another go.
-                let requeued = try await db.retryFailedRegistrations(tenantID: found.id, provider: provider)
+                let requeued = try await db.retryFailedRegistrations(tenantID: found.id, provider: provider, now: Date())
                 if requeued > 0 { print("Queued \(requeued) failed registration(s) again with the new API key") }
             }
             if generateSecret, let newSecret { print("New secret (shown once): \(newSecret)") }

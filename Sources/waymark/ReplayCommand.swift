@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import WaymarkCore
 import WaymarkProviders
-import WaymarkStore
 
 /// Runs stored provider payloads through decoding and ingest again, e.g. after a mapping fix.
 /// Payloads were verified when they arrived, so signatures are not checked again; checkpoints
@@ -26,7 +25,7 @@ struct Replay: AsyncParsableCommand {
             }
             start = parsed
         } else {
-            start = Date().addingTimeInterval(-AppDatabase.keepPayloadsFor)
+            start = Date().addingTimeInterval(-Retention.inboundPayloads)
         }
         if let provider, ProviderName(rawValue: provider) == nil {
             throw CLIError("unknown provider '\(provider)'; use one of \(ProviderName.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -39,7 +38,7 @@ struct Replay: AsyncParsableCommand {
             guard let name = ProviderName(rawValue: event.provider) else { continue }
             do {
                 let webhook = try ProviderAdapters.adapter(for: name).decode(InboundRequest(body: event.body))
-                let results = try await db.reapply(tenantID: found.id, provider: event.provider, updates: webhook.updates)
+                let results = try await db.reapply(tenantID: found.id, provider: event.provider, updates: webhook.updates, now: Date())
                 let added = results.reduce(0) { $0 + $1.inserted }
                 print("#\(event.id) \(event.provider): \(results.count) tracking number(s), \(added) new checkpoint(s)")
             } catch {

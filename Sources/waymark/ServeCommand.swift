@@ -131,7 +131,7 @@ struct Migrate: AsyncParsableCommand {
 
 /// Opens the database, turning SQLite's errors into a sentence about the file. Links written
 /// into messages start with `baseURL`, else `WAYMARK_BASE_URL`, else the default local origin.
-func openDatabase(_ path: String, baseURL: String? = nil) throws -> AppDatabase {
+func openDatabase(_ path: String, baseURL: String? = nil) throws -> any WaymarkStorage {
     do {
         let links = PublicLinks(baseURL: AppConfig(baseURL: baseURL ?? Environment.string("WAYMARK_BASE_URL")).baseURL)
         return try AppDatabase(path: path, links: links)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WaymarkCore
-import WaymarkStore
 import WaymarkWeb
 
 struct ShipmentCommand: AsyncParsableCommand {
@@ -36,7 +35,7 @@ struct ShipmentCommand: AsyncParsableCommand {
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             let shipment: Shipment
             do {
-                shipment = try await db.createShipment(tenantID: found.id, draft)
+                shipment = try await db.createShipment(tenantID: found.id, draft, now: Date())
             } catch let error as StoreError {
                 throw CLIError(error.description)
             }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WaymarkCore
-import WaymarkStore
 import WaymarkWeb
 
 /// `waymark template`: a merchant's own wording for a shopper email or text, per message and language.
@@ -30,7 +29,7 @@ struct TemplateCommand: AsyncParsableCommand {
             return (channel, name, locale)
         }
 
-        func tenantID(in db: AppDatabase) async throws -> Int64 {
+        func tenantID(in db: any TenantStore) async throws -> Int64 {
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             return found.id
         }
@@ -71,7 +70,7 @@ struct TemplateCommand: AsyncParsableCommand {
             }
             let db = try openDatabase(database.path)
             let tenantID = try await selector.tenantID(in: db)
-            try await db.setMessageTemplate(tenantID: tenantID, channel: channel, name: name, locale: locale, subject: subject, body: body)
+            try await db.setMessageTemplate(tenantID: tenantID, channel: channel, name: name, locale: locale, subject: subject, body: body, now: Date())
             print("Tenant '\(selector.tenant)' now uses its own \(channel.rawValue) template '\(name)' in \(locale)")
         }
     }

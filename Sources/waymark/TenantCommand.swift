@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +41,7 @@ struct TenantCommand: AsyncParsableCommand {
             let created: CreatedTenant
             do {
                 created = try await db.createTenant(NewTenant(
-                    slug: tenantSlug, name: name, ownerEmail: email, ownerPassword: password, defaultLocale: language, timeZone: timeZone))
+                    slug: tenantSlug, name: name, ownerEmail: email, ownerPassword: password, defaultLocale: language, timeZone: timeZone), now: Date())
             } catch let error as StoreError {
                 throw CLIError(error.description)
             }
@@ -84,7 +83,7 @@ struct TenantCommand: AsyncParsableCommand {
             let db = try openDatabase(database.path)
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             do {
-                _ = try await db.setCustomDomain(tenantID: found.id, domain: host.isEmpty ? nil : host)
+                _ = try await db.setCustomDomain(tenantID: found.id, domain: host.isEmpty ? nil : host, now: Date())
             } catch let error as StoreError {
                 throw CLIError(error.description)
             }

@@ -166,11 +166,11 @@ struct EmailChannelSMTPTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path))
     }
 
-    @Test func theServerSenderIsUsedWhenTheTenantSetNoneAndNoUnsubscribeWithoutALink() throws {
+    @Test func theServerSenderIsUsedWhenTheTenantSetNoneAndNoUnsubscribeWithoutALink() async throws {
         let channel = try ChannelFixture.channel(MailFolderTransport(directory: temporaryDirectory()),
                                                  composer: FixedComposer(subject: "Hi", unsubscribeURL: nil))
 
-        let message = try channel.build(ChannelFixture.claimed(settings: NotificationSettings()))
+        let message = try await channel.build(ChannelFixture.claimed(settings: NotificationSettings()))
 
         #expect(message.from == (try Mailbox("notifications@track.waymark.test", displayName: "Acme")))
         #expect(message.replyTo == nil)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WaymarkProviders
+import WaymarkCore
 import WaymarkStore
 
 /// Each live client against a local stand-in: the request a provider would see (method, path,

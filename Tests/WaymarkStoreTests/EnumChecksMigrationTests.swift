@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import WaymarkCore
 @testable import WaymarkStore
 
 /// `v6-enum-checks` rebuilds five tables to add CHECK constraints. It runs on files that hold

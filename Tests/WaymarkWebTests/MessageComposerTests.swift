@@ -99,14 +99,14 @@ enum MessageFixture {
     }
 
     @Test(arguments: ShopperLanguage.supported)
-    func everyMessageRendersInEveryLanguage(language: String) throws {
+    func everyMessageRendersInEveryLanguage(language: String) async throws {
         let composer = try MessageFixture.composer()
         let strings = MessageFixture.catalog.table(language)
         for name in TemplateMessageComposer.templateNames {
             let claimed = try MessageFixture.claimed(tracked: MessageFixture.tracked(locale: language), triggerKey: MessageFixture.triggerKey(for: name))
 
-            let email = try composer.email(for: claimed)
-            let sms = try composer.sms(for: claimed)
+            let email = try await composer.email(for: claimed)
+            let sms = try await composer.sms(for: claimed)
 
             let headline = try #require(strings["email.\(name).headline"])
             #expect(email.subject.contains(headline), "\(language)/\(name) subject: \(email.subject)")
@@ -128,12 +128,12 @@ enum MessageFixture {
         }
     }
 
-    @Test func htmlHasTheFactsOfTheShipment() throws {
+    @Test func htmlHasTheFactsOfTheShipment() async throws {
         let claimed = try MessageFixture.claimed(tracked: MessageFixture.tracked(
             status: .exception, message: "Held at customs", substatus: Substatus(status: .exception, reason: "customs_hold")),
             triggerKey: "status:exception.customs_hold")
 
-        let email = try MessageFixture.composer().email(for: claimed)
+        let email = try await MessageFixture.composer().email(for: claimed)
 
         #expect(email.html.contains("Held at customs"))  // the substatus phrase and the checkpoint
         #expect(email.html.contains("Brooklyn, NY, United States"))
@@ -147,44 +147,44 @@ enum MessageFixture {
         #expect(email.text.contains("Expected delivery: "))
     }
 
-    @Test func aTenantOnItsOwnDomainIsLinkedThereInEveryPart() throws {
+    @Test func aTenantOnItsOwnDomainIsLinkedThereInEveryPart() async throws {
         var tenant = MessageFixture.tenant
         tenant.customDomain = "track.acme.example"
         let composer = try MessageFixture.composer()
-        let email = try composer.email(for: try MessageFixture.claimed(tenant: tenant))
+        let email = try await composer.email(for: try MessageFixture.claimed(tenant: tenant))
         let page = "https://track.acme.example/t/TOKENTOKENTOKENTOKENTOKE?src=email"
         #expect(email.html.contains(page) && email.text.contains(page))
         #expect(email.unsubscribeURL == "https://track.acme.example/unsubscribe/unsub0123456789abcdef")
         #expect(!email.html.contains(MessageFixture.baseURL) && !email.text.contains(MessageFixture.baseURL))
-        let text = try composer.sms(for: try MessageFixture.claimed(tenant: tenant, channel: .sms))
+        let text = try await composer.sms(for: try MessageFixture.claimed(tenant: tenant, channel: .sms))
         #expect(text.hasSuffix("https://track.acme.example/t/TOKENTOKENTOKENTOKENTOKE?src=sms"))
 
         // Without a domain, the links stay on the base URL with the slug.
-        let plain = try composer.email(for: try MessageFixture.claimed())
+        let plain = try await composer.email(for: try MessageFixture.claimed())
         #expect(plain.text.contains(MessageFixture.trackingURL + "?src=email"))
         #expect(plain.unsubscribeURL == MessageFixture.unsubscribeURL)
     }
 
-    @Test func shopperLanguageIsTheCustomersElseTheTenantDefault() throws {
+    @Test func shopperLanguageIsTheCustomersElseTheTenantDefault() async throws {
         var tenant = MessageFixture.tenant
         tenant.defaultLocale = "fr"
         let composer = try MessageFixture.composer()
 
-        let austrian = try composer.email(for: MessageFixture.claimed(tenant: tenant, tracked: MessageFixture.tracked(locale: "de-AT")))
-        let swedish = try composer.email(for: MessageFixture.claimed(tenant: tenant, tracked: MessageFixture.tracked(locale: "sv")))
-        let unknown = try composer.email(for: MessageFixture.claimed(tenant: tenant, tracked: MessageFixture.tracked(locale: nil)))
+        let austrian = try await composer.email(for: MessageFixture.claimed(tenant: tenant, tracked: MessageFixture.tracked(locale: "de-AT")))
+        let swedish = try await composer.email(for: MessageFixture.claimed(tenant: tenant, tracked: MessageFixture.tracked(locale: "sv")))
+        let unknown = try await composer.email(for: MessageFixture.claimed(tenant: tenant, tracked: MessageFixture.tracked(locale: nil)))
 
         #expect(austrian.subject.hasPrefix("Ihr Paket ist in Zustellung"))
         #expect(swedish.subject.hasPrefix("Votre colis est en cours de livraison"))
         #expect(unknown.html.contains("lang=\"fr\""))
     }
 
-    @Test func noAddressPhoneOrNameReachesTheShopperMessage() throws {
+    @Test func noAddressPhoneOrNameReachesTheShopperMessage() async throws {
         let claimed = try MessageFixture.claimed()
         let composer = try MessageFixture.composer()
 
-        let email = try composer.email(for: claimed)
-        let sms = try composer.sms(for: claimed)
+        let email = try await composer.email(for: claimed)
+        let sms = try await composer.sms(for: claimed)
 
         for part in [email.subject, email.html, email.text, sms] {
             for secret in ["Jane", "Shopper", "+14155550123", "4155550123", "jane@example.com", "11201"] {
@@ -193,14 +193,14 @@ enum MessageFixture {
         }
     }
 
-    @Test func hostileMerchantAndCarrierTextIsEscapedInHTML() throws {
+    @Test func hostileMerchantAndCarrierTextIsEscapedInHTML() async throws {
         var tenant = MessageFixture.tenant
         tenant.name = "<script>alert(1)</script> & \"Co\""
         tenant.branding.logoURL = "javascript:alert(1)"
         let claimed = try MessageFixture.claimed(
             tenant: tenant, tracked: MessageFixture.tracked(message: "<img src=x onerror=alert(2)>\"'"))
 
-        let email = try MessageFixture.composer().email(for: claimed)
+        let email = try await MessageFixture.composer().email(for: claimed)
 
         #expect(!email.html.contains("<script>"))
         #expect(!email.html.contains("<img src=x"))
@@ -212,12 +212,12 @@ enum MessageFixture {
         #expect(email.subject.contains("ACME-1001"))
     }
 
-    @Test func smsInLatinLanguagesStaysWithinGSM7() throws {
+    @Test func smsInLatinLanguagesStaysWithinGSM7() async throws {
         let gsm7 = Set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
         let composer = try MessageFixture.composer()
         for language in ShopperLanguage.supported where language != "ja" && language != "zh-Hans" {
             for name in TemplateMessageComposer.templateNames {
-                let sms = try composer.sms(for: MessageFixture.claimed(
+                let sms = try await composer.sms(for: MessageFixture.claimed(
                     tracked: MessageFixture.tracked(locale: language), triggerKey: MessageFixture.triggerKey(for: name), channel: .sms))
                 let outside = sms.filter { !gsm7.contains($0) }
                 #expect(outside.isEmpty, "\(language)/\(name) SMS needs UCS-2 because of \(outside): \(sms)")
@@ -242,11 +242,11 @@ enum MessageFixture {
         try await database.setMessageTemplate(
             tenantID: created.tenant.id, channel: .sms, name: "out_for_delivery", locale: "en", subject: nil,
             body: "{{merchantName}} & co: {{line}} {{trackURL}}")
-        let custom = try composer.email(for: email)
-        let customSMS = try composer.sms(for: sms)
-        let german = try composer.email(for: MessageFixture.claimed(tenant: created.tenant, tracked: MessageFixture.tracked(locale: "de")))
+        let custom = try await composer.email(for: email)
+        let customSMS = try await composer.sms(for: sms)
+        let german = try await composer.email(for: MessageFixture.claimed(tenant: created.tenant, tracked: MessageFixture.tracked(locale: "de")))
         try await database.deleteMessageTemplate(tenantID: created.tenant.id, channel: .email, name: "out_for_delivery", locale: "en")
-        let reset = try composer.email(for: email)
+        let reset = try await composer.email(for: email)
 
         #expect(custom.html.contains("<p class=\"own\">Hello from Acme Outfitters & co</p>"))
         #expect(custom.html.contains("href=\"\(MessageFixture.trackingURL)?src=email\""))  // the layout still frames it

@@ -21,15 +21,15 @@ import WaymarkStore
     }
 
     @Test(arguments: TemplateMessageComposer.templateNames, languages)
-    func email(name: String, language: String) throws {
-        let email = try MessageFixture.composer().email(for: Self.claimed(name, language: language, channel: .email))
+    func email(name: String, language: String) async throws {
+        let email = try await MessageFixture.composer().email(for: Self.claimed(name, language: language, channel: .email))
         try Snapshot.expect(email.html, matches: "email-\(name)-\(language).html")
         try Snapshot.expect("Subject: \(email.subject)\n\n\(email.text)", matches: "email-\(name)-\(language).txt")
     }
 
     @Test(arguments: TemplateMessageComposer.templateNames, languages)
-    func sms(name: String, language: String) throws {
-        let text = try MessageFixture.composer().sms(for: Self.claimed(name, language: language, channel: .sms))
+    func sms(name: String, language: String) async throws {
+        let text = try await MessageFixture.composer().sms(for: Self.claimed(name, language: language, channel: .sms))
         // With a final newline, so the file reads and diffs as a line of text.
         try Snapshot.expect(text + "\n", matches: "sms-\(name)-\(language).txt")
     }

@@ -97,20 +97,20 @@ import WaymarkStore
 
     /// A message's template is gone (the composer is made without the start-up check): the
     /// email and the text fail as compositions, naming the delivery and the template.
-    @Test func aMessageWhoseTemplateIsMissingIsACompositionFailure() throws {
+    @Test func aMessageWhoseTemplateIsMissingIsACompositionFailure() async throws {
         let views = try Self.views(without: ["emails/text/out_for_delivery", "sms/out_for_delivery"])
         let composer = try MessageFixture.composer(viewsPath: views, requiring: [])
 
-        let email = #expect(throws: TemplateMessageComposer.CompositionError.self) {
-            try composer.email(for: MessageFixture.claimed())
+        let email = await #expect(throws: TemplateMessageComposer.CompositionError.self) {
+            try await composer.email(for: MessageFixture.claimed())
         }
-        let sms = #expect(throws: TemplateMessageComposer.CompositionError.self) {
-            try composer.sms(for: MessageFixture.claimed(channel: .sms))
+        let sms = await #expect(throws: TemplateMessageComposer.CompositionError.self) {
+            try await composer.sms(for: MessageFixture.claimed(channel: .sms))
         }
 
         #expect(email?.description == "delivery msg_fixture cannot be written: template emails/text/out_for_delivery is not loaded, so nothing could be rendered")
         #expect(sms?.description.contains("template sms/out_for_delivery is not loaded") == true)
         // Other messages still compose.
-        #expect(try composer.email(for: MessageFixture.claimed(triggerKey: "status:delivered")).text.contains("ACME-1001"))
+        #expect(try await composer.email(for: MessageFixture.claimed(triggerKey: "status:delivered")).text.contains("ACME-1001"))
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 /// One way of sending a claimed delivery: merchant webhooks, SMTP email, SMS. The dispatcher
 /// owns claiming, retries, the attempts log and fairness; a channel only sends and says how it went.
@@ -60,8 +59,8 @@ public struct SendFailure: Sendable, Equatable {
 /// The words of a shopper message, rendered from the tenant's templates in the shopper's
 /// language. Implemented where the templates live (WaymarkWeb), used by the email and SMS channels.
 public protocol MessageComposer: Sendable {
-    func email(for claimed: ClaimedDelivery) throws -> ComposedEmail
-    func sms(for claimed: ClaimedDelivery) throws -> String
+    func email(for claimed: ClaimedDelivery) async throws -> ComposedEmail
+    func sms(for claimed: ClaimedDelivery) async throws -> String
 }
 
 /// A rendered email: subject, both bodies, and the links its headers carry.

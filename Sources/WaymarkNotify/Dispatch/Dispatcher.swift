@@ -3,7 +3,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import WaymarkCore
-import WaymarkStore
 
 /// Sends the outbox: claims due deliveries within the concurrency caps, hands each to its
 /// channel in a child task, and turns the answer into the attempts log, a retry at the
@@ -13,7 +12,7 @@ import WaymarkStore
 /// start, under the same id. A graceful shutdown stops claiming and lets the sends under way
 /// finish and be recorded, so none is left `sending`.
 public final class Dispatcher: Service, Sendable {
-    let database: AppDatabase
+    let database: any DeliveryStore
     let channels: [NotificationChannel: any DeliveryChannel]
     let configuration: DispatcherConfiguration
     let metrics: DispatchMetrics
@@ -30,7 +29,7 @@ public final class Dispatcher: Service, Sendable {
     static let missingChannelRecheck: TimeInterval = 60
 
     public init(
-        database: AppDatabase, channels: [NotificationChannel: any DeliveryChannel], configuration: DispatcherConfiguration = .init(),
+        database: any DeliveryStore, channels: [NotificationChannel: any DeliveryChannel], configuration: DispatcherConfiguration = .init(),
         metrics: DispatchMetrics = DispatchMetrics(), logger: Logger = Logger(label: "waymark.dispatch"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
@@ -177,7 +176,7 @@ public final class Dispatcher: Service, Sendable {
                 try await database.recordAttempt(
                     DeliveryAttempt(deliveryID: delivery.id, attemptedAt: attemptedAt, outcome: .delivered, httpStatus: httpStatus, reply: reply,
                                     latencyMilliseconds: milliseconds),
-                    resolution: .delivered, endpoint: isWebhook ? .healthy : nil)
+                    resolution: .delivered, endpoint: isWebhook ? .healthy : nil, suppress: nil)
                 metrics.delivered(delivery.channel, age: attemptedAt.timeIntervalSince(delivery.createdAt))
             case .failed(let failure):
                 let next = configuration.retryPolicy.nextAttempt(

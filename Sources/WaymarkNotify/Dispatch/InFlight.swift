@@ -1,5 +1,4 @@
 import WaymarkCore
-import WaymarkStore
 
 /// The sends under way, counted per webhook endpoint and per tenant, so the dispatcher claims
 /// only what it can start without going over a cap.

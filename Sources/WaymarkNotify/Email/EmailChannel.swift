@@ -1,6 +1,5 @@
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 /// Sends shopper emails: the composer writes the words, this builds the message (sender,
 /// one-click unsubscribe headers, a Message-ID fixed by the delivery) and hands it to the
@@ -27,7 +26,7 @@ public struct EmailChannel: DeliveryChannel {
         let message: EmailMessage
         let rendered: [UInt8]
         do {
-            message = try build(claimed)
+            message = try await build(claimed)
             rendered = try message.rendered(date: now(), messageID: Self.messageID(deliveryID: claimed.delivery.id, sender: message.from))
         } catch let refusal as Refusal {
             return .failed(SendFailure(error: refusal.reason, permanent: true))
@@ -42,7 +41,7 @@ public struct EmailChannel: DeliveryChannel {
         let reason: String
     }
 
-    func build(_ claimed: ClaimedDelivery) throws -> EmailMessage {
+    func build(_ claimed: ClaimedDelivery) async throws -> EmailMessage {
         let settings = claimed.settings
         let from: Mailbox, to: Mailbox, replyTo: Mailbox?
         do {
@@ -55,7 +54,7 @@ public struct EmailChannel: DeliveryChannel {
             throw Refusal(reason: "the reply-to address '\(settings.replyTo ?? "")' is not valid")
         }
         let composed: ComposedEmail
-        do { composed = try composer.email(for: claimed) } catch { throw Refusal(reason: "the message cannot be written: \(error)") }
+        do { composed = try await composer.email(for: claimed) } catch { throw Refusal(reason: "the message cannot be written: \(error)") }
         return EmailMessage(
             from: from, to: to, replyTo: replyTo, subject: composed.subject, textBody: composed.text, htmlBody: composed.html,
             extraHeaders: Self.unsubscribeHeaders(url: composed.unsubscribeURL, token: claimed.unsubscribeToken, sender: from))

@@ -1,6 +1,5 @@
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 /// Texts to shoppers: rendered by the composer, kept within the segment cap, held back during
 /// the tenant's quiet hours, and sent through the transport.
@@ -24,7 +23,7 @@ public struct SMSChannel: DeliveryChannel {
         if let until = quiet.postponement(for: now()) { return .postponed(until: until) }
         let text: String
         do {
-            text = SMSSegments.fitting(try composer.sms(for: claimed), maxSegments: maxSegments)
+            text = SMSSegments.fitting(try await composer.sms(for: claimed), maxSegments: maxSegments)
         } catch {
             return .failed(SendFailure(error: "the text could not be rendered: \(error)", permanent: true))
         }

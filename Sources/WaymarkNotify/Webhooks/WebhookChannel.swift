@@ -5,7 +5,6 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import WaymarkCore
-import WaymarkStore
 import WaymarkSigning
 
 /// Merchant webhooks: POSTs the delivery's frozen payload, signed by Standard Webhooks, to the

@@ -1,5 +1,5 @@
 import Foundation
-import WaymarkStore
+import WaymarkCore
 
 /// AfterShip (Tracking API 2026-07): `POST {base}/tracking/2026-07/trackings` with `as-api-key`,
 /// one number per request as `{tracking_number, slug?, order_number?, emails?}`. A number

@@ -1,5 +1,5 @@
 import Foundation
-import WaymarkStore
+import WaymarkCore
 
 /// EasyPost: `POST {base}/v2/trackers` with `Authorization: Bearer <key>`, one number per
 /// request as `{tracker:{tracking_code, carrier?}}`.

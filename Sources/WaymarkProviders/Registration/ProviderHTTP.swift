@@ -3,7 +3,6 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import WaymarkCore
-import WaymarkStore
 
 /// Sends a registration request to a provider and reads the answer. Every outcome is a value:
 /// a transport failure becomes a retryable `RegistrationFailure`, so one unreachable provider

@@ -1,5 +1,5 @@
 import Foundation
-import WaymarkStore
+import WaymarkCore
 
 /// Registers tracking numbers at one tracking provider, so that it starts pushing updates for
 /// them. There is one live implementation per provider; tests point them at a local server.

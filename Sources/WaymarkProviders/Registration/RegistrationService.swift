@@ -2,14 +2,13 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import WaymarkCore
-import WaymarkStore
 
 /// Works through the registration queue: every few seconds it claims the due jobs, sends them to
 /// their providers (one tenant's numbers per request, batched where the provider allows) and
 /// records what came back. On graceful shutdown it finishes the pass in hand, so every answer
 /// a provider gave is recorded, and stops.
 public struct RegistrationService: Service {
-    let database: AppDatabase
+    let database: any RegistrationJobStore
     let clients: [String: any RegistrationClient]
     let interval: Duration
     let claimLimit: Int
@@ -25,7 +24,7 @@ public struct RegistrationService: Service {
     ///   - concurrency: how many provider requests are in flight at once.
     ///   - now, random: the clock and the retry jitter (-1...1), injectable for tests.
     public init(
-        database: AppDatabase, clients: [any RegistrationClient], interval: Duration = .seconds(5), claimLimit: Int = 200,
+        database: any RegistrationJobStore, clients: [any RegistrationClient], interval: Duration = .seconds(5), claimLimit: Int = 200,
         concurrency: Int = 4, policy: RetryPolicy = .registration, now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }, logger: Logger
     ) {
@@ -95,7 +94,7 @@ public struct RegistrationService: Service {
     /// was cancelled is not recorded: its lease runs out and it is tried again.
     @discardableResult
     public func runOnce() async throws -> Pass {
-        let jobs = try await database.claimRegistrationJobs(now: now(), limit: claimLimit)
+        let jobs = try await database.claimRegistrationJobs(now: now(), limit: claimLimit, lease: RegistrationJob.lease)
         var pass = Pass(claimed: jobs.count)
         guard !jobs.isEmpty else { return pass }
         let batches = batches(of: jobs)

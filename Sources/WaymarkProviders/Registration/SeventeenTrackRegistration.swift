@@ -1,5 +1,5 @@
 import Foundation
-import WaymarkStore
+import WaymarkCore
 
 /// 17TRACK (API v2.2): `POST {base}/track/v2.2/register` with `17token`, batches of at most 40
 /// `{number, carrier?}`. The answer lists accepted and rejected numbers; a rejected one is that

@@ -1,5 +1,5 @@
 import Foundation
-import WaymarkStore
+import WaymarkCore
 
 /// Shippo: `POST {base}/tracks` with `Authorization: ShippoToken <token>`, one number per
 /// request as `{carrier, tracking_number}`. Shippo needs the carrier, so a shipment whose

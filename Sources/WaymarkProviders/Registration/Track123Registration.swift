@@ -1,5 +1,5 @@
 import Foundation
-import WaymarkStore
+import WaymarkCore
 
 /// Track123: `POST {base}/gateway/open-api/tk/v2/track/import` with `Track123-Api-Secret`, a
 /// batch of `{trackNo, courierCode, orderNo?, customerEmail?, postalCode?}`. The answer lists

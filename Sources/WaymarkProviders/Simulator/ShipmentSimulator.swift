@@ -2,17 +2,16 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import WaymarkCore
-import WaymarkStore
 
 /// Moves the demo merchant's shipments along their journeys every few seconds, through the same
 /// `recordCheckpoints` path that provider updates take, so the demo behaves like production.
 public struct ShipmentSimulator: Service {
-    let database: AppDatabase
+    let database: any ShipmentStore & IngestStore
     let tenantID: Int64
     let interval: Duration
     let logger: Logger
 
-    public init(database: AppDatabase, tenantID: Int64, interval: Duration = .seconds(5), logger: Logger) {
+    public init(database: any ShipmentStore & IngestStore, tenantID: Int64, interval: Duration = .seconds(5), logger: Logger) {
         self.database = database
         self.tenantID = tenantID
         self.interval = interval

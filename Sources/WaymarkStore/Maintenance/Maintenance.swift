@@ -2,28 +2,13 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// What one maintenance pass did.
-public struct MaintenanceReport: Sendable, Equatable {
-    public var expired = 0
-    public var archived = 0
-    public var purgedPayloads = 0
-    public var purgedIdempotencyKeys = 0
-}
-
 extension AppDatabase {
-    /// Shipments with no carrier information this long after creation become `expired`.
-    public static let expireAfter: TimeInterval = 30 * 86_400
-    /// Raw inbound payloads are kept this long for debugging and replay.
-    public static let keepPayloadsFor: TimeInterval = 30 * 86_400
-    /// Idempotency keys are honoured this long.
-    public static let keepIdempotencyKeysFor: TimeInterval = 86_400
-
     /// Expires silent shipments, archives delivered ones past the tenant's retention, and purges
     /// old payloads and idempotency keys. Expiry goes through the ordinary ingest path: an
     /// `expired` checkpoint, so the page and the API explain what happened.
     public func runMaintenance(now: Date = Date(), batch: Int = 500) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
-        let cutoff = now.addingTimeInterval(-Self.expireAfter)
+        let cutoff = now.addingTimeInterval(-Retention.silentShipments)
         let stale = try await read { db in
             try Row.fetchAll(db, sql: Self.silentShipmentsSQL, arguments: [cutoff, batch]).map { row in
                 let id: String = try ShipmentRecord.value(ShipmentRecord.Columns.id, in: row, id: "?")
@@ -39,9 +24,9 @@ extension AppDatabase {
         let counts = try await write { db -> (Int, Int, Int) in
             try db.execute(sql: Self.archiveDeliveredSQL, arguments: [now, now, now])
             let archived = db.changesCount
-            try db.execute(sql: "DELETE FROM inbound_event WHERE received_at < ?", arguments: [now.addingTimeInterval(-Self.keepPayloadsFor)])
+            try db.execute(sql: "DELETE FROM inbound_event WHERE received_at < ?", arguments: [now.addingTimeInterval(-Retention.inboundPayloads)])
             let payloads = db.changesCount
-            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-Self.keepIdempotencyKeysFor)])
+            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-Retention.idempotencyKeys)])
             return (archived, payloads, db.changesCount)
         }
         (report.archived, report.purgedPayloads, report.purgedIdempotencyKeys) = counts

@@ -2,54 +2,6 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// A delivery as the dispatcher claims it, with everything sending it needs.
-public struct ClaimedDelivery: Sendable, Equatable {
-    public var delivery: Delivery
-    public var tenant: Tenant
-    public var settings: NotificationSettings
-    /// The endpoint of a webhook delivery.
-    public var endpoint: WebhookEndpoint?
-    /// The shipment as it is now (nil if deleted since), to tell whether a shopper message is stale.
-    public var shipment: Shipment?
-    /// The unsubscribe token of the shopper's subscription, for email and SMS.
-    public var unsubscribeToken: String?
-    /// The shopper unsubscribed or the address was suppressed after the message was planned:
-    /// it must not be sent.
-    public var recipientOptedOut: Bool
-
-    public init(
-        delivery: Delivery, tenant: Tenant, settings: NotificationSettings, endpoint: WebhookEndpoint? = nil, shipment: Shipment? = nil,
-        unsubscribeToken: String? = nil, recipientOptedOut: Bool = false
-    ) {
-        self.delivery = delivery
-        self.tenant = tenant
-        self.settings = settings
-        self.endpoint = endpoint
-        self.shipment = shipment
-        self.unsubscribeToken = unsubscribeToken
-        self.recipientOptedOut = recipientOptedOut
-    }
-}
-
-/// What became of a claimed delivery.
-public enum DeliveryResolution: Sendable, Equatable {
-    case delivered
-    /// Failed; try again at this time.
-    case retry(at: Date)
-    /// Failed for good.
-    case failed
-}
-
-/// What a failed webhook attempt means for its endpoint.
-public enum EndpointVerdict: Sendable, Equatable {
-    /// 2xx: the endpoint works again.
-    case healthy
-    /// A failure: counts toward the five days that disable it.
-    case failing
-    /// The receiver said the endpoint is gone (410) or otherwise must stop: disable it now.
-    case disable(reason: String)
-}
-
 /// The dispatcher's side of the outbox: claiming, the attempts log, retries, and the endpoint
 /// and suppression bookkeeping that follows from answers.
 ///

@@ -112,21 +112,3 @@ extension AppDatabase {
         """
 }
 
-/// What one stalled sweep did.
-public struct StalledSweep: Sendable, Equatable {
-    /// Quiet spells decided (each leaves the candidates for good).
-    public var decided: Int
-    /// Deliveries written for them.
-    public var written: Int
-    let limit: Int
-
-    /// Every candidate read was decided and the batch was full: more may be waiting.
-    public var mayHaveMore: Bool { decided == limit }
-}
-
-/// The body of every webhook Waymark sends, and the snapshot a shopper message is written from.
-public struct WebhookEventBody: Codable, Sendable, Equatable {
-    public var type: String
-    public var timestamp: String
-    public var data: ShipmentResource
-}

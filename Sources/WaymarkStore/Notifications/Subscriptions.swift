@@ -2,16 +2,6 @@ import Foundation
 import GRDB
 import WaymarkCore
 
-/// A shopper's subscription to a shipment's updates, as the unsubscribe page finds it by token.
-public struct Subscription: Sendable, Equatable {
-    public var shipmentID: String
-    public var tenantID: Int64
-    public var channel: NotificationChannel
-    public var address: String
-    public var unsubscribeToken: String
-    public var unsubscribedAt: Date?
-}
-
 /// Shoppers' subscriptions: who hears about a shipment, and one-click ways out.
 extension AppDatabase {
     /// Subscribes an address to a shipment's updates (again, if it had unsubscribed). The

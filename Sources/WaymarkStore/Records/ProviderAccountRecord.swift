@@ -1,3 +1,4 @@
+import WaymarkCore
 import Foundation
 import GRDB
 

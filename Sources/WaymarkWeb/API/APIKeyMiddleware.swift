@@ -1,12 +1,12 @@
 import HTTPTypes
 import Hummingbird
-import WaymarkStore
+import WaymarkCore
 
 /// `Authorization: Bearer <key>` on every `/api/v1` route that needs it; the key decides the
 /// tenant, so no request can name another tenant's data.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = WaymarkRequestContext
-    let database: AppDatabase
+    let database: any TenantStore
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -2,13 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WaymarkCore
-import WaymarkStore
 
 /// The outbox as the merchant sees it: an endpoint's deliveries with their attempts logs
 /// (`GET /api/v1/webhook-endpoints/{id}/deliveries`) and replaying any delivery of the tenant,
 /// webhook, email or text (`POST /api/v1/deliveries/{id}/replay`).
 struct DeliveriesController {
-    let database: AppDatabase
+    let database: any DeliveryStore & WebhookEndpointStore
     let now: @Sendable () -> Date
 
     static let maxLimit = 100
@@ -26,7 +25,7 @@ struct DeliveriesController {
         }
         let (limit, cursor) = try await pageQuery(request, tenantID: tenantID, endpointID: endpointID)
         // One more than asked tells whether there is a next page.
-        let found = try await database.deliveries(tenantID: tenantID, endpointID: endpointID, limit: limit + 1, before: cursor)
+        let found = try await database.deliveries(tenantID: tenantID, endpointID: endpointID, shipmentID: nil, limit: limit + 1, before: cursor)
         let page = Array(found.prefix(limit))
         let attempts = try await database.deliveryAttempts(tenantID: tenantID, deliveryIDs: page.map(\.id))
         let list = DeliveryList(

@@ -3,13 +3,12 @@ import HTTPTypes
 import Hummingbird
 import WaymarkCore
 import WaymarkProviders
-import WaymarkStore
 
 /// `POST /hooks/{provider}/{tenant}`: carrier updates pushed by tracking providers. The request is
 /// verified (signature or token, constant time, timestamp tolerance), decoded, normalized and
 /// recorded with its raw payload in one transaction; the 2xx comes only after that commit.
 struct HooksController {
-    let database: AppDatabase
+    let database: any TenantStore & IngestStore
     let now: @Sendable () -> Date
 
     /// Webhook bodies larger than this are refused (413): no provider sends more.

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import WaymarkStore
+import WaymarkCore
 
 /// A JSON answer before it becomes a `Response`, so it can be remembered under an
 /// `Idempotency-Key` and replayed byte for byte.
@@ -34,7 +34,8 @@ struct JSONReply: Sendable {
 /// same key and body gets that answer again (marked `Idempotent-Replayed: true`) without doing
 /// the work twice; the same key with a different body is a 422.
 struct Idempotency {
-    let database: AppDatabase
+    let database: any IdempotencyStore
+    let now: @Sendable () -> Date
 
     static let header = HTTPField.Name("Idempotency-Key")!
     static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
@@ -63,7 +64,7 @@ struct Idempotency {
         }
         let reply = try await work()
         if reply.status.kind == .successful {
-            try await database.storeResponse(tenantID: tenantID, key: key, StoredResponse(requestSHA256: digest, status: reply.status.code, body: reply.body))
+            try await database.storeResponse(tenantID: tenantID, key: key, StoredResponse(requestSHA256: digest, status: reply.status.code, body: reply.body), now: now())
         }
         return reply.response
     }

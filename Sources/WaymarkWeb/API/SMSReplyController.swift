@@ -4,14 +4,13 @@ import HTTPTypes
 import Hummingbird
 import WaymarkCore
 import WaymarkNotify
-import WaymarkStore
 import WaymarkSigning
 
 /// `POST /hooks/sms/{tenant}`: texts shoppers send back, as the SMS provider forwards them
 /// (Twilio's inbound webhook: a signed form POST). The carriers' opt-out words stop every text
 /// from this tenant to the number, the opt-in words lift that; each change is confirmed once.
 struct SMSReplyController {
-    let database: AppDatabase
+    let database: any TenantStore & SubscriptionStore
     let catalog: Catalog
     let configuration: SMSConfiguration?
     let baseURL: String
@@ -50,7 +49,7 @@ struct SMSReplyController {
         switch SMSKeyword(text) {
         case .optOut:
             if try await !database.isSuppressed(tenantID: tenant.id, channel: .sms, address: from) {
-                try await database.suppress(tenantID: tenant.id, channel: .sms, address: from, reason: "the shopper replied \(text.uppercased().trimmingCharacters(in: .whitespacesAndNewlines))")
+                try await database.suppress(tenantID: tenant.id, channel: .sms, address: from, reason: "the shopper replied \(text.uppercased().trimmingCharacters(in: .whitespacesAndNewlines))", now: Date())
                 confirmation = catalog.text("sms_reply.stopped", tenant.defaultLocale, ["merchant": tenant.name])
             }
         case .optIn:

@@ -1,13 +1,13 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import WaymarkStore
+import WaymarkCore
 
 /// `POST /api/v1/shipments/import`: a CSV file as the body (`text/csv`), imported exactly as
 /// `waymark import` does it — streamed, saved in batches, never overwriting — answered with the
 /// summary and the per-row error report.
 struct ShipmentImportController {
-    let database: AppDatabase
+    let database: any ShipmentStore
 
     /// Larger files belong on the command line, which has no limit.
     static let maxBytes = 64 << 20

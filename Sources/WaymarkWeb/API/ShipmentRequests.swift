@@ -1,6 +1,5 @@
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 /// The body of `POST /api/v1/shipments`. Unknown fields are ignored; `id`, `status`,
 /// `tenant_id`, `created_at` and the like are not fields here, so they can't be mass-assigned.

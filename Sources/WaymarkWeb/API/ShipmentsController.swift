@@ -2,11 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WaymarkCore
-import WaymarkStore
 
 /// `/api/v1/shipments`: register, list, read, change, delete shipments and push checkpoints.
 struct ShipmentsController {
-    let database: AppDatabase
+    let database: any TenantStore & ShipmentStore & IdempotencyStore & IngestStore
     let baseURL: String
     let now: @Sendable () -> Date
 
@@ -22,7 +21,7 @@ struct ShipmentsController {
         api.on(.shipmentEvents, .post, mountedAt: .api, use: addEvent)
     }
 
-    var idempotency: Idempotency { Idempotency(database: database) }
+    var idempotency: Idempotency { Idempotency(database: database, now: now) }
 
     @Sendable func create(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let tenant = try await tenant(context)

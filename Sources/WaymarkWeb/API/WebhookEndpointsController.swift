@@ -3,14 +3,13 @@ import HTTPTypes
 import Hummingbird
 import WaymarkCore
 import WaymarkNotify
-import WaymarkStore
 import WaymarkSigning
 
 /// `/api/v1/webhook-endpoints`: the merchant's URLs for signed webhooks — create (the secret is
 /// shown once), list, read, delete, rotate the secret, and re-enable an endpoint Waymark turned
 /// off after five days of failures (once the receiver is fixed, so deliveries flow again).
 struct WebhookEndpointsController {
-    let database: AppDatabase
+    let database: any WebhookEndpointStore & IdempotencyStore
     /// The SSRF guard with the server's outbound policy; every saved URL passes it.
     let urlCheck: URLCheck
     let now: @Sendable () -> Date
@@ -31,7 +30,7 @@ struct WebhookEndpointsController {
     @Sendable func create(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let tenantID = try context.requireTenantID()
         let body = try await ShipmentsController.collect(request, context)
-        return try await Idempotency(database: database).run(request, body: body, tenantID: tenantID) {
+        return try await Idempotency(database: database, now: now).run(request, body: body, tenantID: tenantID) {
             let input = try ShipmentsController.decodeJSON(WebhookEndpointInput.self, body)
             let draft = try APIProblem.validating { () throws(ValidationErrors) in try input.draft(urlCheck: urlCheck) }
             guard try await database.webhookEndpoints(tenantID: tenantID).count < Self.maxEndpointsPerTenant else {

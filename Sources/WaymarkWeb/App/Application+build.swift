@@ -7,7 +7,6 @@ import ServiceLifecycle
 import WaymarkCore
 import WaymarkNotify
 import WaymarkProviders
-import WaymarkStore
 
 /// The application type `buildApplication` returns.
 public typealias WaymarkApplication = Application<CustomDomainResponder<RouterResponder<WaymarkRequestContext>>>
@@ -22,7 +21,7 @@ public typealias WaymarkApplication = Application<CustomDomainResponder<RouterRe
 ///   - outside: the services outside the process and the clock; tests pass doubles and local peers.
 ///   - onDemoReady: told the demo merchant once it is seeded (`serve` prints its banner).
 public func buildApplication(
-    config: AppConfig, database: AppDatabase, outside: OutsideServices = OutsideServices(), logger: Logger = Logger(label: "waymark"),
+    config: AppConfig, database: any WaymarkStorage, outside: OutsideServices = OutsideServices(), logger: Logger = Logger(label: "waymark"),
     onDemoReady: @Sendable (DemoMerchant.Seeded) -> Void = { _ in }
 ) async throws -> WaymarkApplication {
     let now = outside.now
@@ -42,7 +41,7 @@ public func buildApplication(
         .sms: SMSChannel(composer: composer, transport: outside.sms ?? LogSMSTransport(logger: Logger(label: "waymark.sms")), now: now),
     ]
     var services: [any Service] = [
-        MaintenanceService(database: database, logger: logger),
+        MaintenanceService(database: database, logger: logger, now: now),
         Dispatcher(
             database: database, channels: channels, configuration: config.dispatcher, metrics: DispatchMetrics(factory: outside.metricsFactory),
             logger: Logger(label: "waymark.dispatch"), now: now),
@@ -65,7 +64,7 @@ public func buildApplication(
 
 /// The router with every route of `SiteRoute` and the middleware in front of them.
 func buildRouter(
-    config: AppConfig, database: AppDatabase, logger: Logger, metrics: PrometheusCollectorRegistry, now: @escaping @Sendable () -> Date
+    config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, now: @escaping @Sendable () -> Date
 ) async throws -> Router<WaymarkRequestContext> {
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")

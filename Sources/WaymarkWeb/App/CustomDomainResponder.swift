@@ -1,13 +1,12 @@
 import HTTPTypes
 import Hummingbird
 import WaymarkCore
-import WaymarkStore
 
 /// Serves a tenant on its own host name: a request for `track.acme.com/t/TOKEN` is answered as
 /// `/acme/t/TOKEN`, so the router knows one set of routes and the shopper sees no slug.
 public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == WaymarkRequestContext {
     let inner: Inner
-    let database: AppDatabase
+    let database: any TenantStore
     let baseHost: String
 
     /// Whether a path belongs to the platform (its first segment is a platform route's, see

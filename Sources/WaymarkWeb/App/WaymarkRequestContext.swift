@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import WaymarkStore
+import WaymarkCore
 
 /// The one request context of the app: who is asking (API key), how the tenant was addressed
 /// (slug in the path or a custom domain), and from where.

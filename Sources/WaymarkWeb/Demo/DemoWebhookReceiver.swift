@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import WaymarkCore
 import WaymarkNotify
-import WaymarkStore
 import WaymarkSigning
 
 /// `POST /_demo/webhooks`, served only by `waymark serve --demo`: a stand-in for the demo
@@ -13,7 +12,7 @@ import WaymarkSigning
 /// merchant's code would, and logs what arrived, so the demo shows webhooks flowing.
 /// (`_` cannot begin a tenant slug, so the path never shadows a tenant.)
 struct DemoWebhookReceiver {
-    let database: AppDatabase
+    let database: any TenantStore & WebhookEndpointStore
     let tenantSlug: String
     let logger: Logger
 

@@ -1,6 +1,5 @@
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 /// What a shopper email or text may show, and nothing else: the fields a tenant's own template
 /// can use. Built from the shipment as it was frozen in the outbox, so the message tells what

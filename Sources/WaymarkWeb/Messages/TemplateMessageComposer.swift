@@ -2,7 +2,6 @@ import Foundation
 import Mustache
 import WaymarkCore
 import WaymarkNotify
-import WaymarkStore
 
 /// Writes shopper emails and texts from the Mustache templates in `Views/emails` and
 /// `Views/sms`, in the shopper's language, or from the tenant's own template for that message
@@ -25,30 +24,30 @@ public struct TemplateMessageComposer: MessageComposer {
     let catalog: Catalog
     let links: PublicLinks
     /// Where tenant templates are read, per send; nil uses the defaults only.
-    let overrides: AppDatabase?
+    let overrides: (any TemplateStore)?
 
     /// Every template a message is written from; checked to exist when the composer is made.
     static let requiredTemplates = ["emails/layout", "emails/text/layout"]
         + templateNames.flatMap { ["emails/\($0)", "emails/text/\($0)", "sms/\($0)"] }
 
     /// Loads the templates once; a missing one is a start-up error.
-    public init(viewsPath: String, catalog: Catalog, links: PublicLinks, overrides: AppDatabase?) throws {
+    public init(viewsPath: String, catalog: Catalog, links: PublicLinks, overrides: (any TemplateStore)?) throws {
         try self.init(viewsPath: viewsPath, catalog: catalog, links: links, overrides: overrides, requiring: Self.requiredTemplates)
     }
 
     /// - Parameter required: the templates that must be there; a test passes fewer to get a
     ///   composer that fails when a message is written instead of when it is made.
-    init(viewsPath: String, catalog: Catalog, links: PublicLinks, overrides: AppDatabase?, requiring required: [String]) throws {
+    init(viewsPath: String, catalog: Catalog, links: PublicLinks, overrides: (any TemplateStore)?, requiring required: [String]) throws {
         library = try PageRenderer.loadLibrary(viewsPath, requiring: required)
         self.catalog = catalog
         self.links = links
         self.overrides = overrides
     }
 
-    public func email(for claimed: ClaimedDelivery) throws -> ComposedEmail {
+    public func email(for claimed: ClaimedDelivery) async throws -> ComposedEmail {
         let (prepared, name, body) = try prepare(claimed, source: "email")
         var view = prepared
-        let custom = try override(claimed, channel: .email, name: name, language: view.lang)
+        let custom = try await override(claimed, channel: .email, name: name, language: view.lang)
         let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, TemplateTree.make(prepared)) }.map(Self.oneLine)
         view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
         let tree = TemplateTree.make(view)
@@ -57,9 +56,9 @@ public struct TemplateMessageComposer: MessageComposer {
         return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
     }
 
-    public func sms(for claimed: ClaimedDelivery) throws -> String {
+    public func sms(for claimed: ClaimedDelivery) async throws -> String {
         let (view, name, _) = try prepare(claimed, source: "sms")
-        let custom = try override(claimed, channel: .sms, name: name, language: view.lang)
+        let custom = try await override(claimed, channel: .sms, name: name, language: view.lang)
         let tree = TemplateTree.make(view)
         let text = try custom.flatMap { render(Self.plainText + $0.body, tree) } ?? renderDefault("sms/\(name)", tree, for: claimed)
         return Self.oneLine(text)
@@ -92,8 +91,8 @@ public struct TemplateMessageComposer: MessageComposer {
 
     /// The tenant's template for this message and language, read fresh for every send so a
     /// change (or a reset) applies to the next message without a cache to keep in step.
-    private func override(_ claimed: ClaimedDelivery, channel: NotificationChannel, name: String, language: String) throws -> MessageTemplate? {
-        try overrides?.messageTemplateNow(tenantID: claimed.tenant.id, channel: channel, name: name, locale: language)
+    private func override(_ claimed: ClaimedDelivery, channel: NotificationChannel, name: String, language: String) async throws -> MessageTemplate? {
+        try await overrides?.messageTemplate(tenantID: claimed.tenant.id, channel: channel, name: name, locale: language)
     }
 
     /// Renders the default template `name` of `Views/`; a failure fails this delivery's message.

@@ -1,10 +1,10 @@
 import HTTPTypes
 import Hummingbird
-import WaymarkStore
+import WaymarkCore
 
 /// Operator endpoints.
 struct OpsController {
-    let database: AppDatabase
+    let database: any TenantStore
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
         router.on(.healthz, .get) { _, _ -> Response in

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WaymarkCore
-import WaymarkStore
 
 /// `POST /{tenant}/t/{token}/subscribe`: a shopper on the tracking page asks for updates by
 /// email, text, or both. The answer never tells whether the address was subscribed already,

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WaymarkCore
-import WaymarkStore
 
 /// `GET, POST /{tenant}/unsubscribe/{token}`: the link in every shopper email. GET only shows
 /// the choices (mail scanners follow links, so a GET must never unsubscribe); POST does it: an

@@ -2,12 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import WaymarkCore
-import WaymarkStore
 
 /// The shopper's pages: lookup, tracking page, theme stylesheet, and (in their own files)
 /// subscribing to updates and unsubscribing. Server-rendered, no script.
 struct ShopperController {
-    let database: AppDatabase
+    let database: any TenantStore & ShipmentStore & SubscriptionStore
     let renderer: PageRenderer
     let catalog: Catalog
     let clientThrottle: RateLimiter

@@ -1,6 +1,5 @@
 import Foundation
 import WaymarkCore
-import WaymarkStore
 
 /// The model of the tracking page: plain strings and flags, built from a shipment by `make`,
 /// so the page can be rendered (and snapshot-tested) without a database or a server.

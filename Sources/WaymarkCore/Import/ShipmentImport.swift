@@ -1,5 +1,4 @@
 import Foundation
-import WaymarkCore
 
 /// A CSV import in progress: bytes in (in chunks of any size), shipments saved in batches, and a
 /// running summary. `waymark import` and `POST /api/v1/shipments/import` both drive one, so a
@@ -76,15 +75,17 @@ public struct ShipmentImport: Sendable {
     /// other writers never wait long.
     public static let batchSize = 500
 
-    let database: AppDatabase
+    let database: any ShipmentStore
     let tenantID: Int64
+    let now: @Sendable () -> Date
     private var reader = ShipmentCSVReader()
     private var pending: [NewShipment] = []
     public private(set) var summary = Summary()
 
-    public init(database: AppDatabase, tenantID: Int64) {
+    public init(database: any ShipmentStore, tenantID: Int64, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.tenantID = tenantID
+        self.now = now
         pending.reserveCapacity(Self.batchSize)
     }
 
@@ -120,7 +121,7 @@ public struct ShipmentImport: Sendable {
     private mutating func save() async throws(Stopped) {
         guard !pending.isEmpty else { return }
         do {
-            for outcome in try await database.importShipments(tenantID: tenantID, pending) {
+            for outcome in try await database.importShipments(tenantID: tenantID, pending, now: now()) {
                 switch outcome {
                 case .created: summary.created += 1
                 case .unchanged: summary.unchanged += 1

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A tenant's settings for one tracking provider.
+public struct ProviderAccount: Sendable, Equatable {
+    public var provider: String
+    /// Verifies the provider's webhook signatures (or, for Shippo, the URL token).
+    public var secret: String?
+    /// Registers tracking numbers at the provider.
+    public var apiKey: String?
+    /// Whether new shipments are registered at this provider.
+    public var register: Bool
+
+    public init(provider: String, secret: String? = nil, apiKey: String? = nil, register: Bool = false) {
+        self.provider = provider
+        self.secret = secret
+        self.apiKey = apiKey
+        self.register = register
+    }
+}
+
+/// How a tenant wants ingest and lifecycle to behave.
+public struct IngestSettings: Sendable, Equatable {
+    /// An update for an unknown tracking number creates the shipment.
+    public var autoCreateShipments: Bool
+    /// Delivered shipments are archived this many days after delivery.
+    public var deliveredRetentionDays: Int
+
+    package init(autoCreateShipments: Bool, deliveredRetentionDays: Int) {
+        self.autoCreateShipments = autoCreateShipments
+        self.deliveredRetentionDays = deliveredRetentionDays
+    }
+}
+
+/// What it takes to open a new merchant account.
+public struct NewTenant: Sendable {
+    public var slug: TenantSlug
+    public var name: String
+    public var ownerEmail: EmailAddress
+    public var ownerPassword: String
+    public var branding: Branding
+    public var defaultLocale: String
+    public var timeZone: String
+
+    public init(
+        slug: TenantSlug, name: String, ownerEmail: EmailAddress, ownerPassword: String,
+        branding: Branding = Branding(), defaultLocale: String = "en", timeZone: String = "UTC"
+    ) {
+        self.slug = slug
+        self.name = name
+        self.ownerEmail = ownerEmail
+        self.ownerPassword = ownerPassword
+        self.branding = branding
+        self.defaultLocale = defaultLocale
+        self.timeZone = timeZone
+    }
+}
+
+/// A tenant together with the API key issued when it was made. The key's plain text exists only
+/// here: the database keeps its SHA-256.
+public struct CreatedTenant: Sendable {
+    public var tenant: Tenant
+    public var apiKey: String
+
+    package init(tenant: Tenant, apiKey: String) {
+        self.tenant = tenant
+        self.apiKey = apiKey
+    }
+}
+
+/// The tenant an API key belongs to.
+public struct APIKeyIdentity: Sendable, Equatable {
+    public var keyID: Int64
+    public var tenantID: Int64
+
+    package init(keyID: Int64, tenantID: Int64) {
+        self.keyID = keyID
+        self.tenantID = tenantID
+    }
+}
+
+/// Merchants, the people who sign in to them, their API keys and their tracking-provider accounts.
+public protocol TenantStore: Sendable {
+    /// Creates a tenant, its owner (or adds an existing user as owner) and a first API key, all
+    /// or nothing. Throws `StoreError.slugTaken` for a slug in use.
+    func createTenant(_ new: NewTenant, now: Date) async throws -> CreatedTenant
+    func tenant(slug: String) async throws -> Tenant?
+    func tenant(id: Int64) async throws -> Tenant?
+    /// The tenant whose pages `host` serves, whatever its case.
+    func tenant(customDomain host: String) async throws -> Tenant?
+    /// Sets or clears (nil) the tenant's own domain; `StoreError.domainTaken` if another has it.
+    func setCustomDomain(tenantID: Int64, domain: String?, now: Date) async throws -> Tenant
+    func updateBranding(tenantID: Int64, _ branding: Branding, now: Date) async throws
+    /// The tenant and key an API key belongs to; nil for a key nobody holds.
+    func authenticate(apiKey: String) async throws -> APIKeyIdentity?
+    /// The user a correct email and password belong to; nil otherwise, after the same work.
+    func verifyLogin(email: String, password: String) async throws -> Int64?
+
+    /// The tenant a provider webhook's URL names, with its account at that provider (nil when it has none).
+    func tenantAndProviderAccount(slug: String, provider: String) async throws -> (Tenant, ProviderAccount?)?
+    func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount]
+    /// Creates or changes the tenant's account at `provider`; a nil argument keeps what is stored.
+    func setProviderAccount(
+        tenantID: Int64, provider: String, secret: String?, apiKey: String?, register: Bool?, now: Date
+    ) async throws -> ProviderAccount
+    func ingestSettings(tenantID: Int64) async throws -> IngestSettings
+    /// Changes the given settings; a nil argument keeps what is stored.
+    func setIngestSettings(tenantID: Int64, autoCreateShipments: Bool?, deliveredRetentionDays: Int?) async throws
+}
