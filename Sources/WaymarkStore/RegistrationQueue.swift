@@ -16,10 +16,13 @@ extension AppDatabase {
     }
 
     /// Claims up to `limit` due jobs (pending, next attempt at or before `now`), oldest due first,
-    /// for `lease` seconds. Claiming moves the jobs' next attempt to the end of the lease in the
-    /// same write transaction, so two workers, in this process or another, never claim the same
-    /// job; a worker that dies leaves its jobs due again when the lease ends.
-    public func claimRegistrationJobs(now: Date = Date(), limit: Int = 100, lease: TimeInterval = RegistrationJob.lease) async throws -> [RegistrationJob] {
+    /// for `owner` and `lease` seconds. Claiming moves the jobs' next attempt to the end of the
+    /// lease in the same write transaction, so two workers, in this process or another, never
+    /// claim the same job; a worker that dies leaves its jobs due again when the lease ends (or at
+    /// once, when its node starts again: `recoverInterruptedRegistrations`).
+    public func claimRegistrationJobs(
+        owner: String = "local", now: Date = Date(), limit: Int = 100, lease: TimeInterval = RegistrationJob.lease
+    ) async throws -> [RegistrationJob] {
         let leaseEnd = now.addingTimeInterval(lease)
         return try await write { db in
             let rows = try Row.fetchAll(db, sql: """
@@ -34,10 +37,24 @@ extension AppDatabase {
             let jobs = try rows.map { row in try Self.claimedJob(row, leaseEnd: leaseEnd) }
             for job in jobs {
                 try db.execute(
-                    sql: "UPDATE registration_job SET next_attempt_at = ?, updated_at = ? WHERE id = ?",
-                    arguments: [leaseEnd, now, job.id])
+                    sql: "UPDATE registration_job SET next_attempt_at = ?, lease_owner = ?, updated_at = ? WHERE id = ?",
+                    arguments: [leaseEnd, owner, now, job.id])
             }
             return jobs
+        }
+    }
+
+    /// Makes the jobs `owner` had claimed when it stopped due at once; returns how many. A node
+    /// calls this as it starts: what it was registering when it died is sent again (providers
+    /// take a number they already track without harm) rather than after the lease.
+    @discardableResult
+    public func recoverInterruptedRegistrations(owner: String, now: Date = Date()) async throws -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE registration_job SET next_attempt_at = ?, lease_owner = NULL, updated_at = ?
+                WHERE state = 'pending' AND lease_owner = ?
+                """, arguments: [now, now, owner])
+            return db.changesCount
         }
     }
 
@@ -99,7 +116,7 @@ extension AppDatabase {
         switch result {
         case .registered:
             try db.execute(sql: """
-                UPDATE registration_job SET state = 'done', attempts = ?, last_error = NULL, updated_at = ?
+                UPDATE registration_job SET state = 'done', attempts = ?, last_error = NULL, lease_owner = NULL, updated_at = ?
                 WHERE id = ? AND state = 'pending' AND next_attempt_at = ?
                 """, arguments: [attempts, now, job.id, job.leaseExpiresAt])
             state = .done
@@ -108,13 +125,13 @@ extension AppDatabase {
                 afterFailedAttempts: attempts, permanent: failure.permanent, retryAfter: failure.retryAfter, random: random) {
                 let next = now.addingTimeInterval(delay)
                 try db.execute(sql: """
-                    UPDATE registration_job SET attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
+                    UPDATE registration_job SET attempts = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL, updated_at = ?
                     WHERE id = ? AND state = 'pending' AND next_attempt_at = ?
                     """, arguments: [attempts, next, failure.message, now, job.id, job.leaseExpiresAt])
                 state = .retrying(at: next)
             } else {
                 try db.execute(sql: """
-                    UPDATE registration_job SET state = 'failed', attempts = ?, last_error = ?, updated_at = ?
+                    UPDATE registration_job SET state = 'failed', attempts = ?, last_error = ?, lease_owner = NULL, updated_at = ?
                     WHERE id = ? AND state = 'pending' AND next_attempt_at = ?
                     """, arguments: [attempts, failure.message, now, job.id, job.leaseExpiresAt])
                 state = .failed

@@ -15,7 +15,7 @@ struct EnumChecksMigrationTests {
         let rowsBefore = try queue.read(Self.allRows)
         let schemaBefore = try queue.read(Self.indexesAndTriggers)
 
-        try Migrations.migrator.migrate(queue)
+        try Migrations.migrator.migrate(queue, upTo: "v6-enum-checks")
 
         let rowsAfter = try queue.read(Self.allRows)
         #expect(rowsAfter == rowsBefore)
@@ -32,7 +32,7 @@ struct EnumChecksMigrationTests {
     func referencesSurvive() throws {
         let queue = try Self.version5Database()
         try queue.write { db in try db.execute(sql: Self.version5Rows) }
-        try Migrations.migrator.migrate(queue)
+        try Migrations.migrator.migrate(queue, upTo: "v6-enum-checks")
 
         try queue.write { db in try db.execute(sql: "DELETE FROM shipment WHERE id = 'shp_1'") }
 
@@ -82,7 +82,7 @@ struct EnumChecksMigrationTests {
     func refusesBadValues(_ insert: Insert) throws {
         let queue = try Self.version5Database()
         try queue.write { db in try db.execute(sql: Self.version5Rows) }
-        try Migrations.migrator.migrate(queue)
+        try Migrations.migrator.migrate(queue, upTo: "v6-enum-checks")
 
         try queue.write { db in try db.execute(sql: insert.sql, arguments: [insert.good, insert.good]) }
         let refusal = #expect(throws: DatabaseError.self) {
@@ -100,7 +100,7 @@ struct EnumChecksMigrationTests {
             try db.execute(sql: "UPDATE checkpoint SET status = 'teleported' WHERE id = 2")
         }
 
-        #expect(throws: DatabaseError.self) { try Migrations.migrator.migrate(queue) }
+        #expect(throws: DatabaseError.self) { try Migrations.migrator.migrate(queue, upTo: "v6-enum-checks") }
 
         try queue.read { (db: Database) throws in
             #expect(try !Migrations.migrator.appliedIdentifiers(db).contains("v6-enum-checks"))

@@ -125,6 +125,33 @@ struct RegistrationQueueTests {
         #expect(try await database.claimRegistrationJobs(now: now.addingTimeInterval(300)).map(\.id) == [job.id])
     }
 
+    @Test("A claim names its node: a restarted node takes its own jobs back at once, another node waits out the lease")
+    func restartedNodeTakesBackItsOwnJobs() async throws {
+        let database = try AppDatabase.temporary()
+        let tenant = try await Fixture.tenant(database, slug: "shop").tenant
+        _ = try await database.setProviderAccount(tenantID: tenant.id, provider: "track123", secret: nil, apiKey: "t-key", register: true)
+        _ = try await database.setProviderAccount(tenantID: tenant.id, provider: "shippo", secret: nil, apiKey: "s-key", register: true)
+        _ = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment("1Z999"), now: now)
+        let nodeA = try await database.claimRegistrationJobs(owner: "node-a", now: now, limit: 1, lease: 300)
+        let nodeB = try await database.claimRegistrationJobs(owner: "node-b", now: now, limit: 1, lease: 300)
+        #expect(nodeA.count == 1 && nodeB.count == 1 && nodeA[0].id != nodeB[0].id)
+
+        // Node A starts again a minute later: only its own job is due at once, and only once.
+        let restart = now.addingTimeInterval(60)
+        #expect(try await database.recoverInterruptedRegistrations(owner: "node-a", now: restart) == 1)
+        #expect(try await database.recoverInterruptedRegistrations(owner: "node-a", now: restart) == 0)
+        let again = try await database.claimRegistrationJobs(owner: "node-a", now: restart, limit: 10, lease: 300)
+        #expect(again.map(\.id) == [nodeA[0].id])
+
+        // A job with a recorded result belongs to nobody: a restart does not send it again.
+        #expect(try await database.markRegistered(again[0], now: restart) == .done)
+        #expect(try await database.recoverInterruptedRegistrations(owner: "node-a", now: restart) == 0)
+        // Node B's job stays with node B until its lease ends.
+        #expect(try await database.claimRegistrationJobs(owner: "node-c", now: now.addingTimeInterval(299), limit: 10, lease: 300).isEmpty)
+        #expect(try await database.claimRegistrationJobs(owner: "node-c", now: now.addingTimeInterval(300), limit: 10, lease: 300).map(\.id)
+            == [nodeB[0].id])
+    }
+
     @Test("Concurrent claimers, in one process and over two connections, never get the same job")
     func concurrentClaimersNeverShareAJob() async throws {
         let database = try AppDatabase.temporary()

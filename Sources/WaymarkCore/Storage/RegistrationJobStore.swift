@@ -79,11 +79,15 @@ public enum RegistrationJobState: Sendable, Equatable {
 }
 
 /// Tracking numbers waiting to be registered at the tenant's tracking providers. A claim holds
-/// a job under a lease; its expiry is also the claim's token, so a result is recorded only while
-/// the job still carries it.
+/// a job under a lease: the claiming node's id and an expiry. The expiry is also the claim's
+/// token, so a result is recorded only while the job still carries it; another node takes a dead
+/// node's jobs when the lease ends, and a restarted node takes its own back at once.
 public protocol RegistrationJobStore: Sendable {
-    /// Claims up to `limit` due jobs for `lease` seconds, oldest due first.
-    func claimRegistrationJobs(now: Date, limit: Int, lease: TimeInterval) async throws -> [RegistrationJob]
+    /// Claims up to `limit` due jobs for `owner` (a node's id) and `lease` seconds, oldest due first.
+    func claimRegistrationJobs(owner: String, now: Date, limit: Int, lease: TimeInterval) async throws -> [RegistrationJob]
+    /// Makes the jobs `owner` held when it stopped due again at once; returns how many.
+    @discardableResult
+    func recoverInterruptedRegistrations(owner: String, now: Date) async throws -> Int
     /// Records what providers answered, one transaction for the batch; retries follow `policy`.
     func recordRegistrationResults(
         _ results: [(job: RegistrationJob, result: RegistrationResult)], now: Date, policy: RetryPolicy,
@@ -105,17 +109,16 @@ extension RegistrationJobStore {
     /// Marks a claimed job registered; the shipment's error from this provider goes away.
     @discardableResult
     public func markRegistered(_ job: RegistrationJob, now: Date = Date()) async throws -> RegistrationJobState {
-        try await markRegistrationFailed(job, nil, now: now)
+        try await recordRegistrationResults([(job, .registered)], now: now, policy: .registration, random: { 0 }).first ?? .leaseLost
     }
 
     /// Records a failed attempt: the job is due again after the policy's backoff, or failed for
     /// good; the shipment shows the failure's message either way.
     @discardableResult
     public func markRegistrationFailed(
-        _ job: RegistrationJob, _ failure: RegistrationFailure?, now: Date = Date(), policy: RetryPolicy = .registration,
+        _ job: RegistrationJob, _ failure: RegistrationFailure, now: Date = Date(), policy: RetryPolicy = .registration,
         random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
     ) async throws -> RegistrationJobState {
-        let result = failure.map(RegistrationResult.failed) ?? .registered
-        return try await recordRegistrationResults([(job, result)], now: now, policy: policy, random: random).first ?? .leaseLost
+        try await recordRegistrationResults([(job, .failed(failure))], now: now, policy: policy, random: random).first ?? .leaseLost
     }
 }

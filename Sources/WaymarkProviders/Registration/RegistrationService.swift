@@ -9,6 +9,8 @@ import WaymarkCore
 /// a provider gave is recorded, and stops.
 public struct RegistrationService: Service {
     let database: any RegistrationJobStore
+    /// This node's id, the owner of the jobs it claims.
+    let nodeID: String
     let clients: [String: any RegistrationClient]
     let interval: Duration
     let claimLimit: Int
@@ -19,16 +21,18 @@ public struct RegistrationService: Service {
     let logger: Logger
 
     /// - Parameters:
+    ///   - nodeID: this node's id (`WAYMARK_NODE_ID`, the host name by default), as the dispatcher's.
     ///   - clients: one per provider; jobs of a provider without one fail, saying so.
     ///   - claimLimit: the most jobs one pass claims.
     ///   - concurrency: how many provider requests are in flight at once.
     ///   - now, random: the clock and the retry jitter (-1...1), injectable for tests.
     public init(
-        database: any RegistrationJobStore, clients: [any RegistrationClient], interval: Duration = .seconds(5), claimLimit: Int = 200,
+        database: any RegistrationJobStore, nodeID: String = ProcessInfo.processInfo.hostName, clients: [any RegistrationClient], interval: Duration = .seconds(5), claimLimit: Int = 200,
         concurrency: Int = 4, policy: RetryPolicy = .registration, now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }, logger: Logger
     ) {
         self.database = database
+        self.nodeID = nodeID
         self.clients = Dictionary(clients.map { ($0.provider, $0) }, uniquingKeysWith: { first, _ in first })
         self.interval = interval
         self.claimLimit = max(claimLimit, 1)
@@ -52,6 +56,12 @@ public struct RegistrationService: Service {
     }
 
     public func run() async throws {
+        do {
+            let recovered = try await database.recoverInterruptedRegistrations(owner: nodeID, now: now())
+            if recovered > 0 { logger.info("registration jobs interrupted by the last stop are due again", metadata: ["jobs": "\(recovered)"]) }
+        } catch {
+            logger.error("taking back interrupted registration jobs failed", metadata: ["error": .string("\(error)")])
+        }
         while !Task.isShuttingDownGracefully {
             var claimedAll = false
             do {
@@ -94,7 +104,7 @@ public struct RegistrationService: Service {
     /// was cancelled is not recorded: its lease runs out and it is tried again.
     @discardableResult
     public func runOnce() async throws -> Pass {
-        let jobs = try await database.claimRegistrationJobs(now: now(), limit: claimLimit, lease: RegistrationJob.lease)
+        let jobs = try await database.claimRegistrationJobs(owner: nodeID, now: now(), limit: claimLimit, lease: RegistrationJob.lease)
         var pass = Pass(claimed: jobs.count)
         guard !jobs.isEmpty else { return pass }
         let batches = batches(of: jobs)

@@ -26,6 +26,9 @@ enum Migrations {
         migrator.registerMigration("v6-enum-checks") { db in
             try db.execute(sql: v6EnumChecks)
         }
+        migrator.registerMigration("v7-registration-leases") { db in
+            try db.execute(sql: v7RegistrationLeases)
+        }
         return migrator
     }
 
@@ -447,4 +450,11 @@ enum Migrations {
         ALTER TABLE message_template_new RENAME TO message_template;
         """
 
+
+    /// A claimed registration job names its worker's node, as a claimed delivery does: a
+    /// restarted node takes its own jobs back at once instead of waiting out their lease.
+    static let v7RegistrationLeases = """
+        ALTER TABLE registration_job ADD COLUMN lease_owner TEXT;
+        CREATE INDEX registration_job_leases ON registration_job(lease_owner) WHERE lease_owner IS NOT NULL;
+        """
 }

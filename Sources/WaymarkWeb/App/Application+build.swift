@@ -45,7 +45,8 @@ public func buildApplication(
         Dispatcher(
             database: database, channels: channels, configuration: config.dispatcher, metrics: DispatchMetrics(factory: outside.metricsFactory),
             logger: Logger(label: "waymark.dispatch"), now: now),
-        RegistrationService(database: database, clients: outside.registrationClients, now: now, logger: logger),
+        RegistrationService(
+            database: database, nodeID: config.dispatcher.nodeID, clients: outside.registrationClients, now: now, logger: logger),
     ]
     if config.demo {
         let seeded = try await DemoMerchant.seedIfMissing(database, now: now())
