@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WaymarkCore
 
@@ -74,5 +75,22 @@ struct HexColorTests {
     func signIsNotAHexDigit() {
         #expect(HexColor("#+abcde") == nil)
         #expect(HexColor("#-00000") == nil)
+    }
+
+    @Test("Branding is stored with #rrggbb colours, and documents in the older {red, green, blue} form still read")
+    func brandingDocuments() throws {
+        let branding = Branding(primaryColor: try #require(HexColor("#7A2E1D")), logoURL: "https://cdn.shop.test/logo.svg")
+        let stored = String(decoding: try JSONEncoder().encode(branding), as: UTF8.self)
+        #expect(stored.contains(##""primary_color":"#7a2e1d""##) && stored.contains(##""accent_color":"#0e7c4a""##))
+        #expect(try JSONDecoder().decode(Branding.self, from: Data(stored.utf8)) == branding)
+
+        // What a merchant or an operator writes: short colours, and a colour left out is Waymark's.
+        let written = try JSONDecoder().decode(Branding.self, from: Data(##"{"primary_color": "#fA0", "support_email": "help@shop.test"}"##.utf8))
+        #expect(written.primaryColor == HexColor("#ffaa00") && written.accentColor == .waymarkGreen && written.supportEmail == "help@shop.test")
+
+        let older = #"{"primary_color": {"red": 122, "green": 46, "blue": 29}, "accent_color": {"red": 14, "green": 124, "blue": 74}}"#
+        #expect(try JSONDecoder().decode(Branding.self, from: Data(older.utf8)).primaryColor == HexColor("#7a2e1d"))
+
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Branding.self, from: Data(#"{"primary_color": "teal"}"#.utf8)) }
     }
 }

@@ -24,6 +24,17 @@ public struct Branding: Hashable, Codable, Sendable {
         case primaryColor = "primary_color", accentColor = "accent_color", logoURL = "logo_url"
         case supportEmail = "support_email", supportURL = "support_url"
     }
+
+    /// A colour left out is Waymark's own, as a new tenant has.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            primaryColor: try container.decodeIfPresent(HexColor.self, forKey: .primaryColor) ?? .waymarkBlue,
+            accentColor: try container.decodeIfPresent(HexColor.self, forKey: .accentColor) ?? .waymarkGreen,
+            logoURL: try container.decodeIfPresent(String.self, forKey: .logoURL),
+            supportEmail: try container.decodeIfPresent(String.self, forKey: .supportEmail),
+            supportURL: try container.decodeIfPresent(String.self, forKey: .supportURL))
+    }
 }
 
 /// An opaque sRGB colour written `#rrggbb`.
@@ -40,6 +51,29 @@ public struct HexColor: Hashable, Codable, Sendable, CustomStringConvertible {
         self.green = green
         self.blue = blue
     }
+
+    /// Written as `#rrggbb`, the form merchants and the docs use. Documents written before this
+    /// was so hold `{"red":…,"green":…,"blue":…}`; they are still read.
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            guard let color = HexColor(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a #rrggbb colour"))
+            }
+            self = color
+            return
+        }
+        let container = try decoder.container(keyedBy: Channels.self)
+        self.init(
+            red: try container.decode(UInt8.self, forKey: .red), green: try container.decode(UInt8.self, forKey: .green),
+            blue: try container.decode(UInt8.self, forKey: .blue))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    private enum Channels: String, CodingKey { case red, green, blue }
 
     /// Accepts `#rgb` and `#rrggbb`, any case.
     public init?(_ text: String) {

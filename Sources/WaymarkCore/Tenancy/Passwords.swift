@@ -22,9 +22,10 @@ public enum Passwords {
     /// The work of checking a password for an account that does not exist, so that how long an
     /// answer takes does not tell which accounts do.
     public static func verifyWithoutAccount(_ password: String) async {
-        _ = await verify(password, hash: equalizerHash)
+        _ = await offExecutors { Bcrypt.verify(password, hash: equalizerHash) }
     }
 
+    /// Made on first use, on the dispatch thread like every other hash.
     private static let equalizerHash = Bcrypt.hash("waymark-timing-equalizer", cost: cost)
 
     private static func offExecutors<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {

@@ -27,7 +27,8 @@ public struct RegistrationService: Service {
     ///   - concurrency: how many provider requests are in flight at once.
     ///   - now, random: the clock and the retry jitter (-1...1), injectable for tests.
     public init(
-        database: any RegistrationJobStore, nodeID: String = ProcessInfo.processInfo.hostName, clients: [any RegistrationClient], interval: Duration = .seconds(5), claimLimit: Int = 200,
+        database: any RegistrationJobStore, nodeID: String = ProcessInfo.processInfo.hostName, clients: [any RegistrationClient],
+        interval: Duration = .seconds(5), claimLimit: Int = 200,
         concurrency: Int = 4, policy: RetryPolicy = .registration, now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }, logger: Logger
     ) {

@@ -23,7 +23,7 @@ public enum DemoMerchant {
     }
 
     /// Creates the demo merchant unless it exists; returns it with a few of its shipments.
-    public static func seedIfMissing(_ database: any WaymarkStorage, now: Date = Date()) async throws -> Seeded {
+    public static func seedIfMissing(_ database: any TenantStore & ShipmentStore & IngestStore, now: Date = Date()) async throws -> Seeded {
         if let tenant = try await database.tenant(slug: slug) {
             let active = try await database.activeShipments(tenantID: tenant.id, limit: 100).map(\.shipment)
             return Seeded(tenant: tenant, ownerPassword: nil, showcase: showcase(active))
@@ -44,7 +44,7 @@ public enum DemoMerchant {
 
     /// Points a webhook endpoint of the demo merchant at `url` (the demo's own receiver) unless
     /// one is there already, so the demo's status changes go out as signed webhooks too.
-    public static func ensureWebhookEndpoint(_ database: any WaymarkStorage, tenantID: Int64, url: String, now: Date = Date()) async throws {
+    public static func ensureWebhookEndpoint(_ database: any WebhookEndpointStore, tenantID: Int64, url: String, now: Date = Date()) async throws {
         guard try await !database.webhookEndpoints(tenantID: tenantID).contains(where: { $0.url == url }) else { return }
         _ = try await database.createWebhookEndpoint(
             tenantID: tenantID, url: url, eventTypes: NotificationTrigger.webhookEventTypes, statuses: [],
@@ -60,7 +60,9 @@ public enum DemoMerchant {
     /// Metadata key naming the journey a demo shipment follows.
     static let journeyKey = "demo_journey"
 
-    static func seedShipment(_ database: any ShipmentStore & IngestStore, tenantID: Int64, index: Int, plan: (journey: Int, steps: Int), now: Date) async throws -> Shipment {
+    static func seedShipment(
+        _ database: any ShipmentStore & IngestStore, tenantID: Int64, index: Int, plan: (journey: Int, steps: Int), now: Date
+    ) async throws -> Shipment {
         let journey = DemoJourney.all[plan.journey]
         let created = now.addingTimeInterval(-Double(plan.steps + 1) * 14 * 3600)
         let eta = Calendar(identifier: .gregorian).startOfDay(for: now.addingTimeInterval(Double(journey.steps.count - plan.steps) * 86_400))

@@ -5,32 +5,25 @@ import GRDB
 enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-foundation") { db in
-            try db.execute(sql: v1Foundation)
-        }
-        migrator.registerMigration("v2-ingest") { db in
-            try db.execute(sql: v2Ingest)
-        }
-        migrator.registerMigration("v3-notify") { db in
-            try db.execute(sql: v3Notify)
-        }
-        migrator.registerMigration("v4-sweeps") { db in
-            try db.execute(sql: v4Sweeps)
-        }
-        migrator.registerMigration("v5-delivery-leases") { db in
-            try db.execute(sql: v5DeliveryLeases)
-        }
-        // Rebuilds tables. GRDB runs a migration with foreign keys off and checks them all before
-        // it commits (SQLite's documented procedure), so dropping the old tables neither cascades
-        // nor orphans anything, and a broken reference fails the migration instead of landing.
-        migrator.registerMigration("v6-enum-checks") { db in
-            try db.execute(sql: v6EnumChecks)
-        }
-        migrator.registerMigration("v7-registration-leases") { db in
-            try db.execute(sql: v7RegistrationLeases)
+        for (identifier, sql) in all {
+            migrator.registerMigration(identifier) { db in try db.execute(sql: sql) }
         }
         return migrator
     }
+
+    /// Every migration in order, by the identifier GRDB records once it has run. `v6-enum-checks`
+    /// rebuilds tables: GRDB runs a migration with foreign keys off and checks them all before it
+    /// commits (SQLite's documented procedure), so dropping the old tables neither cascades nor
+    /// orphans anything, and a broken reference fails the migration instead of landing.
+    static let all: [(identifier: String, sql: String)] = [
+        ("v1-foundation", v1Foundation),
+        ("v2-ingest", v2Ingest),
+        ("v3-notify", v3Notify),
+        ("v4-sweeps", v4Sweeps),
+        ("v5-delivery-leases", v5DeliveryLeases),
+        ("v6-enum-checks", v6EnumChecks),
+        ("v7-registration-leases", v7RegistrationLeases),
+    ]
 
     static let v1Foundation = """
         CREATE TABLE tenant (
