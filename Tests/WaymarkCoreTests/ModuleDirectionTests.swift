@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
-/// The modules depend in one direction: Core ← Signing, Store ← {Providers, Notify} ← Web ←
-/// waymark, and only through the storage seam: Providers, Notify and Web see storage as Core's
-/// protocols, and only the executable, which opens the database, imports the store. Read from
-/// the sources' imports, so a shortcut (Providers borrowing from Notify, a controller reaching
-/// for GRDB) fails here rather than in review.
+/// The modules depend in one direction: Core ← Signing ← {Providers, Notify} ← Web ← waymark, and
+/// Core ← Store ← waymark. Providers, Notify and Web see storage only as Core's protocols; only
+/// the executable, which opens the database, imports the store. Read from the sources' imports,
+/// so a shortcut (Providers borrowing from Notify, a controller reaching for GRDB) fails here
+/// rather than in review.
 @Suite struct ModuleDirectionTests {
     static let allowed: [String: Set<String>] = [
         "WaymarkCore": [],
