@@ -47,6 +47,12 @@ public struct ClaimedDelivery: Sendable, Equatable {
     }
 }
 
+extension ClaimedDelivery {
+    /// How long a claim keeps a delivery from other dispatchers by default: well past the longest
+    /// send (webhook and SMTP time-outs are seconds).
+    public static let lease: TimeInterval = 300
+}
+
 /// What became of a claimed delivery.
 public enum DeliveryResolution: Sendable, Equatable {
     case delivered

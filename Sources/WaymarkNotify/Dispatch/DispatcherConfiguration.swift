@@ -26,7 +26,7 @@ public struct DispatcherConfiguration: Sendable {
     /// takes back what it left mid-send at once.
     public var nodeID: String = ProcessInfo.processInfo.hostName
     /// How long a claim keeps a delivery from other nodes.
-    public var lease: TimeInterval = 300
+    public var lease: TimeInterval = ClaimedDelivery.lease
 
     public init(
         maximumConcurrentSends: Int = 64, maximumInFlightPerEndpoint: Int = 4, maximumInFlightPerTenant: Int = 16,

@@ -10,10 +10,6 @@ import WaymarkCore
 /// dispatcher takes it before then; after it (the owner died mid-send), the next claim takes it
 /// over. A restarted node takes back its own rows at once (`recoverInterruptedDeliveries`).
 extension AppDatabase {
-    /// How long a claim keeps a delivery from other dispatchers: well past the longest send
-    /// (webhook and SMTP time-outs are seconds).
-    public static let deliveryLease: TimeInterval = 300
-
     /// Puts deliveries this node (`owner`) left mid-send when it last stopped back in the
     /// queue: they are sent again (at least once), under the same id. Other nodes' rows are left
     /// to their leases. Returns how many.
@@ -33,7 +29,7 @@ extension AppDatabase {
     /// Endpoints and tenants the dispatcher reports as busy are left out, so one slow receiver
     /// never fills the claim with work that would only wait behind it.
     public func claimDueDeliveries(
-        owner: String, now: Date = Date(), lease: TimeInterval = deliveryLease, limit: Int, busyEndpoints: Set<String> = [],
+        owner: String, now: Date = Date(), lease: TimeInterval = ClaimedDelivery.lease, limit: Int, busyEndpoints: Set<String> = [],
         busyTenants: Set<Int64> = []
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
