@@ -65,4 +65,4 @@ public struct AppDatabase: Sendable {
 
 /// SQLite keeps everything: `AppDatabase` is the one implementation of every storage protocol.
 extension AppDatabase: TenantStore, ShipmentStore, IdempotencyStore, IngestStore, SubscriptionStore, TemplateStore, WebhookEndpointStore, DeliveryStore,
-    RegistrationJobStore, MaintenanceStore {}
+    RegistrationJobStore, MaintenanceStore, AccountStore, AuditStore, APIKeyStore, SupportStore {}

@@ -40,10 +40,7 @@ extension AppDatabase {
                 userID = db.lastInsertedRowID
             }
             try MembershipRecord(tenantID: tenantID, userID: userID, role: .owner, createdAt: now).insert(db)
-            try APIKeyRecord(
-                id: nil, tenantID: tenantID, name: "Default key", prefix: APIKeySecret.prefix(of: apiKey),
-                secretSHA256: APIKeySecret.digest(apiKey), createdAt: now, revokedAt: nil
-            ).insert(db)
+            try APIKeyRecord(tenantID: tenantID, name: "Default key", secret: apiKey, scope: .readWrite, now: now).insert(db)
             return try Self.fetchTenant(db, sql: "SELECT * FROM tenant WHERE id = ?", tenantID)
         }
         return CreatedTenant(tenant: tenant, apiKey: apiKey)
@@ -84,10 +81,10 @@ extension AppDatabase {
         guard apiKey.hasPrefix("wm_"), apiKey.count < 200 else { return nil }
         let digest = APIKeySecret.digest(apiKey)
         return try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, tenant_id FROM api_key WHERE secret_sha256 = ? AND revoked_at IS NULL", arguments: [digest])
+            guard let key = try APIKeyRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM api_key WHERE secret_sha256 = ? AND revoked_at IS NULL"), arguments: [digest])
             else { return nil }
-            let keyID: Int64 = try APIKeyRecord.value(APIKeyRecord.Columns.id, in: row, id: "?")
-            return APIKeyIdentity(keyID: keyID, tenantID: try APIKeyRecord.value(APIKeyRecord.Columns.tenantID, in: row, id: keyID))
+            return APIKeyIdentity(keyID: try key.storedID(), tenantID: key.tenantID, scope: key.scope, label: "API key \(key.name) (\(key.prefix)…)")
         }
     }
 

@@ -29,7 +29,24 @@ public struct Tenant: Hashable, Sendable {
     }
 }
 
-/// The roles a user can hold in a tenant.
-public enum MemberRole: String, Codable, Sendable, CaseIterable {
+/// The roles a user can hold in a tenant. Each includes what the ones below it may do:
+///
+/// - `agent`: the support workspace (find shipments, reveal a shopper's contact, resend).
+/// - `admin`: the dashboard, the tenant's configuration, API keys and audit log.
+/// - `owner`: the team, and deleting the tenant's data.
+public enum MemberRole: String, Codable, Sendable, CaseIterable, Comparable {
     case owner, admin, agent
+
+    private var rank: Int {
+        switch self {
+        case .agent: 0
+        case .admin: 1
+        case .owner: 2
+        }
+    }
+
+    public static func < (lhs: MemberRole, rhs: MemberRole) -> Bool { lhs.rank < rhs.rank }
+
+    /// Whether this role may do what `needed` may.
+    public func allows(_ needed: MemberRole) -> Bool { self >= needed }
 }

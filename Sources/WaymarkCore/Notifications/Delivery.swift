@@ -59,7 +59,19 @@ public struct Delivery: Sendable, Equatable {
         self.deliveredAt = deliveredAt
     }
 
-    public var trigger: NotificationTrigger? { NotificationTrigger(key: triggerKey) }
+    public var trigger: NotificationTrigger? {
+        NotificationTrigger(key: triggerKey.range(of: Self.resendMarker).map { String(triggerKey[..<$0.lowerBound]) } ?? triggerKey)
+    }
+
+    /// A resend (from the admin) is a new delivery of the same trigger: its key is the first's
+    /// with this marker and a fresh suffix, so the outbox's once-only rule lets it in.
+    static let resendMarker = "#resend-"
+
+    /// The trigger key of a resend of this delivery.
+    public func resendTriggerKey() -> String {
+        let base = triggerKey.range(of: Self.resendMarker).map { String(triggerKey[..<$0.lowerBound]) } ?? triggerKey
+        return base + Self.resendMarker + SecureToken.random(byteCount: 6)
+    }
 
     public static func newID() -> String { "msg_" + SecureToken.random(byteCount: 15) }
 }

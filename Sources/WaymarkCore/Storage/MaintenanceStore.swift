@@ -20,10 +20,13 @@ public enum Retention {
     public static let inboundPayloads: TimeInterval = 30 * 86_400
     /// Idempotency keys are honoured this long.
     public static let idempotencyKeys: TimeInterval = 86_400
+    /// Ended sessions, used or expired reset links and invitations are removed this long after.
+    public static let spentAccountLinks: TimeInterval = 30 * 86_400
 }
 
 /// The hourly sweeps: silent shipments expire, delivered ones are archived after the tenant's
-/// retention, old webhook bodies and idempotency keys go.
+/// retention, old webhook bodies and idempotency keys go, audit entries go after a year
+/// (`AuditEntry.retention`), spent sessions and links after `Retention.spentAccountLinks`.
 public protocol MaintenanceStore: Sendable {
     func runMaintenance(now: Date, batch: Int) async throws -> MaintenanceReport
 }

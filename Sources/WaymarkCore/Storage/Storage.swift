@@ -12,4 +12,4 @@ import Foundation
 /// All of Waymark's storage: what the composition root opens and hands out, each consumer
 /// keeping only the protocols it needs.
 public typealias WaymarkStorage = TenantStore & ShipmentStore & IdempotencyStore & IngestStore & SubscriptionStore & TemplateStore
-    & WebhookEndpointStore & DeliveryStore & RegistrationJobStore & MaintenanceStore
+    & WebhookEndpointStore & DeliveryStore & RegistrationJobStore & MaintenanceStore & AccountStore & AuditStore & APIKeyStore & SupportStore

@@ -71,10 +71,15 @@ public struct CreatedTenant: Sendable {
 public struct APIKeyIdentity: Sendable, Equatable {
     public var keyID: Int64
     public var tenantID: Int64
+    public var scope: APIKeyScope
+    /// How the audit log names the key: its name and clear prefix.
+    public var label: String
 
-    package init(keyID: Int64, tenantID: Int64) {
+    package init(keyID: Int64, tenantID: Int64, scope: APIKeyScope = .readWrite, label: String = "") {
         self.keyID = keyID
         self.tenantID = tenantID
+        self.scope = scope
+        self.label = label
     }
 }
 

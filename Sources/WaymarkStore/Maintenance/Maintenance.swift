@@ -27,7 +27,14 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM inbound_event WHERE received_at < ?", arguments: [now.addingTimeInterval(-Retention.inboundPayloads)])
             let payloads = db.changesCount
             try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-Retention.idempotencyKeys)])
-            return (archived, payloads, db.changesCount)
+            let keys = db.changesCount
+            try db.execute(sql: "DELETE FROM audit_entry WHERE created_at < ?", arguments: [now.addingTimeInterval(-AuditEntry.retention)])
+            // Sessions, reset links and invitations are dead long before this; kept a while for the audit trail.
+            let spent = now.addingTimeInterval(-Retention.spentAccountLinks)
+            try db.execute(sql: "DELETE FROM admin_session WHERE last_seen_at < ?", arguments: [spent])
+            try db.execute(sql: "DELETE FROM password_reset WHERE expires_at < ?", arguments: [spent])
+            try db.execute(sql: "DELETE FROM invitation WHERE expires_at < ?", arguments: [spent])
+            return (archived, payloads, keys)
         }
         (report.archived, report.purgedPayloads, report.purgedIdempotencyKeys) = counts
         return report

@@ -23,6 +23,7 @@ enum Migrations {
         ("v5-delivery-leases", v5DeliveryLeases),
         ("v6-enum-checks", v6EnumChecks),
         ("v7-registration-leases", v7RegistrationLeases),
+        ("v8-admin", v8Admin),
     ]
 
     static let v1Foundation = """
@@ -449,5 +450,82 @@ enum Migrations {
     static let v7RegistrationLeases = """
         ALTER TABLE registration_job ADD COLUMN lease_owner TEXT;
         CREATE INDEX registration_job_leases ON registration_job(lease_owner) WHERE lease_owner IS NOT NULL;
+        """
+
+    /// The merchant admin: sessions kept server-side (by the SHA-256 of the cookie's secret),
+    /// single-use password-reset and invitation links (by their SHA-256), the audit log, API key
+    /// scopes and last use, and page views counted per shipment and per day (no cookie, no address).
+    static let v8Admin = """
+        CREATE TABLE admin_session (
+            id INTEGER PRIMARY KEY,
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL CHECK (length(csrf_token) >= 22),
+            address TEXT,
+            user_agent TEXT,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            ended_at TEXT
+        ) STRICT;
+        CREATE INDEX admin_session_user ON admin_session(user_id, created_at);
+
+        CREATE TABLE password_reset (
+            secret_sha256 TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        ) STRICT;
+        CREATE INDEX password_reset_user ON password_reset(user_id);
+
+        CREATE TABLE invitation (
+            id INTEGER PRIMARY KEY,
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            email TEXT NOT NULL COLLATE NOCASE,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'agent')),
+            invited_by INTEGER REFERENCES user(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            accepted_at TEXT,
+            revoked_at TEXT
+        ) STRICT;
+        CREATE INDEX invitation_tenant ON invitation(tenant_id, created_at);
+
+        CREATE TABLE audit_entry (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT,
+            address TEXT,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX audit_entry_tenant ON audit_entry(tenant_id, created_at);
+        CREATE INDEX audit_entry_created ON audit_entry(created_at);
+
+        ALTER TABLE api_key ADD COLUMN scope TEXT NOT NULL DEFAULT 'read_write' CHECK (scope IN ('read_only', 'read_write'));
+        ALTER TABLE api_key ADD COLUMN last_used_at TEXT;
+
+        CREATE TABLE shipment_view (
+            shipment_id TEXT PRIMARY KEY REFERENCES shipment(id) ON DELETE CASCADE,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            views INTEGER NOT NULL CHECK (views >= 0),
+            message_views INTEGER NOT NULL CHECK (message_views >= 0),
+            first_viewed_at TEXT NOT NULL,
+            last_viewed_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE page_view_day (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            views INTEGER NOT NULL CHECK (views >= 0),
+            message_views INTEGER NOT NULL CHECK (message_views >= 0),
+            PRIMARY KEY (tenant_id, day)
+        ) STRICT;
+
+        CREATE INDEX shipment_tenant_email ON shipment(tenant_id, lower(customer_email));
+        CREATE INDEX shipment_tenant_phone ON shipment(tenant_id, customer_phone);
         """
 }
