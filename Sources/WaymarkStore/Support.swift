@@ -31,6 +31,18 @@ extension AppDatabase {
             conditions.append("status = ?")
             arguments.append(status.rawValue)
         }
+        switch search.attention {
+        case .stalled?:
+            conditions.append("""
+                archived_at IS NULL AND status IN ('info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'attempt_fail')
+                AND last_event_at <= datetime(?, '-' || (SELECT stalled_after_days FROM tenant WHERE id = ?) || ' days')
+                """)
+            arguments += [search.asOf, tenantID]
+        case .failedMessages?:
+            conditions.append("id IN (SELECT shipment_id FROM delivery WHERE tenant_id = ? AND state = 'failed')")
+            arguments.append(tenantID)
+        case nil: break
+        }
         if let carrier = search.carrier {
             conditions.append("carrier = ?")
             arguments.append(carrier.lowercased())

@@ -8,17 +8,33 @@ public struct ShipmentSearch: Sendable, Equatable {
         case newest, oldest
     }
 
+    /// The dashboard's "needs attention" lists.
+    public enum Attention: String, Sendable, CaseIterable {
+        /// Active, with no update for longer than the tenant's stalled threshold.
+        case stalled
+        /// With a message that failed for good.
+        case failedMessages = "failed_messages"
+    }
+
     public var text: String?
     public var status: DeliveryStatus?
+    public var attention: Attention?
     public var carrier: String?
     public var sort: Sort
     /// The cursor of the last row of the previous page.
     public var after: ShipmentCursor?
     public var limit: Int
+    /// "Now", for the stalled list.
+    public var asOf: Date
 
-    public init(text: String? = nil, status: DeliveryStatus? = nil, carrier: String? = nil, sort: Sort = .newest, after: ShipmentCursor? = nil, limit: Int = 25) {
+    public init(
+        text: String? = nil, status: DeliveryStatus? = nil, attention: Attention? = nil, carrier: String? = nil, sort: Sort = .newest,
+        after: ShipmentCursor? = nil, limit: Int = 25, asOf: Date = Date()
+    ) {
+        self.asOf = asOf
         self.text = text
         self.status = status
+        self.attention = attention
         self.carrier = carrier
         self.sort = sort
         self.after = after

@@ -44,3 +44,25 @@ public enum ShopperLanguage {
         return weighted.sorted { $0.q != $1.q ? $0.q > $1.q : $0.order < $1.order }.map(\.tag)
     }
 }
+
+/// The languages the merchant admin is translated into (a subset of the shopper pages', from
+/// the same catalog), and how a request picks one.
+public enum AdminLanguage {
+    public static let supported = ["en", "de", "ja"]
+
+    /// An explicit `?lang=` first, then the language chosen before (a cookie), then the browser's
+    /// preferences, then English.
+    public static func negotiate(query: String?, remembered: String?, acceptLanguage: String?) -> String {
+        for candidate in [query, remembered] {
+            if let candidate, let match = match(candidate) { return match }
+        }
+        for tag in ShopperLanguage.preferences(acceptLanguage ?? "") {
+            if let match = match(tag) { return match }
+        }
+        return "en"
+    }
+
+    public static func match(_ tag: String) -> String? {
+        ShopperLanguage.match(tag).flatMap { supported.contains($0) ? $0 : nil }
+    }
+}

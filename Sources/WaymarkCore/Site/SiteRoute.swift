@@ -22,6 +22,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case shipmentsImport = "api/v1/shipments/import"
     case shipment = "api/v1/shipments/{id}"
     case shipmentEvents = "api/v1/shipments/{id}/events"
+    case shipmentSupportReply = "api/v1/shipments/{id}/support-reply"
     case carriers = "api/v1/carriers"
     case carrierDetection = "api/v1/carriers/detect"
     case webhookEndpoints = "api/v1/webhook-endpoints"
@@ -43,8 +44,29 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     /// The demo's own webhook receiver (only with `serve --demo`).
     case demoWebhooks = "_demo/webhooks"
 
-    /// The merchant admin (its pages come with the admin; the prefix is the site's already).
+    // The merchant admin: server-rendered pages and the forms they post.
     case admin = "admin"
+    case adminLogin = "admin/login"
+    case adminLogout = "admin/logout"
+    case adminPasswordForgot = "admin/password/forgot"
+    case adminPasswordReset = "admin/password/reset/{token}"
+    case adminInvitation = "admin/invitations/{token}"
+    case adminShipments = "admin/shipments"
+    case adminShipment = "admin/shipments/{id}"
+    case adminShipmentReveal = "admin/shipments/{id}/reveal"
+    case adminShipmentResend = "admin/shipments/{id}/resend"
+    case adminTeam = "admin/team"
+    case adminTeamInvite = "admin/team/invitations"
+    case adminTeamInvitationRevoke = "admin/team/invitations/{id}/revoke"
+    case adminTeamMemberRole = "admin/team/members/{id}/role"
+    case adminTeamMemberRemove = "admin/team/members/{id}/remove"
+    case adminAPIKeys = "admin/api-keys"
+    case adminAPIKeyRevoke = "admin/api-keys/{id}/revoke"
+    case adminAudit = "admin/audit"
+    case adminSessions = "admin/sessions"
+    case adminSessionEnd = "admin/sessions/{id}/end"
+    case adminSwitchTenant = "admin/tenant"
+    case adminData = "admin/data"
 
     /// Who a route serves.
     public enum Area: Sendable {
@@ -54,13 +76,31 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     public var area: Area {
         switch self {
         case .lookupPage, .lookup, .trackingPage, .subscribe, .unsubscribe, .theme: .shopper
-        case .openAPI, .shipments, .shipmentsBatch, .shipmentsImport, .shipment, .shipmentEvents, .carriers, .carrierDetection,
+        case .openAPI, .shipments, .shipmentsBatch, .shipmentsImport, .shipment, .shipmentEvents, .shipmentSupportReply, .carriers, .carrierDetection,
              .webhookEndpoints, .webhookEndpoint, .webhookEndpointSecret, .webhookEndpointEnable, .webhookEndpointDeliveries,
              .deliveryReplay:
             .api
         case .providerHook, .smsHook: .hooks
         case .healthz, .metrics, .staticFiles, .demoWebhooks: .operations
-        case .admin: .admin
+        case .admin, .adminLogin, .adminLogout, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminShipments, .adminShipment,
+             .adminShipmentReveal, .adminShipmentResend, .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
+             .adminTeamMemberRemove, .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminSessions, .adminSessionEnd, .adminSwitchTenant,
+             .adminData:
+            .admin
+        }
+    }
+
+    /// The least role an admin route needs; nil for the pages used before signing in. Agents
+    /// have the support workspace and their own sessions; owners alone the team and the data.
+    public var adminRole: MemberRole? {
+        switch self {
+        case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation: nil
+        case .admin, .adminLogout, .adminShipments, .adminShipment, .adminShipmentReveal, .adminShipmentResend, .adminSessions, .adminSessionEnd,
+             .adminSwitchTenant:
+            .agent
+        case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit: .admin
+        case .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole, .adminTeamMemberRemove, .adminData: .owner
+        default: nil
         }
     }
 
@@ -68,8 +108,12 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     public var methods: [Method] {
         switch self {
         case .lookupPage, .trackingPage, .theme, .openAPI, .carriers, .carrierDetection, .webhookEndpointDeliveries, .healthz, .metrics,
-             .staticFiles:
+             .staticFiles, .shipmentSupportReply, .admin, .adminShipments, .adminShipment, .adminAudit, .adminSessions, .adminTeam:
             [.get]
+        case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData: [.get, .post]
+        case .adminLogout, .adminShipmentReveal, .adminShipmentResend, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
+             .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant:
+            [.post]
         case .lookup, .subscribe, .shipmentsBatch, .shipmentsImport, .shipmentEvents, .webhookEndpointSecret, .webhookEndpointEnable,
              .deliveryReplay, .providerHook, .smsHook, .demoWebhooks:
             [.post]
@@ -77,7 +121,6 @@ public enum SiteRoute: String, CaseIterable, Sendable {
         case .shipments, .webhookEndpoints: [.get, .post]
         case .shipment: [.get, .patch, .delete]
         case .webhookEndpoint: [.get, .delete]
-        case .admin: []
         }
     }
 

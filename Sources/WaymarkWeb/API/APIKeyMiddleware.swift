@@ -1,13 +1,19 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import WaymarkCore
 
 /// `Authorization: Bearer <key>` on every `/api/v1` route that needs it; the key decides the
 /// tenant, so no request can name another tenant's data.
+///
+/// A read-only key may only read (GET, HEAD); every change made with a key is written to the
+/// tenant's audit log under the key's name, and the key's last use is counted (`UsageRecorder`).
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = WaymarkRequestContext
-    let database: any TenantStore
+    let database: any TenantStore & AuditStore
     let limiter: RateLimiter
+    let usage: UsageRecorder
+    let now: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
@@ -24,9 +30,23 @@ struct APIKeyMiddleware: RouterMiddleware {
             problem.headers[.retryAfter] = String(wait)
             throw problem
         }
+        let reads = request.method == .get || request.method == .head
+        if identity.scope == .readOnly, !reads {
+            throw APIProblem(
+                status: .forbidden, type: "urn:waymark:problem:forbidden", title: "Forbidden",
+                detail: "This API key is read-only; use a read-write key to make changes.")
+        }
+        usage.keyUsed(identity.keyID, at: now())
         var context = context
         context.apiIdentity = identity
-        return try await next(request, context)
+        let response = try await next(request, context)
+        if !reads, response.status.code < 400 {
+            try await database.recordAudit(
+                AuditEvent(tenantID: identity.tenantID, actor: identity.label, action: "\(request.method.rawValue) \(request.uri.path)",
+                           address: context.clientKey),
+                now: now())
+        }
+        return response
     }
 
     static func unauthorized(_ detail: String) -> APIProblem {

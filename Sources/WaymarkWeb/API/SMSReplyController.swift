@@ -101,7 +101,7 @@ enum SMSKeyword: Equatable {
     static let optInWords: Set<String> = ["START", "UNSTOP"]
 }
 
-/// Escaping for XML text content.
+/// Escaping for XML and HTML text content and double-quoted attributes.
 enum XMLText {
     static func escape(_ text: String) -> String {
         var escaped = ""

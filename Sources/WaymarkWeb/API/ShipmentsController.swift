@@ -7,6 +7,9 @@ import WaymarkCore
 struct ShipmentsController {
     let database: any TenantStore & ShipmentStore & IdempotencyStore & IngestStore
     let baseURL: String
+    /// Shopper strings, for the support reply.
+    let catalog: Catalog
+    let links: PublicLinks
     let now: @Sendable () -> Date
 
     static let maxBatch = 1_000
@@ -19,6 +22,7 @@ struct ShipmentsController {
         api.on(.shipment, .patch, mountedAt: .api, use: update)
         api.on(.shipment, .delete, mountedAt: .api, use: delete)
         api.on(.shipmentEvents, .post, mountedAt: .api, use: addEvent)
+        api.on(.shipmentSupportReply, .get, mountedAt: .api, use: supportReply)
     }
 
     var idempotency: Idempotency { Idempotency(database: database, now: now) }
@@ -86,6 +90,22 @@ struct ShipmentsController {
     @Sendable func show(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let tenant = try await tenant(context)
         return try JSONReply(status: .ok, resource(try await tracked(context, tenant), tenant)).response
+    }
+
+    /// The ready-to-paste reply an agent's help desk shows: `?locale=` picks one of the shopper
+    /// pages' languages; by default the shopper's own.
+    @Sendable func supportReply(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        let tenant = try await tenant(context)
+        let shipment = try await tracked(context, tenant).shipment
+        let requested = request.uri.queryParameters["locale"].map(String.init)
+        if let requested, ShopperLanguage.match(requested) == nil {
+            throw APIProblem(
+                status: .unprocessableContent, type: "urn:waymark:problem:validation", title: "Invalid request",
+                detail: "'locale' must be one of \(ShopperLanguage.supported.joined(separator: ", ")) (got '\(requested)').",
+                errors: [.init(field: "locale", reason: "must be one of \(ShopperLanguage.supported.joined(separator: ", "))")])
+        }
+        let language = SupportReply.language(requested: requested, shipment: shipment, tenant: tenant)
+        return try JSONReply(status: .ok, SupportReply.make(tenant: tenant, shipment: shipment, language: language, catalog: catalog, links: links)).response
     }
 
     @Sendable func update(_ request: Request, context: WaymarkRequestContext) async throws -> Response {

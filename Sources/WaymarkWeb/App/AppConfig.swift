@@ -1,4 +1,5 @@
 import Foundation
+import WaymarkCore
 import WaymarkNotify
 
 /// Everything `waymark serve` can be told, resolved from flags, then environment, then defaults.
@@ -31,6 +32,13 @@ public struct AppConfig: Sendable {
     /// the server. `serve` runs them; a test of the HTTP surface alone may leave them out, since
     /// Hummingbird's router tests run an application's services too.
     public var runsWorkers = true
+    /// How long admin sessions live (2 h idle, 12 h in all).
+    public var sessionLifetime = SessionLifetime()
+    /// Sign-in attempts per account from one client address, and per client address, per minute.
+    public var loginsPerMinutePerAccount = 5
+    public var loginsPerMinutePerClient = 20
+    /// How often counted page views and API key uses are written.
+    public var usageFlushInterval: Duration = .seconds(5)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "./waymark.sqlite",

@@ -25,7 +25,10 @@ public func buildApplication(
     onDemoReady: @Sendable (DemoMerchant.Seeded) -> Void = { _ in }
 ) async throws -> WaymarkApplication {
     let now = outside.now
-    let router = try await buildRouter(config: config, database: database, logger: logger, metrics: outside.metrics, now: now)
+    let mail = try outside.mail ?? EmailChannel.Setup.fromEnvironment([:], links: database.links)
+    let usage = UsageRecorder()
+    let router = try await buildRouter(
+        config: config, database: database, logger: logger, metrics: outside.metrics, mail: mail, usage: usage, now: now)
     let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost)
 
     // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
@@ -33,7 +36,6 @@ public func buildApplication(
     let composer = try TemplateMessageComposer(
         viewsPath: "\(config.resourcesPath)/Views", catalog: try Catalog(directory: "\(config.resourcesPath)/Locales"),
         links: database.links, overrides: database)
-    let mail = try outside.mail ?? EmailChannel.Setup.fromEnvironment([:], links: database.links)
     let channels: [NotificationChannel: any DeliveryChannel] = [
         .webhook: WebhookChannel(
             policy: config.outboundPolicy, configuration: .init(tlsConfiguration: outside.webhookTLS), resolver: outside.resolver, now: now),
@@ -41,6 +43,7 @@ public func buildApplication(
         .sms: SMSChannel(composer: composer, transport: outside.sms ?? LogSMSTransport(logger: Logger(label: "waymark.sms")), now: now),
     ]
     var services: [any Service] = [
+        UsageFlusher(recorder: usage, database: database, interval: config.usageFlushInterval, logger: logger),
         MaintenanceService(database: database, logger: logger, now: now),
         Dispatcher(
             database: database, channels: channels, configuration: config.dispatcher, metrics: DispatchMetrics(factory: outside.metricsFactory),
@@ -65,7 +68,8 @@ public func buildApplication(
 
 /// The router with every route of `SiteRoute` and the middleware in front of them.
 func buildRouter(
-    config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, now: @escaping @Sendable () -> Date
+    config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, mail: EmailChannel.Setup,
+    usage: UsageRecorder, now: @escaping @Sendable () -> Date
 ) async throws -> Router<WaymarkRequestContext> {
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
@@ -84,8 +88,8 @@ func buildRouter(
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 
     let api = router.group(RouterPath(SiteRoute.Mount.api.rawValue))
-        .add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute)))
-    ShipmentsController(database: database, baseURL: config.baseURL, now: now).addRoutes(to: api)
+        .add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute), usage: usage, now: now))
+    ShipmentsController(database: database, baseURL: config.baseURL, catalog: catalog, links: database.links, now: now).addRoutes(to: api)
     ShipmentImportController(database: database).addRoutes(to: api)
     CarriersController().addRoutes(to: api)
     WebhookEndpointsController(database: database, urlCheck: URLCheck(policy: config.outboundPolicy), now: now).addRoutes(to: api)
@@ -102,7 +106,22 @@ func buildRouter(
         clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient),
         tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant),
         pageCache: TrackingPageCache(),
+        usage: usage,
         now: now
     ).addRoutes(to: router)
+
+    let site = AdminSite(
+        database: database, renderer: renderer, catalog: catalog, cookies: AdminCookies(baseURL: config.baseURL), links: database.links,
+        lifetime: config.sessionLifetime, now: now)
+    let mailer = AccountMailer(transport: mail.transport, sender: mail.sender, catalog: catalog, logger: logger)
+    let admin = router.group(RouterPath(SiteRoute.Mount.admin.rawValue)).add(middleware: AdminMiddleware(site: site))
+    AdminAuthController(
+        site: site, mailer: mailer, accountThrottle: RateLimiter(perMinute: config.loginsPerMinutePerAccount),
+        clientThrottle: RateLimiter(perMinute: config.loginsPerMinutePerClient)
+    ).addRoutes(to: admin)
+    AdminDashboardController(site: site).addRoutes(to: admin)
+    AdminShipmentsController(site: site).addRoutes(to: admin)
+    AdminTeamController(site: site, mailer: mailer).addRoutes(to: admin)
+    AdminAccessController(site: site).addRoutes(to: admin)
     return router
 }

@@ -8,6 +8,8 @@ extension SiteRoute {
         case root = ""
         /// `/api/v1`: the group behind the API key middleware.
         case api = "api/v1"
+        /// `/admin`: the group behind the admin middleware.
+        case admin = "admin"
     }
 
     /// The template relative to `mount`, as the group registers it.

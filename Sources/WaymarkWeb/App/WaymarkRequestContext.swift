@@ -4,8 +4,8 @@ import Logging
 import NIOCore
 import WaymarkCore
 
-/// The one request context of the app: who is asking (API key), how the tenant was addressed
-/// (slug in the path or a custom domain), and from where.
+/// The one request context of the app: who is asking (API key or admin session), how the tenant
+/// was addressed (slug in the path or a custom domain), and from where.
 public struct WaymarkRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
@@ -13,6 +13,12 @@ public struct WaymarkRequestContext: RequestContext, RemoteAddressRequestContext
     public var apiIdentity: APIKeyIdentity?
     /// True when the request came in on a tenant's custom domain, so links drop the slug.
     public var onCustomDomain = false
+    /// Set by the admin middleware under `/admin` for a signed-in person.
+    public var adminSession: AdminSession?
+    /// The admin's language for this request.
+    public var adminLanguage = "en"
+    /// A posted admin form whose CSRF field the admin middleware checked.
+    var adminForm: AdminForm?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -12,6 +12,8 @@ struct ShopperController {
     let clientThrottle: RateLimiter
     let tenantThrottle: RateLimiter
     let pageCache: TrackingPageCache
+    /// Counts page views for the dashboard, off the request path.
+    let usage: UsageRecorder
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
@@ -83,6 +85,10 @@ struct ShopperController {
         let prefix = context.shopperPrefix(slug: tenant.slug)
         guard let stamp else { return try notFound(tenant, language: language, prefix: prefix) }
         let now = now()
+        if request.method == .get {
+            let source = request.uri.queryParameters[Substring(PageVisitSource.parameter)].flatMap { PageVisitSource(rawValue: String($0)) }
+            usage.pageView(tenantID: tenant.id, token: token, source: source, at: now)
+        }
         // Back from subscribing (post, redirect, get): say thank you, whatever the address was.
         // That page is for this shopper only, so it is neither taken from nor put in the cache.
         let confirming = request.uri.queryParameters["subscribed"] == "1"

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import WaymarkCore
+
+/// Counts what is used on the request path without writing there: tracking-page views (per
+/// shipment and per tenant and day, no cookie, no address) and API keys' last use. Counts wait
+/// in memory and `UsageFlusher` writes them in one transaction every few seconds and at shutdown,
+/// so a page view never waits for the database.
+final class UsageRecorder: Sendable {
+    private struct Pending {
+        var views = PageViewBatch()
+        var keys: [Int64: Date] = [:]
+    }
+
+    private let pending = Mutex(Pending())
+
+    func pageView(tenantID: Int64, token: String, source: PageVisitSource?, at now: Date) {
+        let fromMessage = source?.isProactive == true ? 1 : 0
+        let day = PageViewBatch.PageDay(tenantID: tenantID, day: RFC3339.day(now))
+        pending.withLock { pending in
+            // A flood of made-up tokens must not grow memory without bound: they are dropped at the flush anyway.
+            guard pending.views.byToken.count < 100_000 else { return }
+            pending.views.byToken[token, default: .init(first: now, last: now)].views += 1
+            pending.views.byToken[token]?.fromMessages += fromMessage
+            pending.views.byToken[token]?.last = now
+            pending.views.byTenantDay[day, default: .init(first: now, last: now)].views += 1
+            pending.views.byTenantDay[day]?.fromMessages += fromMessage
+        }
+    }
+
+    func keyUsed(_ keyID: Int64, at now: Date) {
+        pending.withLock { $0.keys[keyID] = now }
+    }
+
+    /// Writes what was counted since the last flush; on failure the counts are lost, never the page.
+    func flush(to database: any SupportStore & APIKeyStore) async throws {
+        let taken = pending.withLock { pending in
+            defer { pending = Pending() }
+            return pending
+        }
+        try await database.recordPageViews(taken.views)
+        try await database.recordAPIKeyUse(taken.keys)
+    }
+}
+
+/// Flushes a `UsageRecorder` every `interval` and once more at shutdown.
+struct UsageFlusher: Service {
+    let recorder: UsageRecorder
+    let database: any SupportStore & APIKeyStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            await flush()
+        }
+    }
+
+    func flush() async {
+        do {
+            try await recorder.flush(to: database)
+        } catch {
+            logger.error("usage counts not written", metadata: ["error": .string("\(error)")])
+        }
+    }
+}
