@@ -79,7 +79,9 @@ import WaymarkStore
             for (key, text) in english where expected.contains(key) {
                 let translated = try #require(table[key], "\(language) misses \(key)")
                 #expect(placeholders(translated) == placeholders(text), "\(language).\(key) placeholders")
-                if key != "language_name" && text.count > 3 {
+                // A one-word admin label may well be the same word ("Dashboard", "Status").
+                let oneWordLabel = key.hasPrefix("admin.") && !text.contains(" ")
+                if key != "language_name" && text.count > 3 && !oneWordLabel {
                     #expect(translated != text, "\(language).\(key) is still English")
                 }
             }

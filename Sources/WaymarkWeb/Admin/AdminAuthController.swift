@@ -58,7 +58,6 @@ struct AdminAuthController {
     }
 
     @Sendable func loginPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
-        if context.adminSession != nil { return AdminSite.seeOther(SiteRoute.admin.path()) }
         let notice = request.uri.queryParameters["done"].map { done in
             site.text(done == "reset" ? "notice_password_reset" : "notice_invitation_accepted", context)
         }

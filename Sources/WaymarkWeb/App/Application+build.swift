@@ -89,7 +89,7 @@ func buildRouter(
 
     let api = router.group(RouterPath(SiteRoute.Mount.api.rawValue))
         .add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute), usage: usage, now: now))
-    ShipmentsController(database: database, baseURL: config.baseURL, catalog: catalog, links: database.links, now: now).addRoutes(to: api)
+    ShipmentsController(database: database, baseURL: config.baseURL, catalog: catalog, links: PublicLinks(baseURL: config.baseURL), now: now).addRoutes(to: api)
     ShipmentImportController(database: database).addRoutes(to: api)
     CarriersController().addRoutes(to: api)
     WebhookEndpointsController(database: database, urlCheck: URLCheck(policy: config.outboundPolicy), now: now).addRoutes(to: api)
@@ -111,7 +111,7 @@ func buildRouter(
     ).addRoutes(to: router)
 
     let site = AdminSite(
-        database: database, renderer: renderer, catalog: catalog, cookies: AdminCookies(baseURL: config.baseURL), links: database.links,
+        database: database, renderer: renderer, catalog: catalog, cookies: AdminCookies(baseURL: config.baseURL), links: PublicLinks(baseURL: config.baseURL),
         lifetime: config.sessionLifetime, now: now)
     let mailer = AccountMailer(transport: mail.transport, sender: mail.sender, catalog: catalog, logger: logger)
     let admin = router.group(RouterPath(SiteRoute.Mount.admin.rawValue)).add(middleware: AdminMiddleware(site: site))

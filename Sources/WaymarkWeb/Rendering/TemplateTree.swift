@@ -50,7 +50,12 @@ private final class Node {
         case let value as String: scalar = value
         case let value as Bool: scalar = value
         case let value as Int: scalar = value
+        // Every other number too: a scalar's `encode(to:)` hands itself back to the container,
+        // which must store it, not encode it again.
+        case let value as Int64: scalar = value
+        case let value as any BinaryInteger: scalar = Int(value)
         case let value as Double: scalar = value
+        case let value as any BinaryFloatingPoint: scalar = Double(value)
         case let value as [String: String]: scalar = value  // a language's strings: read by key as they are
         default: try value.encode(to: NodeEncoder(node: self, codingPath: codingPath))
         }
