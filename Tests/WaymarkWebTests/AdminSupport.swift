@@ -111,8 +111,9 @@ struct AdminBrowser {
         return response
     }
 
+    /// The page's own form's token: the last one (a signed-in layout's forms come first).
     static func csrf(in html: String) -> String? {
-        guard let range = html.range(of: "name=\"csrf\" value=\"") else { return nil }
+        guard let range = html.range(of: "name=\"csrf\" value=\"", options: .backwards) else { return nil }
         return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
