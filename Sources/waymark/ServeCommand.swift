@@ -99,10 +99,15 @@ struct Serve: AsyncParsableCommand {
             "",
             "Waymark demo: \(seeded.tenant.name)",
             "  Lookup page:  \(config.baseURL + SiteRoute.lookupPage.path(seeded.tenant.slug))",
+            "  Admin:        \(config.baseURL + SiteRoute.adminLogin.path())",
             "  Owner login:  \(DemoMerchant.ownerEmail)",
         ]
         if let password = seeded.ownerPassword {
             lines.append("  Password:     \(password)   (shown once; the demo keeps it)")
+        }
+        lines.append("  Agent login:  \(DemoMerchant.agentEmail)")
+        if let password = seeded.agentPassword {
+            lines.append("  Password:     \(password)   (shown once)")
         }
         lines.append("  Tracking links:")
         for shipment in seeded.showcase {

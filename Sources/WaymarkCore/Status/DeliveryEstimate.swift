@@ -18,6 +18,10 @@ public enum DeliveryEstimate: Equatable, Sendable {
             return deliveredAt.map { .deliveredOn($0) } ?? .none
         case .expired:
             return .none
+        case .outForDelivery:
+            // With the driver: it arrives today, whatever day an earlier estimate named (the
+            // page says "should arrive today" and must not show another date beside it).
+            return .expected(now)
         default:
             guard let eta else { return .unknown }
             // An ETA is a day, not an instant: it is late only once that whole day has passed.

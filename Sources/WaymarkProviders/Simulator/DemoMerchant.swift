@@ -7,11 +7,15 @@ import WaymarkSigning
 public enum DemoMerchant {
     public static let slug = "acme"
     public static let ownerEmail = "owner@acme.test"
+    /// A support agent, so the demo shows what agents see.
+    public static let agentEmail = "agent@acme.test"
 
     public struct Seeded: Sendable {
         public let tenant: Tenant
         /// Only when the tenant was created now; an existing demo keeps its password.
         public let ownerPassword: String?
+        /// The agent's password, likewise only when created now.
+        public let agentPassword: String?
         /// A few shipments worth opening first, in different statuses.
         public let showcase: [Shipment]
     }
@@ -23,10 +27,12 @@ public enum DemoMerchant {
     }
 
     /// Creates the demo merchant unless it exists; returns it with a few of its shipments.
-    public static func seedIfMissing(_ database: any TenantStore & ShipmentStore & IngestStore, now: Date = Date()) async throws -> Seeded {
+    public static func seedIfMissing(
+        _ database: any TenantStore & ShipmentStore & IngestStore & AccountStore & SupportStore, now: Date = Date()
+    ) async throws -> Seeded {
         if let tenant = try await database.tenant(slug: slug) {
             let active = try await database.activeShipments(tenantID: tenant.id, limit: 100).map(\.shipment)
-            return Seeded(tenant: tenant, ownerPassword: nil, showcase: showcase(active))
+            return Seeded(tenant: tenant, ownerPassword: nil, agentPassword: nil, showcase: showcase(active))
         }
         let password = SecureToken.random(byteCount: 12)
         let created = try await database.createTenant(NewTenant(
@@ -39,7 +45,36 @@ public enum DemoMerchant {
         for (index, plan) in seedPlan.enumerated() {
             shipments.append(try await seedShipment(database, tenantID: created.tenant.id, index: index, plan: plan, now: now))
         }
-        return Seeded(tenant: created.tenant, ownerPassword: password, showcase: showcase(shipments))
+        let agentPassword = try await seedAgent(database, tenantID: created.tenant.id, now: now)
+        try await database.recordPageViews(pageViews(tenantID: created.tenant.id, shipments: shipments, now: now))
+        return Seeded(tenant: created.tenant, ownerPassword: password, agentPassword: agentPassword, showcase: showcase(shipments))
+    }
+
+    /// The agent joins as invited people do (an invitation, accepted at once); returns the password.
+    static func seedAgent(_ database: any AccountStore, tenantID: Int64, now: Date) async throws -> String {
+        let password = SecureToken.random(byteCount: 12)
+        let digest = Digests.hex(Digests.sha256(Array(SecureToken.random(byteCount: 32).utf8)))
+        _ = try await database.createInvitation(tenantID: tenantID, email: agentEmail, role: .agent, invitedBy: 1, secretDigest: digest, now: now)
+        _ = try await database.acceptInvitation(secretDigest: digest, passwordHash: await Passwords.hash(password), now: now)
+        return password
+    }
+
+    /// Three weeks of page views, so the dashboard's chart and shares have something to show:
+    /// more on weekdays, about half of them opened from a message's link.
+    static func pageViews(tenantID: Int64, shipments: [Shipment], now: Date) -> PageViewBatch {
+        var batch = PageViewBatch()
+        for (index, shipment) in shipments.enumerated() where index % 4 != 3 {
+            let views = 1 + index % 3
+            let fromMessages = index.isMultiple(of: 2) ? views : views / 2
+            let first = now.addingTimeInterval(-Double(1 + index % 20) * 86_400)
+            batch.byToken[shipment.token] = .init(views: views, fromMessages: fromMessages, first: first, last: first)
+        }
+        for back in 0..<21 {
+            let day = now.addingTimeInterval(-Double(back) * 86_400)
+            let views = 6 + (back * 7) % 11 + (back % 7 < 5 ? 5 : 0)
+            batch.byTenantDay[.init(tenantID: tenantID, day: RFC3339.day(day))] = .init(views: views, fromMessages: views / 2, first: day, last: day)
+        }
+        return batch
     }
 
     /// Points a webhook endpoint of the demo merchant at `url` (the demo's own receiver) unless

@@ -1,7 +1,7 @@
-import Crypto
 import Foundation
 import Hummingbird
 import WaymarkCore
+import WaymarkSigning
 
 /// The admin's cookies. On an https base URL (or any host but loopback) they carry the
 /// `__Host-` prefix and `Secure`, so a browser sends them only over TLS, only to this host, for
@@ -37,7 +37,7 @@ enum AdminSecret {
     static func make() -> String { SecureToken.random(byteCount: 32) }
 
     static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digests.hex(Digests.sha256(Array(secret.utf8)))
     }
 
     /// Whether `secret` could be one of ours (looked up only then).
