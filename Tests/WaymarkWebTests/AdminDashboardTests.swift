@@ -13,7 +13,7 @@ import WaymarkStore
         let tenant = fixture.base.acme.tenant.id
         try await fixture.app().test(.router) { client in
             // Two views from an email's link and one typed in, counted in memory, written by a flush.
-            for suffix in ["?via=email", "?via=email", ""] {
+            for suffix in ["?src=email", "?src=email", ""] {
                 #expect(try await client.execute(uri: fixture.base.acmeTrackingPath + suffix, method: .get) { $0.status } == .ok)
             }
             #expect(try await fixture.database.dashboard(tenantID: tenant, now: Fixture.now).viewed == 0, "nothing written before the flush")
@@ -107,7 +107,7 @@ import WaymarkStore
             let german = try await client.execute(uri: "/api/v1/shipments/\(id)/support-reply?locale=de", method: .get, headers: bearer) { $0 }
             #expect(german.status == .ok)
             let reply = try JSONDecoder().decode([String: String].self, from: Data(german.text.utf8))
-            let link = "https://track.waymark.test/acme/t/\(fixture.base.acmeShipment.token)?via=support"
+            let link = "https://track.waymark.test/acme/t/\(fixture.base.acmeShipment.token)?src=support"
             #expect(reply["locale"] == "de")
             #expect(reply["tracking_url"] == link)
             #expect(reply["text"] == "Sie können die Bestellung #ACME-1001 hier verfolgen: \(link)")

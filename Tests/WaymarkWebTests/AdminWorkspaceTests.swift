@@ -214,7 +214,7 @@ import WaymarkStore
         try await fixture.app().test(.router) { client in
             var agent = AdminBrowser(client)
             try await agent.signIn("owner@acme.test")
-            let link = "https://track.waymark.test/acme/t/\(fixture.base.acmeShipment.token)?via=support"
+            let link = "https://track.waymark.test/acme/t/\(fixture.base.acmeShipment.token)?src=support"
             let english = try await agent.get("/admin/shipments/\(fixture.base.acmeShipment.id)")
             #expect(english.text.contains("You can follow order #ACME-1001 here: \(link.replacingOccurrences(of: "&", with: "&amp;"))"))
             #expect(english.text.contains("&lt;p&gt;You can follow order #ACME-1001 here: &lt;a href=&quot;\(link)&quot;&gt;"))
@@ -248,9 +248,59 @@ import WaymarkStore
             let deliveries = try await fixture.database.deliveries(
                 tenantID: tenant, endpointID: nil, shipmentID: fixture.base.acmeShipment.id, limit: 10, before: nil).filter { $0.channel == .email }
             #expect(deliveries.count == emails.count + 1)
-            let copy = try #require(deliveries.first { $0.id != original.id })
+            let copy = try #require(deliveries.first { delivery in !emails.contains { $0.id == delivery.id } })
             #expect(copy.state == .pending && copy.recipient == original.recipient && copy.trigger == original.trigger)
             #expect(try await agent.get(resent.headers[.location] ?? "").text.contains("will be sent again"))
+        }
+    }
+}
+
+@Suite struct AdminTeamTests {
+    @Test func anOwnerChangesRolesRemovesMembersAndRevokesInvitations() async throws {
+        let fixture = try await AdminFixture.make()
+        let tenant = fixture.base.acme.tenant.id
+        try await fixture.addMember("agent@acme.test", role: .agent, tenant: fixture.base.acme)
+        let agentID = try #require(try await fixture.database.teamMembers(tenantID: tenant).first { $0.email == "agent@acme.test" }?.userID)
+        try await fixture.app().test(.router) { client in
+            var agent = AdminBrowser(client)
+            try await agent.signIn("agent@acme.test")
+            var owner = AdminBrowser(client)
+            try await owner.signIn("owner@acme.test")
+            try await owner.get("/admin/team")
+            #expect(try await owner.post("/admin/team/members/\(agentID)/role", [("role", "admin")]).status == .seeOther)
+            #expect(try await fixture.database.teamMembers(tenantID: tenant).first { $0.userID == agentID }?.role == .admin)
+            #expect(try await agent.get("/admin/api-keys").status == .ok, "the new role applies to the open session")
+            #expect(try await owner.post("/admin/team/members/\(agentID)/role", [("role", "emperor")]).status == .unprocessableContent)
+
+            try await owner.post("/admin/team/invitations", [("email", "later@acme.test"), ("role", "admin")])
+            let invitation = try #require(try await fixture.database.invitations(tenantID: tenant, now: fixture.clock.now).first)
+            let link = try #require(fixture.mail.link(to: "later@acme.test"))
+            #expect(try await owner.post("/admin/team/invitations/\(invitation.id)/revoke").status == .seeOther)
+            var late = AdminBrowser(client)
+            #expect(try await late.get(String(link.dropFirst("https://track.waymark.test".count))).status == .gone)
+            #expect(try await owner.post("/admin/team/invitations", [("email", "not an address"), ("role", "admin")]).status == .unprocessableContent)
+
+            #expect(try await owner.post("/admin/team/members/\(agentID)/remove").status == .seeOther)
+            #expect(try await agent.get("/admin/shipments").status == .seeOther, "a removed member's session ends")
+            let audit = try await owner.get("/admin/audit").text
+            for action in ["set role admin", "revoked invitation", "removed from the team"] { #expect(audit.contains(action), "\(action)") }
+        }
+    }
+
+    @Test func anOwnerDeletesTheShipmentDataOnlyAfterTypingTheSlug() async throws {
+        let fixture = try await AdminFixture.make()
+        let tenant = fixture.base.acme.tenant.id
+        try await fixture.app().test(.router) { client in
+            var owner = AdminBrowser(client)
+            try await owner.signIn("owner@acme.test")
+            let page = try await owner.get("/admin/data")
+            #expect(page.status == .ok && page.text.contains("<code>acme</code>"))
+            #expect(try await owner.post("/admin/data", [("confirm", "globex")]).status == .unprocessableContent)
+            #expect(try await fixture.database.shipmentCount(tenantID: tenant) == 1)
+            let deleted = try await owner.post("/admin/data", [("confirm", "acme")])
+            #expect(deleted.status == .ok && deleted.text.contains("1 shipments were deleted"))
+            #expect(try await fixture.database.shipmentCount(tenantID: tenant) == 0)
+            #expect(try await fixture.database.shipmentCount(tenantID: fixture.base.globex.tenant.id) == 1)
         }
     }
 }

@@ -28,10 +28,10 @@ struct Fixture {
         let acme = try await database.createTenant(NewTenant(
             slug: try TenantSlug("acme"), name: "Acme Outfitters", ownerEmail: try EmailAddress("owner@acme.test"),
             ownerPassword: "correct horse battery", branding: Branding(primaryColor: HexColor("#7c2d12")!, logoURL: "https://cdn.acme.test/logo.png"),
-            defaultLocale: "en"))
+            defaultLocale: "en"), now: now.addingTimeInterval(-30 * 86_400))
         let globex = try await database.createTenant(NewTenant(
             slug: try TenantSlug("globex"), name: "Globex", ownerEmail: try EmailAddress("owner@globex.test"),
-            ownerPassword: "correct horse battery", defaultLocale: "de"))
+            ownerPassword: "correct horse battery", defaultLocale: "de"), now: now.addingTimeInterval(-30 * 86_400))
         let acmeShipment = try await database.createShipment(tenantID: acme.tenant.id, try NewShipment(
             trackingNumber: "1Z999AA10123456784", carrier: "ups", orderNumber: "ACME-1001",
             customer: Customer(name: "Jane Shopper", email: "jane@example.com", phone: "+14155550123"),

@@ -114,7 +114,8 @@ public struct DashboardFigures: Sendable, Equatable {
     public static let windowDays = 30
 }
 
-/// Where a shopper came to a tracking page from: the `via` marker on the links Waymark writes.
+/// Where a shopper came to a tracking page from: the `src` marker on the links Waymark writes
+/// (`ShopperMessageView.trackURL` for emails and texts, `SupportReply` for agents' replies).
 public enum PageVisitSource: String, Sendable, CaseIterable {
     case email, sms, support
 
@@ -122,7 +123,7 @@ public enum PageVisitSource: String, Sendable, CaseIterable {
     public var isProactive: Bool { self != .support }
 
     /// The query parameter a link carries.
-    public static let parameter = "via"
+    public static let parameter = "src"
 }
 
 /// Page views counted in memory since the last flush: per tracking token, and per tenant and day.

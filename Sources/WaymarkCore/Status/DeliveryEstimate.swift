@@ -18,9 +18,9 @@ public enum DeliveryEstimate: Equatable, Sendable {
             return deliveredAt.map { .deliveredOn($0) } ?? .none
         case .expired:
             return .none
-        case .outForDelivery:
-            // With the driver: it arrives today, whatever day an earlier estimate named (the
-            // page says "should arrive today" and must not show another date beside it).
+        case .outForDelivery where eta.map({ calendar.startOfDay(for: $0) > calendar.startOfDay(for: now) }) == true:
+            // With the driver: it arrives today, not on the later day an older estimate named
+            // (the page says "should arrive today" and must not show another date beside it).
             return .expected(now)
         default:
             guard let eta else { return .unknown }

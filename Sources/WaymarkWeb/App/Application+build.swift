@@ -116,8 +116,9 @@ func buildRouter(
     let mailer = AccountMailer(transport: mail.transport, sender: mail.sender, catalog: catalog, logger: logger)
     let admin = router.group(RouterPath(SiteRoute.Mount.admin.rawValue)).add(middleware: AdminMiddleware(site: site))
     AdminAuthController(
-        site: site, mailer: mailer, accountThrottle: RateLimiter(perMinute: config.loginsPerMinutePerAccount),
-        clientThrottle: RateLimiter(perMinute: config.loginsPerMinutePerClient)
+        site: site, mailer: mailer,
+        accountThrottle: RateLimiter(perMinute: config.loginsPerMinutePerAccount, seconds: { now().timeIntervalSince1970 }),
+        clientThrottle: RateLimiter(perMinute: config.loginsPerMinutePerClient, seconds: { now().timeIntervalSince1970 })
     ).addRoutes(to: admin)
     AdminDashboardController(site: site).addRoutes(to: admin)
     AdminShipmentsController(site: site).addRoutes(to: admin)

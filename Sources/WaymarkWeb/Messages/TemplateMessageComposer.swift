@@ -82,9 +82,7 @@ public struct TemplateMessageComposer: MessageComposer {
         let language = Self.language(customerLocale: body.data.customer.locale, tenant: claimed.tenant)
         let unsubscribe = claimed.unsubscribeToken.map { links.unsubscribeURL(claimed.tenant, token: $0) }
         // The page on the tenant's own domain when it has one; the snapshot's link otherwise.
-        // Marked with the channel, so the dashboard can tell a page opened from a message.
-        let trackingURL = (claimed.shipment.map { links.shopperTrackingURL(claimed.tenant, token: $0.token) } ?? body.data.tracking_url)
-            + "?\(PageVisitSource.parameter)=\(source)"
+        let trackingURL = claimed.shipment.map { links.shopperTrackingURL(claimed.tenant, token: $0.token) } ?? body.data.tracking_url
         let view = ShopperMessageView.make(
             body: body, name: name, substatus: trigger?.substatus, tenant: claimed.tenant, language: language, catalog: catalog,
             trackingURL: trackingURL, unsubscribeURL: unsubscribe, source: source)

@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import WaymarkCore
+@testable import WaymarkWeb
+
+/// Each admin page as the owner sees it on the fixture, on the pinned clock, committed under
+/// `Snapshots/admin-*.html`. Random values (CSRF tokens, ids, tracking tokens) are replaced by
+/// names first, so a snapshot changes only when the page does.
+@Suite struct AdminSnapshotTests {
+    static let pages: [(path: String, name: String)] = [
+        ("/admin", "admin-dashboard"), ("/admin/shipments", "admin-shipments"), ("/admin/shipments/{acme}", "admin-shipment"),
+        ("/admin/shipments/{acme}?reply=ja", "admin-shipment-reply-ja"), ("/admin/team", "admin-team"), ("/admin/api-keys", "admin-api-keys"),
+        ("/admin/audit", "admin-audit"), ("/admin/sessions", "admin-sessions"), ("/admin/data", "admin-data"),
+        ("/admin?lang=de", "admin-dashboard-de"), ("/admin/shipments?lang=ja", "admin-shipments-ja"),
+    ]
+
+    @Test func everyAdminPageMatchesItsSnapshot() async throws {
+        let fixture = try await AdminFixture.make()
+        try await fixture.app().test(.router) { client in
+            var owner = AdminBrowser(client)
+            let login = try await owner.get("/admin/login")
+            try Snapshot.expect(Self.normalized(login.text, fixture), matches: "admin-login.html")
+            try await owner.signIn("owner@acme.test")
+            for (path, name) in Self.pages {
+                let page = try await owner.get(path.replacingOccurrences(of: "{acme}", with: fixture.base.acmeShipment.id))
+                #expect(page.status == .ok, "\(path)")
+                try Snapshot.expect(Self.normalized(page.text, fixture), matches: "\(name).html")
+            }
+        }
+    }
+
+    static func normalized(_ html: String, _ fixture: AdminFixture) -> String {
+        var text = html
+            .replacingOccurrences(of: fixture.base.acmeShipment.id, with: "shp_ACME")
+            .replacingOccurrences(of: fixture.base.acmeShipment.token, with: "TOKEN")
+        for (pattern, name) in [("name=\"csrf\" value=\"[A-Za-z0-9_-]+\"", "name=\"csrf\" value=\"CSRF\""), ("/admin/sessions/[0-9]+/end", "/admin/sessions/N/end"),
+                                ("msg_[A-Za-z0-9_-]+", "msg_ID"), ("wm_[A-Za-z0-9_-]{8}…", "wm_KEY…")] {
+            text = text.replacingOccurrences(of: pattern, with: name, options: .regularExpression)
+        }
+        return text
+    }
+}
