@@ -23,7 +23,13 @@ import WaymarkStore
             for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] { #expect(cookie.contains(attribute), "\(attribute) in \(cookie)") }
             #expect(!cookie.contains("Domain="))
             let first = try #require(browser.cookies["__Host-waymark_session"])
-            #expect(try await browser.get("/admin").status == .ok)
+            let home = try await browser.get("/admin")
+            #expect(home.status == .ok)
+            // The admin's own policy: its script and nothing else; never cached.
+            #expect(home.headers[.contentSecurityPolicy] == AdminMiddleware.contentSecurityPolicy)
+            #expect(home.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            #expect(home.headers[.cacheControl] == "no-store")
+            #expect(home.headers[.xFrameOptions] == "DENY")
 
             // Signing in again from the same browser: a new id, and the old one is dead.
             try await browser.signIn("owner@acme.test")

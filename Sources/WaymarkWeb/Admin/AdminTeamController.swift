@@ -26,6 +26,7 @@ struct AdminTeamController {
     }
 
     struct Member: Encodable {
+        let userID: Int64
         let email: String
         let role: String
         let roles: [RoleOption]
@@ -65,7 +66,7 @@ struct AdminTeamController {
         let page = Page(
             members: members.map { member in
                 Member(
-                    email: member.email, role: site.text("role_\(member.role.rawValue)", context), roles: roleOptions(context, selected: member.role),
+                    userID: member.userID, email: member.email, role: site.text("role_\(member.role.rawValue)", context), roles: roleOptions(context, selected: member.role),
                     roleURL: SiteRoute.adminTeamMemberRole.path(String(member.userID)), removeURL: SiteRoute.adminTeamMemberRemove.path(String(member.userID)),
                     isYou: member.userID == session.userID, joined: AdminDate.format(member.joinedAt))
             },

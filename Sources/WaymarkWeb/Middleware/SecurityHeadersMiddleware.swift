@@ -25,7 +25,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         headers[.xContentTypeOptions] = "nosniff"
         // Tracking links are secrets: never leak them to a carrier's site or a logo host.
         headers[.referrerPolicy] = "no-referrer"
-        headers[.contentSecurityPolicy] = contentSecurityPolicy
+        // A route with its own policy keeps it (the admin allows its one script).
+        if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = contentSecurityPolicy }
         headers[.xFrameOptions] = "DENY"
         if servesTLS { headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
     }
