@@ -171,7 +171,9 @@ struct AdminShipmentsController {
         }
         let shipment = tracked.shipment
         let language = context.adminLanguage
+        // Newest first; messages of the same moment by channel, so the list reads the same every time.
         let deliveries = try await site.database.deliveries(tenantID: session.tenant.id, endpointID: nil, shipmentID: id, limit: 100, before: nil)
+            .sorted { $0.createdAt != $1.createdAt ? $0.createdAt > $1.createdAt : $0.channel.rawValue < $1.channel.rawValue }
         let attempts = try await site.database.deliveryAttempts(tenantID: session.tenant.id, deliveryIDs: deliveries.map(\.id))
         let replyLanguage = SupportReply.language(
             requested: request.uri.queryParameters["reply"].map(String.init), shipment: shipment, tenant: session.tenant)
