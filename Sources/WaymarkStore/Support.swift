@@ -8,8 +8,11 @@ extension AppDatabase {
     /// number, the email (any case) and the phone, each through its own index, exactly or — from
     /// `ShipmentSearch.shortestPrefix` characters on — by prefix; archived shipments included.
     public func searchShipments(tenantID: Int64, _ search: ShipmentSearch) async throws -> [Shipment] {
-        var conditions = ["tenant_id = ?"]
-        var arguments: [(any DatabaseValueConvertible)?] = [tenantID]
+        // With text, the matches (a few ids, read through the four indexes) are joined to the
+        // table; CROSS JOIN keeps SQLite from walking all of the tenant's shipments by date
+        // instead and testing each against the matches, which is slow at a million rows.
+        var source = "shipment"
+        var arguments: [(any DatabaseValueConvertible)?] = []
         if let text = search.text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
             var matches: [String] = []
             func match(_ column: String, _ value: String) {
@@ -25,38 +28,58 @@ extension AppDatabase {
             match("tracking_number", TrackingUpdate.normalize(text))
             match("lower(customer_email)", text.lowercased())
             if let phone = ShipmentSearch.phonePrefix(text) { match("customer_phone", phone) }
-            conditions.append("id IN (\(matches.joined(separator: " UNION ALL ")))")
+            source = "(\(matches.joined(separator: " UNION "))) AS matched CROSS JOIN shipment ON shipment.id = matched.id"
         }
+        var conditions = ["shipment.tenant_id = ?"]
+        arguments.append(tenantID)
         if let status = search.status {
-            conditions.append("status = ?")
+            conditions.append("shipment.status = ?")
             arguments.append(status.rawValue)
         }
         switch search.attention {
         case .stalled?:
             conditions.append("""
-                archived_at IS NULL AND status IN ('info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'attempt_fail')
-                AND last_event_at <= datetime(?, '-' || (SELECT stalled_after_days FROM tenant WHERE id = ?) || ' days')
+                shipment.archived_at IS NULL
+                AND shipment.status IN ('info_received', 'in_transit', 'out_for_delivery', 'available_for_pickup', 'attempt_fail')
+                AND shipment.last_event_at <= datetime(?, '-' || (SELECT stalled_after_days FROM tenant WHERE id = ?) || ' days')
                 """)
             arguments += [search.asOf, tenantID]
         case .failedMessages?:
-            conditions.append("id IN (SELECT shipment_id FROM delivery WHERE tenant_id = ? AND state = 'failed')")
+            conditions.append("shipment.id IN (SELECT shipment_id FROM delivery WHERE tenant_id = ? AND state = 'failed')")
             arguments.append(tenantID)
         case nil: break
         }
         if let carrier = search.carrier {
-            conditions.append("carrier = ?")
+            conditions.append("shipment.carrier = ?")
             arguments.append(carrier.lowercased())
         }
         let newest = search.sort == .newest
         if let cursor = search.after {
-            conditions.append(newest ? "(created_at < ? OR (created_at = ? AND id < ?))" : "(created_at > ? OR (created_at = ? AND id > ?))")
+            conditions.append(newest
+                ? "(shipment.created_at < ? OR (shipment.created_at = ? AND shipment.id < ?))"
+                : "(shipment.created_at > ? OR (shipment.created_at = ? AND shipment.id > ?))")
             arguments += [cursor.createdAt, cursor.createdAt, cursor.id]
         }
-        let order = newest ? "created_at DESC, id DESC" : "created_at, id"
-        let sql = "SELECT * FROM shipment WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+        let order = newest ? "shipment.created_at DESC, shipment.id DESC" : "shipment.created_at, shipment.id"
+        let sql = "SELECT shipment.* FROM \(source) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         arguments.append(search.limit)
         let statementArguments = StatementArguments(arguments)
         return try await read { db in try ShipmentRecord.fetchAll(db, sql: sql, arguments: statementArguments).map { try $0.shipment() } }
+    }
+
+    /// One index seek per carrier (the unique index on tenant, carrier and tracking number),
+    /// however many shipments there are: a loose index scan written as a recursive query.
+    public func carriersInUse(tenantID: Int64) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: """
+                WITH RECURSIVE used(carrier) AS (
+                    SELECT min(carrier) FROM shipment WHERE tenant_id = ?1
+                    UNION ALL
+                    SELECT (SELECT min(carrier) FROM shipment WHERE tenant_id = ?1 AND carrier > used.carrier) FROM used WHERE used.carrier IS NOT NULL
+                )
+                SELECT carrier FROM used WHERE carrier IS NOT NULL
+                """, arguments: [tenantID])
+        }
     }
 
     public func dashboard(tenantID: Int64, now: Date) async throws -> DashboardFigures {

@@ -51,6 +51,8 @@ struct AdminShipmentsController {
         let text = query["q"].map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines).prefix(254).description
         let status = query["status"].flatMap { DeliveryStatus(rawValue: String($0)) }
         let carrier = query["carrier"].map(String.init).flatMap { CarrierRegistry.carrier(code: $0)?.code }
+        // The carriers this merchant ships with, not every carrier Waymark knows.
+        let carriersInUse = try await site.database.carriersInUse(tenantID: session.tenant.id)
         let sort = query["sort"].flatMap { ShipmentSearch.Sort(rawValue: String($0)) } ?? .newest
         let attention = query["attention"].flatMap { ShipmentSearch.Attention(rawValue: String($0)) }
         let after = query["after"].flatMap { ShipmentCursor(token: String($0)) }
@@ -73,7 +75,9 @@ struct AdminShipmentsController {
         let page = ListPage(
             query: text ?? "",
             statuses: DeliveryStatus.allCases.map { Option(value: $0.rawValue, label: site.catalog.text("status_\($0.rawValue)", language), selected: $0 == status) },
-            carriers: CarrierRegistry.all.sorted { $0.name < $1.name }.map { Option(value: $0.code, label: $0.name, selected: $0.code == carrier) },
+            carriers: Set(carriersInUse + [carrier].compactMap { $0 }).map { code in
+                Option(value: code, label: CarrierRegistry.carrier(code: code)?.name ?? code, selected: code == carrier)
+            }.sorted { $0.label < $1.label },
             sorts: ShipmentSearch.Sort.allCases.map { Option(value: $0.rawValue, label: site.text("sort_\($0.rawValue)", context), selected: $0 == sort) },
             attention: attention?.rawValue, attentionLabel: attention.map { site.text("attention_\($0.rawValue)", context) },
             rows: shown.map { shipment in

@@ -27,11 +27,32 @@ struct AdminSite: Sendable {
 
     /// The admin strings of the request's language, without their `admin.` prefix, for a view.
     func strings(_ language: String) -> [String: String] {
-        var table: [String: String] = [:]
-        for (key, value) in catalog.table(language) where key.hasPrefix("admin.") {
-            table[String(key.dropFirst("admin.".count))] = value
+        adminStrings[language] ?? adminStrings["en"] ?? [:]
+    }
+
+    /// `strings(_:)` for each admin language, made once.
+    private let adminStrings: [String: [String: String]]
+
+    init(
+        database: any WaymarkStorage, renderer: PageRenderer, catalog: Catalog, cookies: AdminCookies, links: PublicLinks,
+        lifetime: SessionLifetime, now: @escaping @Sendable () -> Date
+    ) {
+        self.database = database
+        self.renderer = renderer
+        self.catalog = catalog
+        self.cookies = cookies
+        self.links = links
+        self.lifetime = lifetime
+        self.now = now
+        var tables: [String: [String: String]] = [:]
+        for language in AdminLanguage.supported {
+            var table: [String: String] = [:]
+            for (key, value) in catalog.table(language) where key.hasPrefix("admin.") {
+                table[String(key.dropFirst("admin.".count))] = value
+            }
+            tables[language] = table
         }
-        return table
+        adminStrings = tables
     }
 
     /// Renders `template` with `page` inside the admin layout. `title` is a key of the admin strings.
