@@ -25,12 +25,12 @@ extension AppDatabase {
                 id: nil, secretSHA256: secretDigest, userID: userID, tenantID: tenantID, csrfToken: csrfToken, address: address,
                 userAgent: userAgent.map { String($0.prefix(200)) }, createdAt: now, lastSeenAt: now, endedAt: nil
             ).insert(db)
-            return try Self.liveSession(db, sql: "s.id = ?", db.lastInsertedRowID, lifetime: SessionLifetime(), now: now)
+            return try Self.liveSession(db, sql: "s.id = ?", db.lastInsertedRowID, lifetime: nil)
         }
     }
 
     public func session(secretDigest: String, lifetime: SessionLifetime, now: Date) async throws -> AdminSession? {
-        let session = try await read { db in try Self.liveSession(db, sql: "s.secret_sha256 = ?", secretDigest, lifetime: lifetime, now: now) }
+        let session = try await read { db in try Self.liveSession(db, sql: "s.secret_sha256 = ?", secretDigest, lifetime: (lifetime, now)) }
         guard let session, now.timeIntervalSince(session.lastSeenAt) >= SessionLifetime.touchInterval else { return session }
         try await write { db in
             try db.execute(sql: "UPDATE admin_session SET last_seen_at = ? WHERE id = ? AND ended_at IS NULL", arguments: [now, session.id])
@@ -38,19 +38,26 @@ extension AppDatabase {
         return session
     }
 
-    /// The session matching `condition` (on alias `s`), when it is live and its user still belongs to its tenant.
+    /// The session matching `condition` (on alias `s`), when it has not ended, its user still
+    /// belongs to its tenant and, with `lifetime`, it is neither idle nor too old at that time
+    /// (without: a session just made or changed, read back in the same transaction).
     static func liveSession(
-        _ db: Database, sql condition: String, _ argument: some DatabaseValueConvertible, lifetime: SessionLifetime, now: Date
+        _ db: Database, sql condition: String, _ argument: some DatabaseValueConvertible, lifetime: (SessionLifetime, now: Date)?
     ) throws -> AdminSession? {
-        guard let row = try Row.fetchOne(db, sql: """
+        var sql = """
             SELECT s.id AS session_id, s.user_id, s.csrf_token, s.created_at AS session_created_at, s.last_seen_at, u.email, m.role, t.*
             FROM admin_session s
             JOIN user u ON u.id = s.user_id
             JOIN membership m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
             JOIN tenant t ON t.id = s.tenant_id
-            WHERE \(condition) AND s.ended_at IS NULL AND s.last_seen_at > ? AND s.created_at > ?
-            """, arguments: [argument, now.addingTimeInterval(-lifetime.idle), now.addingTimeInterval(-lifetime.absolute)])
-        else { return nil }
+            WHERE \(condition) AND s.ended_at IS NULL
+            """
+        var arguments: StatementArguments = [argument]
+        if let (limits, now) = lifetime {
+            sql += " AND s.last_seen_at > ? AND s.created_at > ?"
+            arguments += [now.addingTimeInterval(-limits.idle), now.addingTimeInterval(-limits.absolute)]
+        }
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
         let id: Int64 = try AdminSessionRecord.value(Column("session_id"), in: row, id: "?")
         return AdminSession(
             id: id, userID: try AdminSessionRecord.value(Column("user_id"), in: row, id: id),
@@ -84,8 +91,7 @@ extension AppDatabase {
             try db.execute(
                 sql: "UPDATE admin_session SET tenant_id = ? WHERE id = ? AND user_id = ? AND ended_at IS NULL",
                 arguments: [tenantID, sessionID, userID])
-            return try Self.liveSession(
-                db, sql: "s.id = ?", sessionID, lifetime: SessionLifetime(idle: .infinity, absolute: .infinity), now: Date.distantPast)
+            return try Self.liveSession(db, sql: "s.id = ?", sessionID, lifetime: nil)
         }
     }
 
