@@ -63,35 +63,3 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// The audit log of every change made in the admin and through the API.
-public protocol AuditStore: Sendable {
-    func recordAudit(_ event: AuditEvent, now: Date) async throws
-    /// A tenant's entries, newest first; `before` is the id of the last entry of the previous page.
-    func auditEntries(tenantID: Int64, before: Int64?, limit: Int) async throws -> [AuditEntry]
-}
-
-/// A tenant's API keys, beyond the first one `createTenant` issues.
-public protocol APIKeyStore: Sendable {
-    /// A new key; its plain text exists only in the answer.
-    func createAPIKey(tenantID: Int64, name: String, scope: APIKeyScope, now: Date) async throws -> (key: APIKeySummary, secret: String)
-    /// Every key of the tenant, revoked ones too, newest first.
-    func apiKeys(tenantID: Int64) async throws -> [APIKeySummary]
-    /// Revokes a key at once; false when the tenant has no such live key.
-    func revokeAPIKey(tenantID: Int64, id: Int64, now: Date) async throws -> Bool
-    /// Notes when keys were last used (kept in memory per request, written in batches).
-    func recordAPIKeyUse(_ lastUse: [Int64: Date]) async throws
-}
-
-/// The support workspace's searches and the dashboard's figures.
-public protocol SupportStore: Sendable {
-    func searchShipments(tenantID: Int64, _ search: ShipmentSearch) async throws -> [Shipment]
-    /// The carrier codes the tenant's shipments use, for the search's carrier filter.
-    func carriersInUse(tenantID: Int64) async throws -> [String]
-    func dashboard(tenantID: Int64, now: Date) async throws -> DashboardFigures
-    /// Adds counted page views (tokens of unknown shipments are ignored).
-    func recordPageViews(_ batch: PageViewBatch) async throws
-    /// Sends a delivery again as a new delivery to the same recipient, whatever became of the
-    /// first. Nil when the tenant has no such delivery.
-    func resendDelivery(tenantID: Int64, id: String, now: Date) async throws -> Delivery?
-}
