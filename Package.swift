@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
+        // libxml2's HTML parser, for checking merchants' templates (libxml2-dev).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(
             name: "WaymarkCore",
             dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
@@ -59,6 +61,7 @@ let package = Package(
                 "WaymarkProviders",
                 "WaymarkNotify",
                 "WaymarkSigning",
+                "CLibXML2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -50,6 +50,10 @@ extension AppDatabase {
         try await read { db in try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE slug = ?", slug) }
     }
 
+    public func tenants() async throws -> [Tenant] {
+        try await read { db in try TenantRecord.fetchAll(db, sql: "SELECT * FROM tenant ORDER BY slug").map { try $0.tenant() } }
+    }
+
     public func tenant(id: Int64) async throws -> Tenant? {
         try await read { db in try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE id = ?", id) }
     }

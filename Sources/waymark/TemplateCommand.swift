@@ -3,91 +3,121 @@ import Foundation
 import WaymarkCore
 import WaymarkWeb
 
-/// `waymark template`: a merchant's own wording for a shopper email or text, per message and language.
+/// `waymark template`: a merchant's own wording for a shopper email or text, or its own section
+/// of the tracking page, per language. Every save passes the same check as the admin's editor.
 struct TemplateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "template", abstract: "Replace or restore the wording of shopper emails and texts.",
-        subcommands: [SetTemplate.self, ResetTemplate.self, ListTemplates.self])
+        commandName: "template", abstract: "Replace, check or restore shopper emails, texts and tracking-page sections.",
+        subcommands: [SetTemplate.self, ResetTemplate.self, ListTemplates.self, CheckTemplates.self])
+
+    /// Who the history names for a change made here.
+    static let author = "waymark CLI"
 
     /// The options that name one template.
     struct Selector: ParsableArguments {
         @Option(help: "The tenant's slug.") var tenant: String
-        @Option(help: "email or sms.") var channel: String
-        @Option(help: "The message: \(TemplateMessageComposer.templateNames.joined(separator: ", ")).") var name: String
+        @Option(help: "email or sms (or use --section).") var channel: String?
+        @Option(help: "The message: \(TemplateMessageComposer.templateNames.joined(separator: ", ")).") var name: String?
+        @Option(help: "A tracking-page section instead of a message: \(PageSection.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var section: String?
         @Option(help: "The language: \(ShopperLanguage.supported.joined(separator: ", ")).") var locale: String
 
-        func resolved() throws -> (channel: NotificationChannel, name: String, locale: String) {
-            guard let channel = NotificationChannel(rawValue: channel), channel != .webhook else {
-                throw CLIError("--channel must be email or sms, not '\(self.channel)'")
-            }
-            guard TemplateMessageComposer.templateNames.contains(name) else {
-                throw CLIError("--name '\(name)' is not a message; use one of \(TemplateMessageComposer.templateNames.joined(separator: ", "))")
-            }
+        func slot() throws -> TemplateSlot {
             guard ShopperLanguage.supported.contains(locale) else {
                 throw CLIError("--locale '\(locale)' is not one of \(ShopperLanguage.supported.joined(separator: ", "))")
             }
-            return (channel, name, locale)
+            if let section {
+                guard channel == nil, name == nil else { throw CLIError("give either --section or --channel and --name, not both") }
+                guard let parsed = PageSection(rawValue: section) else {
+                    throw CLIError("--section '\(section)' is not one of \(PageSection.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return TemplateSlot(.page(parsed), locale: locale)
+            }
+            guard let channel, let parsed = NotificationChannel(rawValue: channel), parsed != .webhook else {
+                throw CLIError("--channel must be email or sms (or give --section for a page section), not '\(channel ?? "")'")
+            }
+            guard let name, TemplateMessageComposer.templateNames.contains(name) else {
+                throw CLIError("--name '\(name ?? "")' is not a message; use one of \(TemplateMessageComposer.templateNames.joined(separator: ", "))")
+            }
+            return TemplateSlot(.message(parsed, name: name), locale: locale)
         }
 
-        func tenantID(in db: any TenantStore) async throws -> Int64 {
+        func tenant(in db: any TenantStore) async throws -> Tenant {
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
-            return found.id
+            return found
         }
     }
 
     struct SetTemplate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
-            abstract: "Use a Mustache template from a file for one message in one language (email: the HTML part).")
+            abstract: "Use a Mustache template from a file for one message or page section in one language (email: the HTML part).")
 
         @OptionGroup var selector: Selector
         @Option(help: "Email subject template (email only); the default subject when omitted.") var subject: String?
-        @Option(help: "The template file (UTF-8, at most 100 KB).") var file: String
+        @Option(help: "The template file (UTF-8, at most 64 KB).") var file: String
+        @Option(help: "A file with the email's plain-text part (email only); the default text when omitted.") var textFile: String?
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let (channel, name, locale) = try selector.resolved()
-            guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else { throw CLIError("cannot read template file '\(file)'") }
-            guard size <= MessageTemplateCheck.maximumBytes else {
-                throw CLIError("'\(file)' is \(size) bytes; a template may have at most \(MessageTemplateCheck.maximumBytes)")
-            }
-            guard let data = FileManager.default.contents(atPath: file), let body = String(data: data, encoding: .utf8) else {
-                throw CLIError("'\(file)' cannot be read as UTF-8 text")
-            }
-            if subject != nil, channel == .sms { throw CLIError("--subject is for email templates only") }
-            do {
-                try MessageTemplateCheck.check(body, channel: channel)
-            } catch {
-                throw CLIError("\(file): \(error)")
-            }
-            if let subject {
-                guard !subject.contains(where: \.isNewline), subject.count <= 300 else {
-                    throw CLIError("--subject must be one line of at most 300 characters")
-                }
-                do { try MessageTemplateCheck.check(subject, channel: channel, subject: true) } catch {
-                    throw CLIError("--subject: \(error)")
-                }
-            }
+            let slot = try selector.slot()
+            let isEmail = if case .message(.email, _) = slot.part { true } else { false }
+            if subject != nil || textFile != nil, !isEmail { throw CLIError("--subject and --text-file are for email templates only") }
+            let candidate = TemplateCandidate(slot: slot, subject: subject, body: try Self.read(file), textBody: try textFile.map(Self.read))
             let db = try openDatabase(database.path)
-            let tenantID = try await selector.tenantID(in: db)
-            try await db.setMessageTemplate(tenantID: tenantID, channel: channel, name: name, locale: locale, subject: subject, body: body, now: Date())
-            print("Tenant '\(selector.tenant)' now uses its own \(channel.rawValue) template '\(name)' in \(locale)")
+            let tenant = try await selector.tenant(in: db)
+            let now = Date()
+            let samples = try TemplateSamples.load(resourcesPath: AppConfig.defaultResourcesPath(), links: db.links)
+            let problems = samples.problems(in: candidate, tenant: tenant, now: now)
+            guard problems.isEmpty else {
+                throw CLIError("\(file) was not saved:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+            }
+            switch slot.part {
+            case .message(let channel, let name):
+                try await db.setMessageTemplate(
+                    MessageTemplate(
+                        tenantID: tenant.id, channel: channel, name: name, locale: slot.locale, subject: subject, body: candidate.body,
+                        textBody: candidate.textBody, updatedAt: now),
+                    author: TemplateCommand.author)
+            case .page(let section):
+                try await db.setPageSection(tenantID: tenant.id, section: section, locale: slot.locale, body: candidate.body,
+                                            author: TemplateCommand.author, now: now)
+            }
+            print("Tenant '\(tenant.slug)' now uses its own \(slot)")
+        }
+
+        static func read(_ path: String) throws -> String {
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+                throw CLIError("cannot read template file '\(path)'")
+            }
+            guard size <= TemplateKind.maximumBytes else {
+                throw CLIError("'\(path)' is \(size) bytes; a template may have at most \(TemplateKind.maximumBytes)")
+            }
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw CLIError("'\(path)' cannot be read as UTF-8 text")
+            }
+            return text
         }
     }
 
     struct ResetTemplate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reset", abstract: "Go back to the default wording for one message in one language.")
+        static let configuration = CommandConfiguration(commandName: "reset", abstract: "Go back to the default for one message or section in one language.")
 
         @OptionGroup var selector: Selector
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let (channel, name, locale) = try selector.resolved()
+            let slot = try selector.slot()
             let db = try openDatabase(database.path)
-            let tenantID = try await selector.tenantID(in: db)
-            let removed = try await db.deleteMessageTemplate(tenantID: tenantID, channel: channel, name: name, locale: locale)
-            print(removed ? "Tenant '\(selector.tenant)' uses the default \(channel.rawValue) template '\(name)' in \(locale) again"
-                : "Tenant '\(selector.tenant)' had no own \(channel.rawValue) template '\(name)' in \(locale); nothing changed")
+            let tenant = try await selector.tenant(in: db)
+            let removed = switch slot.part {
+            case .message(let channel, let name):
+                try await db.deleteMessageTemplate(
+                    tenantID: tenant.id, channel: channel, name: name, locale: slot.locale, author: TemplateCommand.author, now: Date())
+            case .page(let section):
+                try await db.deletePageSection(tenantID: tenant.id, section: section, locale: slot.locale, author: TemplateCommand.author, now: Date())
+            }
+            print(removed ? "Tenant '\(tenant.slug)' uses the default \(slot) again" : "Tenant '\(tenant.slug)' had no own \(slot); nothing changed")
         }
     }
 
@@ -100,11 +130,57 @@ struct TemplateCommand: AsyncParsableCommand {
         func run() async throws {
             let db = try openDatabase(database.path)
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
-            let templates = try await db.messageTemplates(tenantID: found.id)
-            if templates.isEmpty { print("Tenant '\(found.slug)' uses the default templates") }
-            for template in templates {
-                print("\(template.channel.rawValue)\t\(template.name)\t\(template.locale)\t\(template.body.utf8.count) bytes\tupdated \(RFC3339.format(template.updatedAt))")
+            let messages = try await db.messageTemplates(tenantID: found.id).map { ($0.slot, $0.updatedAt) }
+            let sections = try await db.pageSectionSlots(tenantID: found.id).sorted { $0.key.description < $1.key.description }
+            if messages.isEmpty, sections.isEmpty { print("Tenant '\(found.slug)' uses the default templates") }
+            for (slot, updated) in messages + sections.map({ ($0.key, $0.value) }) {
+                print("\(slot)\tupdated \(RFC3339.format(updated))")
             }
+        }
+    }
+
+    /// Templates saved before the current rules (or under older ones) that would now be refused:
+    /// they keep working until edited, and this is how an operator finds them.
+    struct CheckTemplates: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Report stored templates that fail today's checks (exit status 1 when any do); they keep working until edited.")
+
+        @Option(help: "Only this tenant's templates (default: every tenant).") var tenant: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let db = try openDatabase(database.path)
+            let tenants: [Tenant]
+            if let tenant {
+                guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
+                tenants = [found]
+            } else {
+                tenants = try await db.tenants()
+            }
+            let samples = try TemplateSamples.load(resourcesPath: AppConfig.defaultResourcesPath(), links: db.links)
+            var checked = 0
+            var failing = 0
+            for tenant in tenants {
+                var candidates = try await db.messageTemplates(tenantID: tenant.id).map {
+                    TemplateCandidate(slot: $0.slot, subject: $0.subject, body: $0.body, textBody: $0.textBody)
+                }
+                for language in ShopperLanguage.supported {
+                    for (section, body) in try await db.pageSections(tenantID: tenant.id, locale: language) {
+                        candidates.append(TemplateCandidate(slot: TemplateSlot(.page(section), locale: language), body: body))
+                    }
+                }
+                for candidate in candidates {
+                    checked += 1
+                    let problems = samples.problems(in: candidate, tenant: tenant, now: Date())
+                    guard !problems.isEmpty else { continue }
+                    failing += 1
+                    print("\(tenant.slug) \(candidate.slot):")
+                    for problem in problems { print("  \(problem)") }
+                }
+            }
+            print("\(checked) template(s) checked, \(failing) would be refused today")
+            if failing > 0 { throw ExitCode(1) }
         }
     }
 }

@@ -234,18 +234,22 @@ enum MessageFixture {
         let email = try MessageFixture.claimed(tenant: created.tenant)
         let sms = try MessageFixture.claimed(tenant: created.tenant, channel: .sms)
         let html = "{{<emails.layout}}\n{{$extra}}<p class=\"own\">Hello from {{merchantName}} & co</p>{{/extra}}\n{{/emails.layout}}\n"
-        try MessageTemplateCheck.check(html, channel: .email)
-        try MessageTemplateCheck.check("{{merchantName}} & co: {{line}} {{trackURL}}", channel: .sms)
+        try TemplateCheck.check(html, kind: .emailHTML)
+        try TemplateCheck.check("{{merchantName}} & co: {{line}} {{trackURL}}", kind: .sms)
 
         try await database.setMessageTemplate(
-            tenantID: created.tenant.id, channel: .email, name: "out_for_delivery", locale: "en", subject: "{{merchantName}} & co: {{headline}}", body: html)
+            MessageTemplate(tenantID: created.tenant.id, channel: .email, name: "out_for_delivery", locale: "en",
+                            subject: "{{merchantName}} & co: {{headline}}", body: html, updatedAt: Fixture.now),
+            author: "owner@acme.test")
         try await database.setMessageTemplate(
-            tenantID: created.tenant.id, channel: .sms, name: "out_for_delivery", locale: "en", subject: nil,
-            body: "{{merchantName}} & co: {{line}} {{trackURL}}")
+            MessageTemplate(tenantID: created.tenant.id, channel: .sms, name: "out_for_delivery", locale: "en", subject: nil,
+                            body: "{{merchantName}} & co: {{line}} {{trackURL}}", updatedAt: Fixture.now),
+            author: "owner@acme.test")
         let custom = try await composer.email(for: email)
         let customSMS = try await composer.sms(for: sms)
         let german = try await composer.email(for: MessageFixture.claimed(tenant: created.tenant, tracked: MessageFixture.tracked(locale: "de")))
-        try await database.deleteMessageTemplate(tenantID: created.tenant.id, channel: .email, name: "out_for_delivery", locale: "en")
+        try await database.deleteMessageTemplate(
+            tenantID: created.tenant.id, channel: .email, name: "out_for_delivery", locale: "en", author: "owner@acme.test", now: Fixture.now)
         let reset = try await composer.email(for: email)
 
         #expect(custom.html.contains("<p class=\"own\">Hello from Acme Outfitters & co</p>"))
@@ -269,18 +273,16 @@ enum MessageFixture {
         ("<p>\n{{#latest}}\n<b>{{message}}</b>\n", 4),
     ])
     func badTenantTemplatesAreRefusedNamingTheLine(template: String, line: Int) {
-        let refusal = #expect(throws: MessageTemplateCheck.Refusal.self) { try MessageTemplateCheck.check(template, channel: .email) }
+        let refusal = #expect(throws: TemplateRefusal.self) { try TemplateCheck.check(template, kind: .emailHTML) }
         #expect(refusal?.line == line, "\(template): \(String(describing: refusal))")
     }
 
     @Test func oversizedOrEmptyTemplatesAndLayoutsInTextsAreRefused() {
         let big = String(repeating: "<p>words</p>\n", count: 8_000)
-        #expect(throws: MessageTemplateCheck.Refusal.self) { try MessageTemplateCheck.check(big, channel: .email) }
-        #expect(throws: MessageTemplateCheck.Refusal.self) { try MessageTemplateCheck.check("  \n", channel: .sms) }
-        #expect(throws: MessageTemplateCheck.Refusal.self) { try MessageTemplateCheck.check("{{<emails.layout}}{{/emails.layout}}", channel: .sms) }
-        #expect(throws: MessageTemplateCheck.Refusal.self) {
-            try MessageTemplateCheck.check("{{<emails.layout}}{{/emails.layout}}", channel: .email, subject: true)
-        }
+        #expect(throws: TemplateRefusal.self) { try TemplateCheck.check(big, kind: .emailHTML) }
+        #expect(throws: TemplateRefusal.self) { try TemplateCheck.check("  \n", kind: .sms) }
+        #expect(throws: TemplateRefusal.self) { try TemplateCheck.check("{{<emails.layout}}{{/emails.layout}}", kind: .sms) }
+        #expect(throws: TemplateRefusal.self) { try TemplateCheck.check("{{<emails.layout}}{{/emails.layout}}", kind: .emailSubject) }
     }
 }
 

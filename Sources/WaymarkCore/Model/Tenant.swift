@@ -13,10 +13,12 @@ public struct Tenant: Hashable, Sendable {
     /// A host name serving this tenant's pages without the slug, once verified.
     public var customDomain: String?
     public var createdAt: Date
+    /// Counts changes to the tenant's own page sections: part of what a cached page was built from.
+    public var pagesVersion: Int64
 
     public init(
         id: Int64, slug: String, name: String, branding: Branding = Branding(), defaultLocale: String = "en",
-        timeZone: String = "UTC", customDomain: String? = nil, createdAt: Date
+        timeZone: String = "UTC", customDomain: String? = nil, createdAt: Date, pagesVersion: Int64 = 0
     ) {
         self.id = id
         self.slug = slug
@@ -26,6 +28,7 @@ public struct Tenant: Hashable, Sendable {
         self.timeZone = timeZone
         self.customDomain = customDomain
         self.createdAt = createdAt
+        self.pagesVersion = pagesVersion
     }
 }
 

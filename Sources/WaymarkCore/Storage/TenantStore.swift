@@ -89,6 +89,8 @@ public protocol TenantStore: Sendable {
     /// or nothing. Throws `StoreError.slugTaken` for a slug in use.
     func createTenant(_ new: NewTenant, now: Date) async throws -> CreatedTenant
     func tenant(slug: String) async throws -> Tenant?
+    /// Every tenant, by slug (for operators' commands).
+    func tenants() async throws -> [Tenant]
     func tenant(id: Int64) async throws -> Tenant?
     /// The tenant whose pages `host` serves, whatever its case.
     func tenant(customDomain host: String) async throws -> Tenant?

@@ -24,6 +24,7 @@ enum Migrations {
         ("v6-enum-checks", v6EnumChecks),
         ("v7-registration-leases", v7RegistrationLeases),
         ("v8-admin", v8Admin),
+        ("v9-template-editor", v9TemplateEditor),
     ]
 
     static let v1Foundation = """
@@ -527,5 +528,37 @@ enum Migrations {
 
         CREATE INDEX shipment_tenant_email ON shipment(tenant_id, lower(customer_email));
         CREATE INDEX shipment_tenant_phone ON shipment(tenant_id, customer_phone);
+        """
+
+    /// The template editor: a merchant's own sections of the tracking page, an email's own text
+    /// part, and every saved version of every template (who, when), for history and rollback.
+    /// `tenant.pages_version` counts section changes, so a cached page built before one is never
+    /// served after it.
+    static let v9TemplateEditor = """
+        ALTER TABLE message_template ADD COLUMN text_body TEXT CHECK (text_body IS NULL OR length(CAST(text_body AS BLOB)) BETWEEN 1 AND 65536);
+        ALTER TABLE tenant ADD COLUMN pages_version INTEGER NOT NULL DEFAULT 0 CHECK (pages_version >= 0);
+
+        CREATE TABLE page_section (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            section TEXT NOT NULL CHECK (section IN ('header', 'banner', 'after_delivery', 'footer')),
+            locale TEXT NOT NULL,
+            body TEXT NOT NULL CHECK (length(CAST(body AS BLOB)) BETWEEN 1 AND 65536),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, section, locale)
+        ) STRICT;
+
+        -- slot: 'email/<name>/<locale>', 'sms/<name>/<locale>' or 'page/<section>/<locale>'.
+        -- A reset is a version without a body: the default from then on.
+        CREATE TABLE template_version (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            slot TEXT NOT NULL CHECK (slot GLOB '[eps]*/*/*'),
+            subject TEXT,
+            body TEXT,
+            text_body TEXT,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX template_version_slot ON template_version(tenant_id, slot, id);
         """
 }

@@ -14,10 +14,11 @@ struct MessageTemplateRecord: Codable, StoredRecord {
     var locale: String
     var subject: String?
     var body: String
+    var textBody: String?
     var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case tenantID = "tenant_id", channel, name, locale, subject, body, updatedAt = "updated_at"
+        case tenantID = "tenant_id", channel, name, locale, subject, body, textBody = "text_body", updatedAt = "updated_at"
     }
 
     enum Columns {
@@ -27,6 +28,7 @@ struct MessageTemplateRecord: Codable, StoredRecord {
         static let locale = Column(CodingKeys.locale)
         static let subject = Column(CodingKeys.subject)
         static let body = Column(CodingKeys.body)
+        static let textBody = Column(CodingKeys.textBody)
         static let updatedAt = Column(CodingKeys.updatedAt)
     }
 
@@ -34,6 +36,7 @@ struct MessageTemplateRecord: Codable, StoredRecord {
 
     /// The template this row holds.
     var template: MessageTemplate {
-        MessageTemplate(tenantID: tenantID, channel: channel, name: name, locale: locale, subject: subject, body: body, updatedAt: updatedAt)
+        MessageTemplate(tenantID: tenantID, channel: channel, name: name, locale: locale, subject: subject, body: body, textBody: textBody,
+            updatedAt: updatedAt)
     }
 }

@@ -6,3 +6,4 @@ import WaymarkCore
 extension MemberRole: DatabaseValueConvertible {}
 extension DeliveryStatus: DatabaseValueConvertible {}
 extension NotificationChannel: DatabaseValueConvertible {}
+extension PageSection: DatabaseValueConvertible {}

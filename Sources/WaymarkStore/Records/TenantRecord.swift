@@ -30,6 +30,7 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
     var smsFrom: String?
     var quietHoursStart: Int
     var quietHoursEnd: Int
+    var pagesVersion: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, slug, name, branding, defaultLocale = "default_locale", timeZone = "time_zone", customDomain = "custom_domain"
@@ -37,7 +38,7 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
         case deliveredRetentionDays = "delivered_retention_days", stalledAfterDays = "stalled_after_days"
         case notificationRules = "notification_rules", subscribeContacts = "subscribe_contacts", senderName = "sender_name"
         case senderEmail = "sender_email", replyTo = "reply_to", smsFrom = "sms_from"
-        case quietHoursStart = "quiet_hours_start", quietHoursEnd = "quiet_hours_end"
+        case quietHoursStart = "quiet_hours_start", quietHoursEnd = "quiet_hours_end", pagesVersion = "pages_version"
     }
 
     enum Columns {
@@ -61,13 +62,15 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
         static let smsFrom = Column(CodingKeys.smsFrom)
         static let quietHoursStart = Column(CodingKeys.quietHoursStart)
         static let quietHoursEnd = Column(CodingKeys.quietHoursEnd)
+        static let pagesVersion = Column(CodingKeys.pagesVersion)
     }
 
     /// The tenant this row holds.
     func tenant() throws -> Tenant {
         Tenant(
             id: id, slug: slug, name: name, branding: try json(Branding.self, branding, column: CodingKeys.branding),
-            defaultLocale: defaultLocale, timeZone: timeZone, customDomain: customDomain, createdAt: createdAt)
+            defaultLocale: defaultLocale, timeZone: timeZone, customDomain: customDomain, createdAt: createdAt,
+            pagesVersion: pagesVersion)
     }
 
     /// How this tenant's messages are sent.

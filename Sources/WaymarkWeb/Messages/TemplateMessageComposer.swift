@@ -45,20 +45,42 @@ public struct TemplateMessageComposer: MessageComposer {
     }
 
     public func email(for claimed: ClaimedDelivery) async throws -> ComposedEmail {
-        let (prepared, name, body) = try prepare(claimed, source: "email")
-        var view = prepared
+        let (view, name, body) = try prepare(claimed, source: "email")
         let custom = try await override(claimed, channel: .email, name: name, language: view.lang)
-        let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, TemplateTree.make(prepared)) }.map(Self.oneLine)
-        view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
-        let tree = TemplateTree.make(view)
-        let html = try custom.flatMap { render($0.body, tree) } ?? renderDefault("emails/\(name)", tree, for: claimed)
-        let text = try renderDefault("emails/text/\(name)", tree, for: claimed)
-        return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
+        return try email(view, name: name, body: body, custom: custom, for: claimed)
     }
 
     public func sms(for claimed: ClaimedDelivery) async throws -> String {
         let (view, name, _) = try prepare(claimed, source: "sms")
         let custom = try await override(claimed, channel: .sms, name: name, language: view.lang)
+        return try sms(view, name: name, custom: custom, for: claimed)
+    }
+
+    /// The email as `custom` would write it, whatever the tenant saved: the editor's preview.
+    public func email(for claimed: ClaimedDelivery, using custom: MessageTemplate?) throws -> ComposedEmail {
+        let (view, name, body) = try prepare(claimed, source: "email")
+        return try email(view, name: name, body: body, custom: custom, for: claimed)
+    }
+
+    /// The text message as `custom` would write it: the editor's preview.
+    public func sms(for claimed: ClaimedDelivery, using custom: MessageTemplate?) throws -> String {
+        let (view, name, _) = try prepare(claimed, source: "sms")
+        return try sms(view, name: name, custom: custom, for: claimed)
+    }
+
+    private func email(
+        _ prepared: ShopperMessageView, name: String, body: WebhookEventBody, custom: MessageTemplate?, for claimed: ClaimedDelivery
+    ) throws -> ComposedEmail {
+        var view = prepared
+        let customSubject = custom?.subject.flatMap { render(Self.plainText + $0, TemplateTree.make(prepared)) }.map(Self.oneLine)
+        view.subject = customSubject.flatMap { $0.isEmpty ? nil : $0 } ?? view.defaultSubject(catalog: catalog, order: body.data.order_number)
+        let tree = TemplateTree.make(view)
+        let html = try custom.flatMap { render($0.body, tree) } ?? renderDefault("emails/\(name)", tree, for: claimed)
+        let text = try custom?.textBody.flatMap { render(Self.plainText + $0, tree) } ?? renderDefault("emails/text/\(name)", tree, for: claimed)
+        return ComposedEmail(subject: view.subject, html: html, text: Self.tidy(text), unsubscribeURL: view.unsubscribeURL)
+    }
+
+    private func sms(_ view: ShopperMessageView, name: String, custom: MessageTemplate?, for claimed: ClaimedDelivery) throws -> String {
         let tree = TemplateTree.make(view)
         let text = try custom.flatMap { render(Self.plainText + $0.body, tree) } ?? renderDefault("sms/\(name)", tree, for: claimed)
         return Self.oneLine(text)

@@ -15,6 +15,8 @@ struct LayoutView: Encodable {
     let hasLanguages: Bool
     let supportURL: String?
     let supportLabel: String?
+    /// The merchant's own header, banner and footer, where it replaced Waymark's (tracking page).
+    var sections: RenderedSections? = nil
 
     struct LanguageLink: Encodable {
         let code: String

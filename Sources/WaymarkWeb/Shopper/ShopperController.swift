@@ -6,7 +6,7 @@ import WaymarkCore
 /// The shopper's pages: lookup, tracking page, theme stylesheet, and (in their own files)
 /// subscribing to updates and unsubscribing. Server-rendered, no script.
 struct ShopperController {
-    let database: any TenantStore & ShipmentStore & SubscriptionStore
+    let database: any TenantStore & ShipmentStore & SubscriptionStore & TemplateStore
     let renderer: PageRenderer
     let catalog: Catalog
     let clientThrottle: RateLimiter
@@ -15,6 +15,8 @@ struct ShopperController {
     /// Counts page views for the dashboard, off the request path.
     let usage: UsageRecorder
     let now: @Sendable () -> Date
+
+    var sections: PageSectionRenderer { PageSectionRenderer(catalog: catalog) }
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
         router.on(.lookupPage, .get, use: lookupPage)
@@ -100,6 +102,14 @@ struct ShopperController {
         }
         var view = TrackingPageView.make(
             tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now)
+        // Only a tenant that ever changed a section pays for reading them.
+        if tenant.pagesVersion > 0 {
+            let own = try await database.pageSections(tenantID: tenant.id, locale: language)
+            if !own.isEmpty {
+                let sectionView = sections.view(page: view, tenant: tenant, tracked: tracked, language: language, prefix: prefix)
+                view.apply(sections.render(own, view: sectionView))
+            }
+        }
         if confirming {
             view.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
         }

@@ -4,7 +4,7 @@ import WaymarkCore
 /// The model of the tracking page: plain strings and flags, built from a shipment by `make`,
 /// so the page can be rendered (and snapshot-tested) without a database or a server.
 struct TrackingPageView: Encodable {
-    let layout: LayoutView
+    var layout: LayoutView
     let t: [String: String]
     let statusClass: String
     let headline: String
@@ -25,6 +25,8 @@ struct TrackingPageView: Encodable {
     /// The "get updates by email or text" form; only on the secret-link page, where the
     /// shopper has proved they may follow this shipment.
     var subscribe: SubscribeFormView?
+    /// The merchant's after-delivery section (a review link, products), once delivered.
+    var afterDelivery: String? = nil
 
     struct Step: Encodable {
         let label: String
@@ -131,6 +133,12 @@ struct TrackingPageView: Encodable {
             subscribe: showOrder
                 ? SubscribeFormView.make(catalog: catalog, language: language, actionURL: SiteRoute.subscribe.shopperPath(prefix: prefix, shipment.token) + "?lang=\(language)")
                 : nil)
+    }
+
+    /// The merchant's own sections, in place of Waymark's header, footer and empty banner.
+    mutating func apply(_ sections: RenderedSections) {
+        layout.sections = sections
+        afterDelivery = sections.afterDelivery
     }
 
     private static func newestOffset(_ tracked: TrackedShipment) -> Int? {
