@@ -70,7 +70,7 @@ struct TemplateCommand: AsyncParsableCommand {
             let samples = try TemplateSamples.load(resourcesPath: AppConfig.defaultResourcesPath(), links: db.links)
             let problems = samples.problems(in: candidate, tenant: tenant, now: now)
             guard problems.isEmpty else {
-                throw CLIError("\(file) was not saved:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+                throw CLIError("\(file) was not saved: " + problems.map(\.description).joined(separator: "; "))
             }
             switch slot.part {
             case .message(let channel, let name):

@@ -15,6 +15,10 @@ import WaymarkCore
         ("/admin/shipments/{acme}?reply=ja", "admin-shipment-reply-ja"), ("/admin/team", "admin-team"), ("/admin/api-keys", "admin-api-keys"),
         ("/admin/audit", "admin-audit"), ("/admin/sessions", "admin-sessions"), ("/admin/data", "admin-data"),
         ("/admin?lang=de", "admin-dashboard-de"), ("/admin/shipments?lang=ja", "admin-shipments-ja"),
+        ("/admin/templates", "admin-templates"), ("/admin/templates/email/delivered/en", "admin-template-email"),
+        ("/admin/templates/sms/stalled/ja?lang=ja", "admin-template-sms-ja"), ("/admin/templates/page/banner/de?lang=de", "admin-template-banner-de"),
+        ("/admin/templates/email/delivered/en/preview", "admin-template-preview-email"),
+        ("/admin/templates/page/header/en/preview?status=out_for_delivery", "admin-template-preview-page"),
     ]
 
     @Test func everyAdminPageMatchesItsSnapshot() async throws {
@@ -29,6 +33,12 @@ import WaymarkCore
                 #expect(page.status == .ok, "\(path)")
                 try Snapshot.expect(Self.normalized(page.text, fixture), matches: "\(name).html")
             }
+            // The editor refusing a section, each problem beside its line.
+            let refused = try await owner.post("/admin/templates/page/footer/en", [
+                ("body", "<p>Questions?\n<a href=\"javascript:alert(1)\" onclick=\"x()\">Ask</a></p>\n<div>{{shopper}}"), ("action", "save"),
+            ])
+            #expect(refused.status == .unprocessableContent)
+            try Snapshot.expect(Self.normalized(refused.text, fixture), matches: "admin-template-problems.html")
         }
     }
 

@@ -67,6 +67,10 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case adminSessionEnd = "admin/sessions/{id}/end"
     case adminSwitchTenant = "admin/tenant"
     case adminData = "admin/data"
+    case adminTemplates = "admin/templates"
+    case adminTemplate = "admin/templates/{kind}/{name}/{locale}"
+    case adminTemplatePreview = "admin/templates/{kind}/{name}/{locale}/preview"
+    case adminTemplateRestore = "admin/templates/{kind}/{name}/{locale}/restore"
 
     /// Who a route serves.
     public enum Area: Sendable {
@@ -85,7 +89,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
         case .admin, .adminLogin, .adminLogout, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminShipments, .adminShipment,
              .adminShipmentReveal, .adminShipmentResend, .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
              .adminTeamMemberRemove, .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminSessions, .adminSessionEnd, .adminSwitchTenant,
-             .adminData:
+             .adminData, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore:
             .admin
         }
     }
@@ -98,7 +102,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
         case .admin, .adminLogout, .adminShipments, .adminShipment, .adminShipmentReveal, .adminShipmentResend, .adminSessions, .adminSessionEnd,
              .adminSwitchTenant:
             .agent
-        case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit: .admin
+        case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore: .admin
         case .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole, .adminTeamMemberRemove, .adminData: .owner
         default: nil
         }
@@ -108,11 +112,12 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     public var methods: [Method] {
         switch self {
         case .lookupPage, .trackingPage, .theme, .openAPI, .carriers, .carrierDetection, .webhookEndpointDeliveries, .healthz, .metrics,
-             .staticFiles, .shipmentSupportReply, .admin, .adminShipments, .adminShipment, .adminAudit, .adminSessions, .adminTeam:
+             .staticFiles, .shipmentSupportReply, .admin, .adminShipments, .adminShipment, .adminAudit, .adminSessions, .adminTeam,
+             .adminTemplates, .adminTemplatePreview:
             [.get]
-        case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData: [.get, .post]
+        case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData, .adminTemplate: [.get, .post]
         case .adminLogout, .adminShipmentReveal, .adminShipmentResend, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
-             .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant:
+             .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant, .adminTemplateRestore:
             [.post]
         case .lookup, .subscribe, .shipmentsBatch, .shipmentsImport, .shipmentEvents, .webhookEndpointSecret, .webhookEndpointEnable,
              .deliveryReplay, .providerHook, .smsHook, .demoWebhooks:

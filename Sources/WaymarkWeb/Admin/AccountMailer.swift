@@ -50,4 +50,18 @@ struct AccountMailer: Sendable {
             logger.warning("account email not sent", metadata: ["kind": .string(message.key), "error": .string("\(error)")])
         }
     }
+
+    /// A shopper email as the template editor wrote it, to the person who asked; "[Test]" in
+    /// the subject. True when the transport took it.
+    func sendTest(_ email: ComposedEmail, to address: String) async -> Bool {
+        do {
+            let message = EmailMessage(from: sender, to: try Mailbox(address), subject: "[Test] " + email.subject, textBody: email.text, htmlBody: email.html)
+            let outcome = await transport.deliver(try message.rendered(), from: sender, to: try Mailbox(address), deliveryID: "test-\(SecureToken.random(byteCount: 9))")
+            if case .delivered = outcome { return true }
+            logger.warning("test email not sent", metadata: ["outcome": .string("\(outcome)")])
+        } catch {
+            logger.warning("test email not sent", metadata: ["error": .string("\(error)")])
+        }
+        return false
+    }
 }

@@ -15,13 +15,16 @@ struct AdminMiddleware: RouterMiddleware {
     typealias Context = WaymarkRequestContext
     let site: AdminSite
 
-    /// Admin pages may run the one script of `Public/js/admin.js` (copy buttons), nothing else.
+    /// Admin pages may run the one script of `Public/js/admin.js` (copy buttons), nothing else,
+    /// and frame only their own previews (which carry a policy of their own).
     static let contentSecurityPolicy = [
         "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' https: data:", "form-action 'self'",
-        "base-uri 'none'", "object-src 'none'", "frame-ancestors 'none'",
+        "frame-src 'self'", "base-uri 'none'", "object-src 'none'", "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
     static let maxFormSize = 64 * 1024
+    /// A template form holds up to three texts of 64 KB each, percent-encoded.
+    static let maxTemplateFormSize = 3 * 3 * TemplateKind.maximumBytes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -42,7 +45,8 @@ struct AdminMiddleware: RouterMiddleware {
         } catch let error as HTTPError where error.status == .forbidden {
             response = try await forbidden(request, context)
         }
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        // A preview keeps its own, stricter policy.
+        if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy }
         response.headers[.cacheControl] = "no-store"
         if let query, let language = AdminLanguage.match(query) {
             response.setCookie(site.cookies.cookie(site.cookies.language, language, maxAge: 365 * 86_400))
@@ -62,7 +66,7 @@ struct AdminMiddleware: RouterMiddleware {
             guard session.role.allows(needed) else { throw HTTPError(.forbidden) }
         }
         guard request.method == .post else { return nil }
-        let body = try await request.collectBody(upTo: Self.maxFormSize)
+        let body = try await request.collectBody(upTo: route == .adminTemplate ? Self.maxTemplateFormSize : Self.maxFormSize)
         let form = AdminForm(String(buffer: body))
         let expected = route.adminRole == nil ? request.cookies[site.cookies.preSession]?.value : context.adminSession?.csrfToken
         guard let expected, !expected.isEmpty, let given = form.raw(AdminForm.csrfField), ConstantTime.equals(given, expected) else {

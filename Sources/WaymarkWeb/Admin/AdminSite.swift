@@ -138,8 +138,8 @@ struct AdminLayout: Encodable {
         let session = context.adminSession
         let role = session?.role
         let items: [(SiteRoute, String)] = [
-            (.admin, "nav_dashboard"), (.adminShipments, "nav_shipments"), (.adminTeam, "nav_team"), (.adminAPIKeys, "nav_api_keys"),
-            (.adminAudit, "nav_audit"),
+            (.admin, "nav_dashboard"), (.adminShipments, "nav_shipments"), (.adminTemplates, "nav_templates"), (.adminTeam, "nav_team"),
+            (.adminAPIKeys, "nav_api_keys"), (.adminAudit, "nav_audit"),
         ]
         let nav = items.compactMap { route, key -> Link? in
             guard let role, let needed = route.adminRole, role.allows(needed), !(route == .admin && role == .agent) else { return nil }

@@ -27,7 +27,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         headers[.referrerPolicy] = "no-referrer"
         // A route with its own policy keeps it (the admin allows its one script).
         if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = contentSecurityPolicy }
-        headers[.xFrameOptions] = "DENY"
+        if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "DENY" }
         if servesTLS { headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
     }
 }

@@ -13,6 +13,18 @@ struct LineDiff {
         /// 1-based line numbers in the old and the new text.
         let old: Int?
         let new: Int?
+        /// For templates: which mark the line gets.
+        let added: Bool
+        let removed: Bool
+
+        init(change: Change, text: String, old: Int?, new: Int?) {
+            self.change = change
+            self.text = text
+            self.old = old
+            self.new = new
+            added = change == .added
+            removed = change == .removed
+        }
     }
 
     static let maximumCells = 4_000_000

@@ -20,6 +20,7 @@ public struct TemplateProblem: Error, Equatable, Sendable, CustomStringConvertib
         let place = switch (line, column) {
         case let (line?, column?): "line \(line), column \(column): "
         case let (line?, nil): "line \(line): "
+        case let (nil, column?): "column \(column): "
         default: ""
         }
         return (field.map { "\($0), " } ?? "") + place + reason

@@ -40,7 +40,7 @@ public struct TemplateSamples: Sendable {
             id: "shp_sample", tenantID: tenant.id, trackingNumber: "1Z999AA10123456784", carrier: "ups", orderNumber: "1001",
             customer: Customer(name: "Sam Shopper", email: "sam@example.com", phone: "+14155550123", locale: language),
             destination: Destination(city: "Portland", region: "OR", postalCode: "97201", country: "US"), status: status,
-            eta: status == .delivered ? nil : now.addingTimeInterval(48 * hour), deliveredAt: delivered,
+            eta: status == .delivered ? nil : now.addingTimeInterval(status == .outForDelivery ? 0 : 48 * hour), deliveredAt: delivered,
             lastEventAt: now.addingTimeInterval(-2 * hour), token: "SAMPLESAMPLESAMPLESAMPLE", createdAt: now.addingTimeInterval(-72 * hour),
             updatedAt: now)
         let journey: [(DeliveryStatus, String, TimeInterval)] = [
