@@ -72,7 +72,7 @@ def test_sections_are_checked_like_the_editor_and_old_templates_are_reported(db,
     checked = run_cli("template", "check", db=db, check=False)
     assert checked.returncode == 1, checked
     assert "acme email/delivered/en:" in checked.stdout
-    assert "line 2, column 8: event handler attributes such as onerror" in checked.stdout
+    assert "line 2, column 12: event handler attributes such as onerror" in checked.stdout
     assert "2 template(s) checked, 1 would be refused today" in checked.stdout
     assert [row[1] for row in stored(db)] == ["delivered"]
     run_cli("template", "reset", "--tenant", "acme", "--channel", "email", "--name", "delivered", "--locale", "en", db=db)
