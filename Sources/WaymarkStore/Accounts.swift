@@ -263,7 +263,7 @@ extension AppDatabase {
     public func recordAudit(_ event: AuditEvent, now: Date) async throws {
         try await write { db in
             try AuditEntryRecord(
-                id: nil, tenantID: event.tenantID, actor: String(event.actor.prefix(200)), action: String(event.action.prefix(200)),
+                id: nil, tenantID: event.tenantID, actor: String(event.actor.prefix(200)), action: String(event.action.prefix(1_000)),
                 subject: event.subject.map { String($0.prefix(200)) }, address: event.address, createdAt: now
             ).insert(db)
         }

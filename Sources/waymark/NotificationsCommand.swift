@@ -20,6 +20,8 @@ extension TenantCommand {
         @Option(name: .customLong("eta-email"), help: "Email the shopper when the ETA changes: on or off.") var etaEmail: String?
         @Option(name: .customLong("subscribe-contacts"), help: "Subscribe the email and phone given with a new shipment: on or off.")
         var subscribeContacts: String?
+        @Option(name: .customLong("self-subscription"), help: "Offer shoppers the \"get updates\" form on the tracking page: on or off.")
+        var selfSubscription: String?
         @Option(name: .customLong("sender-name"), help: "The sender name shoppers see (empty: the merchant's name).") var senderName: String?
         @Option(name: .customLong("sender-email"), help: "The From address (empty: the server's WAYMARK_MAIL_FROM).") var senderEmail: String?
         @Option(name: .customLong("reply-to"), help: "Where shoppers' replies go (empty: none).") var replyTo: String?
@@ -54,6 +56,7 @@ extension TenantCommand {
             try await db.updateNotificationSettings(
                 tenantID: found.id, rules: overrides, stalledAfterDays: stalledAfterDays,
                 subscribeContacts: try subscribeContacts.map { try Self.onOff($0, option: "--subscribe-contacts") },
+                selfSubscription: try selfSubscription.map { try Self.onOff($0, option: "--self-subscription") },
                 senderName: senderName, senderEmail: senderEmail, replyTo: replyTo, smsFrom: smsFrom,
                 quietHours: try quietHours.map(Self.quietHours), now: Date())
             let settings = try await db.notificationSettings(tenantID: found.id)
@@ -63,7 +66,7 @@ extension TenantCommand {
                   email on:           \(rules.emailStatuses.sorted().map(\.rawValue).joined(separator: ", "))
                   SMS on:             \(rules.smsStatuses.sorted().map(\.rawValue).joined(separator: ", "))
                   stalled after:      \(rules.stalledAfterDays) days (email \(rules.emailWhenStalled ? "on" : "off")); ETA change email \(rules.emailWhenETAChanges ? "on" : "off")
-                  subscribe contacts: \(settings.subscribeContacts ? "on" : "off")
+                  subscribe contacts: \(settings.subscribeContacts ? "on" : "off"); shoppers may subscribe on the page: \(settings.selfSubscription ? "on" : "off")
                   sender:             \(settings.senderName ?? found.name) <\(settings.senderEmail ?? "server default")>\(settings.replyTo.map { ", reply to \($0)" } ?? "")
                   SMS sender:         \(settings.smsFrom ?? "server default")
                   quiet hours:        \(settings.quietHoursStart == settings.quietHoursEnd ? "none" : "\(settings.quietHoursStart):00-\(settings.quietHoursEnd):00 \(found.timeZone)")

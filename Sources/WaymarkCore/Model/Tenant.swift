@@ -15,10 +15,13 @@ public struct Tenant: Hashable, Sendable {
     public var createdAt: Date
     /// Counts changes to the tenant's own page sections: part of what a cached page was built from.
     public var pagesVersion: Int64
+    /// Whether the tracking page offers the shopper the "get updates" form.
+    public var selfSubscription: Bool
 
     public init(
         id: Int64, slug: String, name: String, branding: Branding = Branding(), defaultLocale: String = "en",
-        timeZone: String = "UTC", customDomain: String? = nil, createdAt: Date, pagesVersion: Int64 = 0
+        timeZone: String = "UTC", customDomain: String? = nil, createdAt: Date, pagesVersion: Int64 = 0,
+        selfSubscription: Bool = true
     ) {
         self.id = id
         self.slug = slug
@@ -29,6 +32,7 @@ public struct Tenant: Hashable, Sendable {
         self.customDomain = customDomain
         self.createdAt = createdAt
         self.pagesVersion = pagesVersion
+        self.selfSubscription = selfSubscription
     }
 }
 

@@ -6,6 +6,8 @@ public struct NotificationSettings: Sendable, Equatable {
     public var rules: NotificationRules
     /// Whether the contacts given when a shipment is created are subscribed to its updates.
     public var subscribeContacts: Bool
+    /// Whether the tracking page offers shoppers the "get updates" form.
+    public var selfSubscription: Bool
     /// The name shoppers see as the sender; the tenant's name when nil.
     public var senderName: String?
     /// The From address; the server's default sender when nil.
@@ -19,11 +21,12 @@ public struct NotificationSettings: Sendable, Equatable {
     public var quietHoursEnd: Int
 
     public init(
-        rules: NotificationRules = .defaults, subscribeContacts: Bool = true, senderName: String? = nil, senderEmail: String? = nil,
+        rules: NotificationRules = .defaults, subscribeContacts: Bool = true, selfSubscription: Bool = true, senderName: String? = nil, senderEmail: String? = nil,
         replyTo: String? = nil, smsFrom: String? = nil, quietHoursStart: Int = 21, quietHoursEnd: Int = 8
     ) {
         self.rules = rules
         self.subscribeContacts = subscribeContacts
+        self.selfSubscription = selfSubscription
         self.senderName = senderName
         self.senderEmail = senderEmail
         self.replyTo = replyTo

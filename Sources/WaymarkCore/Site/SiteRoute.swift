@@ -71,6 +71,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case adminTemplate = "admin/templates/{kind}/{name}/{locale}"
     case adminTemplatePreview = "admin/templates/{kind}/{name}/{locale}/preview"
     case adminTemplateRestore = "admin/templates/{kind}/{name}/{locale}/restore"
+    case adminNotificationSettings = "admin/settings/notifications"
 
     /// Who a route serves.
     public enum Area: Sendable {
@@ -89,7 +90,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
         case .admin, .adminLogin, .adminLogout, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminShipments, .adminShipment,
              .adminShipmentReveal, .adminShipmentResend, .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
              .adminTeamMemberRemove, .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminSessions, .adminSessionEnd, .adminSwitchTenant,
-             .adminData, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore:
+             .adminData, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore, .adminNotificationSettings:
             .admin
         }
     }
@@ -102,7 +103,9 @@ public enum SiteRoute: String, CaseIterable, Sendable {
         case .admin, .adminLogout, .adminShipments, .adminShipment, .adminShipmentReveal, .adminShipmentResend, .adminSessions, .adminSessionEnd,
              .adminSwitchTenant:
             .agent
-        case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore: .admin
+        case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore,
+             .adminNotificationSettings:
+            .admin
         case .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole, .adminTeamMemberRemove, .adminData: .owner
         default: nil
         }
@@ -115,7 +118,9 @@ public enum SiteRoute: String, CaseIterable, Sendable {
              .staticFiles, .shipmentSupportReply, .admin, .adminShipments, .adminShipment, .adminAudit, .adminSessions, .adminTeam,
              .adminTemplates, .adminTemplatePreview:
             [.get]
-        case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData, .adminTemplate: [.get, .post]
+        case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData, .adminTemplate,
+             .adminNotificationSettings:
+            [.get, .post]
         case .adminLogout, .adminShipmentReveal, .adminShipmentResend, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
              .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant, .adminTemplateRestore:
             [.post]

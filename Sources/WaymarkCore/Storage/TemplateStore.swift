@@ -103,7 +103,7 @@ public protocol TemplateStore: Sendable {
     func notificationSettings(tenantID: Int64) async throws -> NotificationSettings
     /// Changes the given settings; a nil argument keeps what is stored.
     func updateNotificationSettings(
-        tenantID: Int64, rules: NotificationRules.Overrides?, stalledAfterDays: Int?, subscribeContacts: Bool?,
+        tenantID: Int64, rules: NotificationRules.Overrides?, stalledAfterDays: Int?, subscribeContacts: Bool?, selfSubscription: Bool?,
         senderName: String?, senderEmail: String?, replyTo: String?, smsFrom: String?, quietHours: (start: Int, end: Int)?,
         now: Date
     ) async throws

@@ -530,13 +530,16 @@ enum Migrations {
         CREATE INDEX shipment_tenant_phone ON shipment(tenant_id, customer_phone);
         """
 
-    /// The template editor: a merchant's own sections of the tracking page, an email's own text
-    /// part, and every saved version of every template (who, when), for history and rollback.
+    /// The template editor and notification settings: a merchant's own sections of the tracking
+    /// page, an email's own text part, every saved version of every template (who, when), for
+    /// history and rollback, and whether shoppers may subscribe themselves on the page.
     /// `tenant.pages_version` counts section changes, so a cached page built before one is never
     /// served after it.
     static let v9TemplateEditor = """
         ALTER TABLE message_template ADD COLUMN text_body TEXT CHECK (text_body IS NULL OR length(CAST(text_body AS BLOB)) BETWEEN 1 AND 65536);
         ALTER TABLE tenant ADD COLUMN pages_version INTEGER NOT NULL DEFAULT 0 CHECK (pages_version >= 0);
+        -- Whether the tracking page offers shoppers the "get updates" form.
+        ALTER TABLE tenant ADD COLUMN self_subscription INTEGER NOT NULL DEFAULT 1 CHECK (self_subscription IN (0, 1));
 
         CREATE TABLE page_section (
             tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,

@@ -10,7 +10,7 @@ extension AppDatabase {
     /// Changes the settings given; nil leaves one as it is (use an empty string to clear a sender field).
     public func updateNotificationSettings(
         tenantID: Int64, rules: NotificationRules.Overrides? = nil, stalledAfterDays: Int? = nil, subscribeContacts: Bool? = nil,
-        senderName: String? = nil, senderEmail: String? = nil, replyTo: String? = nil, smsFrom: String? = nil,
+        selfSubscription: Bool? = nil, senderName: String? = nil, senderEmail: String? = nil, replyTo: String? = nil, smsFrom: String? = nil,
         quietHours: (start: Int, end: Int)? = nil, now: Date = Date()
     ) async throws {
         try await write { db in
@@ -21,6 +21,7 @@ extension AppDatabase {
             if let rules { try set("notification_rules", JSONText.encode(rules)) }
             if let stalledAfterDays { try set("stalled_after_days", stalledAfterDays) }
             if let subscribeContacts { try set("subscribe_contacts", subscribeContacts) }
+            if let selfSubscription { try set("self_subscription", selfSubscription) }
             if let senderName { try set("sender_name", text(senderName)) }
             if let senderEmail { try set("sender_email", text(senderEmail)) }
             if let replyTo { try set("reply_to", text(replyTo)) }

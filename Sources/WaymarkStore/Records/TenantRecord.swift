@@ -31,6 +31,7 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
     var quietHoursStart: Int
     var quietHoursEnd: Int
     var pagesVersion: Int64
+    var selfSubscription: Bool
 
     enum CodingKeys: String, CodingKey {
         case id, slug, name, branding, defaultLocale = "default_locale", timeZone = "time_zone", customDomain = "custom_domain"
@@ -39,6 +40,7 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
         case notificationRules = "notification_rules", subscribeContacts = "subscribe_contacts", senderName = "sender_name"
         case senderEmail = "sender_email", replyTo = "reply_to", smsFrom = "sms_from"
         case quietHoursStart = "quiet_hours_start", quietHoursEnd = "quiet_hours_end", pagesVersion = "pages_version"
+        case selfSubscription = "self_subscription"
     }
 
     enum Columns {
@@ -63,6 +65,7 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
         static let quietHoursStart = Column(CodingKeys.quietHoursStart)
         static let quietHoursEnd = Column(CodingKeys.quietHoursEnd)
         static let pagesVersion = Column(CodingKeys.pagesVersion)
+        static let selfSubscription = Column(CodingKeys.selfSubscription)
     }
 
     /// The tenant this row holds.
@@ -70,7 +73,7 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
         Tenant(
             id: id, slug: slug, name: name, branding: try json(Branding.self, branding, column: CodingKeys.branding),
             defaultLocale: defaultLocale, timeZone: timeZone, customDomain: customDomain, createdAt: createdAt,
-            pagesVersion: pagesVersion)
+            pagesVersion: pagesVersion, selfSubscription: selfSubscription)
     }
 
     /// How this tenant's messages are sent.
@@ -78,6 +81,7 @@ struct TenantRecord: Codable, StoredRecord, Identifiable {
         let overrides = try json(NotificationRules.Overrides.self, notificationRules, column: CodingKeys.notificationRules)
         return NotificationSettings(
             rules: NotificationRules(overrides, stalledAfterDays: stalledAfterDays), subscribeContacts: subscribeContacts,
+            selfSubscription: selfSubscription,
             senderName: senderName, senderEmail: senderEmail, replyTo: replyTo, smsFrom: smsFrom,
             quietHoursStart: quietHoursStart, quietHoursEnd: quietHoursEnd)
     }

@@ -138,7 +138,8 @@ struct AdminLayout: Encodable {
         let session = context.adminSession
         let role = session?.role
         let items: [(SiteRoute, String)] = [
-            (.admin, "nav_dashboard"), (.adminShipments, "nav_shipments"), (.adminTemplates, "nav_templates"), (.adminTeam, "nav_team"),
+            (.admin, "nav_dashboard"), (.adminShipments, "nav_shipments"), (.adminTemplates, "nav_templates"),
+            (.adminNotificationSettings, "nav_settings"), (.adminTeam, "nav_team"),
             (.adminAPIKeys, "nav_api_keys"), (.adminAudit, "nav_audit"),
         ]
         let nav = items.compactMap { route, key -> Link? in

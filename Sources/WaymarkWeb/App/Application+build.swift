@@ -124,6 +124,7 @@ func buildRouter(
     AdminShipmentsController(site: site).addRoutes(to: admin)
     AdminTeamController(site: site, mailer: mailer).addRoutes(to: admin)
     AdminAccessController(site: site).addRoutes(to: admin)
+    AdminNotificationsController(site: site).addRoutes(to: admin)
     AdminTemplatesController(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL)),
         mailer: mailer, viewsPath: "\(config.resourcesPath)/Views", drafts: PreviewDrafts()

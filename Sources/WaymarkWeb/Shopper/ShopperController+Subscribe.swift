@@ -15,6 +15,10 @@ extension ShopperController {
         guard SecureToken.isWellFormed(token), let tracked = try await database.shipment(tenantID: tenant.id, token: token) else {
             return try notFound(tenant, language: language, prefix: prefix)
         }
+        // The merchant turned the form off: the page no longer shows it, and a stale copy cannot post it.
+        guard tenant.selfSubscription else {
+            throw HTTPError(.forbidden, message: "This merchant does not take sign-ups for updates on the tracking page.")
+        }
         // A browser's form post; anything else is not this form (and a cross-site script could
         // only send a "simple" form post anyway, which the throttle limits).
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {

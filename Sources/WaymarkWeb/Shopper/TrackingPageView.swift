@@ -130,7 +130,7 @@ struct TrackingPageView: Encodable {
             checkpoints: timeline,
             hasCheckpoints: !timeline.isEmpty,
             lookupURL: SiteRoute.lookupPage.shopperPath(prefix: prefix),
-            subscribe: showOrder
+            subscribe: showOrder && tenant.selfSubscription
                 ? SubscribeFormView.make(catalog: catalog, language: language, actionURL: SiteRoute.subscribe.shopperPath(prefix: prefix, shipment.token) + "?lang=\(language)")
                 : nil)
     }
