@@ -80,6 +80,28 @@ extension AppDatabase {
         }
     }
 
+    public func setLogo(tenantID: Int64, _ logo: StoredLogo, now: Date) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO tenant_logo (tenant_id, file, content_type, bytes, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tenant_id) DO UPDATE SET file = excluded.file, content_type = excluded.content_type, bytes = excluded.bytes,
+                    updated_at = excluded.updated_at
+                """, arguments: [tenantID, logo.file, logo.contentType, Data(logo.bytes), now])
+            guard let tenant = try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE id = ?", tenantID) else {
+                throw StoreError.tenantNotFound("#\(tenantID)")
+            }
+            var branding = tenant.branding
+            branding.logoFile = logo.file
+            try db.execute(sql: "UPDATE tenant SET branding = ?, updated_at = ? WHERE id = ?", arguments: [try JSONText.encode(branding), now, tenantID])
+        }
+    }
+
+    public func logo(tenantID: Int64, file: String) async throws -> StoredLogo? {
+        try await read { db in
+            try TenantLogoRecord.fetchOne(db, sql: "SELECT * FROM tenant_logo WHERE tenant_id = ? AND file = ?", arguments: [tenantID, file])?.logo
+        }
+    }
+
     /// The tenant and key behind a bearer token, or nil for an unknown or revoked key.
     public func authenticate(apiKey: String) async throws -> APIKeyIdentity? {
         guard apiKey.hasPrefix("wm_"), apiKey.count < 200 else { return nil }

@@ -15,7 +15,7 @@ import WaymarkCore
         ("/admin/shipments/{acme}?reply=ja", "admin-shipment-reply-ja"), ("/admin/team", "admin-team"), ("/admin/api-keys", "admin-api-keys"),
         ("/admin/audit", "admin-audit"), ("/admin/sessions", "admin-sessions"), ("/admin/data", "admin-data"),
         ("/admin?lang=de", "admin-dashboard-de"), ("/admin/shipments?lang=ja", "admin-shipments-ja"),
-        ("/admin/settings/notifications", "admin-notifications"), ("/admin/templates", "admin-templates"), ("/admin/templates/email/delivered/en", "admin-template-email"),
+        ("/admin/settings/notifications", "admin-notifications"), ("/admin/settings/branding", "admin-branding"), ("/admin/templates", "admin-templates"), ("/admin/templates/email/delivered/en", "admin-template-email"),
         ("/admin/templates/sms/stalled/ja?lang=ja", "admin-template-sms-ja"), ("/admin/templates/page/banner/de?lang=de", "admin-template-banner-de"),
         ("/admin/templates/email/delivered/en/preview", "admin-template-preview-email"),
         ("/admin/templates/page/header/en/preview?status=out_for_delivery", "admin-template-preview-page"),

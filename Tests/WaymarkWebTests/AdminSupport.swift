@@ -94,8 +94,22 @@ struct AdminBrowser {
         return try await send(uri, method: .post, body: formBody(all))
     }
 
-    private mutating func send(_ uri: String, method: HTTPRequest.Method, body: ByteBuffer?) async throws -> TestResponse {
+    /// Posts a file as a browser's `multipart/form-data` upload, with the CSRF token.
+    @discardableResult
+    mutating func upload(_ uri: String, field: String, filename: String, contentType: String, bytes: [UInt8]) async throws -> TestResponse {
+        let boundary = "----WaymarkTestBoundary7MA4YWxkTrZu0gW"
+        var body: [UInt8] = []
+        func text(_ string: String) { body += Array(string.utf8) }
+        text("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf ?? "")\r\n")
+        text("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n")
+        body += bytes
+        text("\r\n--\(boundary)--\r\n")
+        return try await send(uri, method: .post, body: ByteBuffer(bytes: body), contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    private mutating func send(_ uri: String, method: HTTPRequest.Method, body: ByteBuffer?, contentType: String? = nil) async throws -> TestResponse {
         var headers: HTTPFields = method == .post ? formHeaders : [:]
+        if let contentType { headers[.contentType] = contentType }
         if !cookies.isEmpty {
             headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
         }

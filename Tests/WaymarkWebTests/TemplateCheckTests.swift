@@ -97,7 +97,8 @@ import WaymarkCore
             let body = try JSONDecoder().decode(WebhookEventBody.self, from: Data(claimed.delivery.payload.utf8))
             let view = ShopperMessageView.make(
                 body: body, name: name, substatus: nil, tenant: tenant, language: "en", catalog: Self.samples.sections.catalog,
-                trackingURL: "https://x.test/t", unsubscribeURL: "https://x.test/u", source: "email")
+                trackingURL: "https://x.test/t", unsubscribeURL: "https://x.test/u", source: "email",
+                logoURL: "https://cdn.acme.test/l.png")
             #expect(Set(Self.paths(TemplateTree.make(view))).subtracting(TemplateVocabulary.message.fields).isEmpty)
         }
         for status in DeliveryStatus.allCases {

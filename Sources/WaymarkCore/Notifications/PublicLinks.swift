@@ -35,6 +35,18 @@ public struct PublicLinks: Sendable, Equatable {
         shopperOrigin(tenant) + SiteRoute.trackingPage.shopperPath(prefix: "", token)
     }
 
+    /// The tenant's logo as an absolute URL (emails, link previews): the uploaded one served
+    /// here, else the one it links to.
+    public func logoURL(_ tenant: Tenant) -> String? {
+        tenant.branding.logoFile.map { shopperOrigin(tenant) + SiteRoute.tenantLogo.shopperPath(prefix: "", $0) } ?? tenant.branding.logoURL
+    }
+
+    /// The image link previews show (`og:image`): the one the tenant chose, else its logo; only
+    /// an absolute http(s) URL, which is all preview bots fetch.
+    public func ogImageURL(_ tenant: Tenant) -> String? {
+        (tenant.branding.ogImageURL ?? logoURL(tenant)).flatMap { $0.hasPrefix("https://") || $0.hasPrefix("http://") ? $0 : nil }
+    }
+
     /// One-click unsubscribe for one subscription.
     public func unsubscribeURL(_ tenant: Tenant, token: String) -> String {
         shopperOrigin(tenant) + SiteRoute.unsubscribe.shopperPath(prefix: "", token)

@@ -14,6 +14,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case subscribe = "{tenant}/t/{token}/subscribe"
     case unsubscribe = "{tenant}/unsubscribe/{token}"
     case theme = "{tenant}/theme.css"
+    case tenantLogo = "{tenant}/logo/{file}"
 
     // The REST API.
     case openAPI = "api/v1/openapi.json"
@@ -72,6 +73,8 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case adminTemplatePreview = "admin/templates/{kind}/{name}/{locale}/preview"
     case adminTemplateRestore = "admin/templates/{kind}/{name}/{locale}/restore"
     case adminNotificationSettings = "admin/settings/notifications"
+    case adminBranding = "admin/settings/branding"
+    case adminBrandingLogo = "admin/settings/branding/logo"
 
     /// Who a route serves.
     public enum Area: Sendable {
@@ -80,7 +83,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
 
     public var area: Area {
         switch self {
-        case .lookupPage, .lookup, .trackingPage, .subscribe, .unsubscribe, .theme: .shopper
+        case .lookupPage, .lookup, .trackingPage, .subscribe, .unsubscribe, .theme, .tenantLogo: .shopper
         case .openAPI, .shipments, .shipmentsBatch, .shipmentsImport, .shipment, .shipmentEvents, .shipmentSupportReply, .carriers, .carrierDetection,
              .webhookEndpoints, .webhookEndpoint, .webhookEndpointSecret, .webhookEndpointEnable, .webhookEndpointDeliveries,
              .deliveryReplay:
@@ -90,7 +93,8 @@ public enum SiteRoute: String, CaseIterable, Sendable {
         case .admin, .adminLogin, .adminLogout, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminShipments, .adminShipment,
              .adminShipmentReveal, .adminShipmentResend, .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
              .adminTeamMemberRemove, .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminSessions, .adminSessionEnd, .adminSwitchTenant,
-             .adminData, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore, .adminNotificationSettings:
+             .adminData, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore, .adminNotificationSettings,
+             .adminBranding, .adminBrandingLogo:
             .admin
         }
     }
@@ -104,7 +108,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
              .adminSwitchTenant:
             .agent
         case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore,
-             .adminNotificationSettings:
+             .adminNotificationSettings, .adminBranding, .adminBrandingLogo:
             .admin
         case .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole, .adminTeamMemberRemove, .adminData: .owner
         default: nil
@@ -114,15 +118,15 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     /// The methods the route answers (HEAD comes with GET).
     public var methods: [Method] {
         switch self {
-        case .lookupPage, .trackingPage, .theme, .openAPI, .carriers, .carrierDetection, .webhookEndpointDeliveries, .healthz, .metrics,
+        case .lookupPage, .trackingPage, .theme, .tenantLogo, .openAPI, .carriers, .carrierDetection, .webhookEndpointDeliveries, .healthz, .metrics,
              .staticFiles, .shipmentSupportReply, .admin, .adminShipments, .adminShipment, .adminAudit, .adminSessions, .adminTeam,
              .adminTemplates, .adminTemplatePreview:
             [.get]
         case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData, .adminTemplate,
-             .adminNotificationSettings:
+             .adminNotificationSettings, .adminBranding:
             [.get, .post]
         case .adminLogout, .adminShipmentReveal, .adminShipmentResend, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
-             .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant, .adminTemplateRestore:
+             .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant, .adminTemplateRestore, .adminBrandingLogo:
             [.post]
         case .lookup, .subscribe, .shipmentsBatch, .shipmentsImport, .shipmentEvents, .webhookEndpointSecret, .webhookEndpointEnable,
              .deliveryReplay, .providerHook, .smsHook, .demoWebhooks:

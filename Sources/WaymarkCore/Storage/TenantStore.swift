@@ -97,6 +97,11 @@ public protocol TenantStore: Sendable {
     /// Sets or clears (nil) the tenant's own domain; `StoreError.domainTaken` if another has it.
     func setCustomDomain(tenantID: Int64, domain: String?, now: Date) async throws -> Tenant
     func updateBranding(tenantID: Int64, _ branding: Branding, now: Date) async throws
+    /// Keeps an uploaded logo (already checked) and makes it the tenant's (`Branding.logoFile`),
+    /// in one transaction; returns its file name.
+    func setLogo(tenantID: Int64, _ logo: StoredLogo, now: Date) async throws
+    /// The tenant's uploaded logo if `file` names it.
+    func logo(tenantID: Int64, file: String) async throws -> StoredLogo?
     /// The tenant and key an API key belongs to; nil for a key nobody holds.
     func authenticate(apiKey: String) async throws -> APIKeyIdentity?
     /// The user a correct email and password belong to; nil otherwise, after the same work.
@@ -112,4 +117,18 @@ public protocol TenantStore: Sendable {
     func ingestSettings(tenantID: Int64) async throws -> IngestSettings
     /// Changes the given settings; a nil argument keeps what is stored.
     func setIngestSettings(tenantID: Int64, autoCreateShipments: Bool?, deliveredRetentionDays: Int?) async throws
+}
+
+/// An uploaded logo as stored: its bytes, type and the file name it is served under (the start
+/// of its SHA-256, so a new logo is a new URL and browsers may cache each one for good).
+public struct StoredLogo: Sendable, Equatable {
+    public var file: String
+    public var contentType: String
+    public var bytes: [UInt8]
+
+    public init(file: String, contentType: String, bytes: [UInt8]) {
+        self.file = file
+        self.contentType = contentType
+        self.bytes = bytes
+    }
 }

@@ -1,39 +1,108 @@
 import Foundation
 
-/// A merchant's look on the shopper pages: colours, logo and support contact. Colours are
-/// validated `#rrggbb` values, so they can be written into the theme stylesheet as they are.
+/// A merchant's look on the shopper pages: colours, logo, font, its own CSS, a dated
+/// announcement, support contacts and the link-preview image. Colours are validated `#rrggbb`
+/// values, so they can be written into the theme stylesheet as they are; the custom CSS passed
+/// the template CSS check when it was saved.
 public struct Branding: Hashable, Codable, Sendable {
     public var primaryColor: HexColor
     public var accentColor: HexColor
+    /// A logo elsewhere (https), used when none was uploaded.
     public var logoURL: String?
+    /// The uploaded logo's file name (`<digest>.<ext>`), served by Waymark; wins over `logoURL`.
+    public var logoFile: String?
     public var supportEmail: String?
     public var supportURL: String?
+    public var supportPhone: String?
+    public var font: BrandFont
+    public var customCSS: String?
+    public var announcement: Announcement?
+    /// An absolute https URL for link previews (`og:image`); the logo's when nil.
+    public var ogImageURL: String?
 
     public init(
         primaryColor: HexColor = HexColor.waymarkBlue, accentColor: HexColor = HexColor.waymarkGreen,
-        logoURL: String? = nil, supportEmail: String? = nil, supportURL: String? = nil
+        logoURL: String? = nil, logoFile: String? = nil, supportEmail: String? = nil, supportURL: String? = nil, supportPhone: String? = nil,
+        font: BrandFont = .system, customCSS: String? = nil, announcement: Announcement? = nil, ogImageURL: String? = nil
     ) {
         self.primaryColor = primaryColor
         self.accentColor = accentColor
         self.logoURL = logoURL
+        self.logoFile = logoFile
         self.supportEmail = supportEmail
         self.supportURL = supportURL
+        self.supportPhone = supportPhone
+        self.font = font
+        self.customCSS = customCSS
+        self.announcement = announcement
+        self.ogImageURL = ogImageURL
     }
 
     enum CodingKeys: String, CodingKey {
-        case primaryColor = "primary_color", accentColor = "accent_color", logoURL = "logo_url"
-        case supportEmail = "support_email", supportURL = "support_url"
+        case primaryColor = "primary_color", accentColor = "accent_color", logoURL = "logo_url", logoFile = "logo_file"
+        case supportEmail = "support_email", supportURL = "support_url", supportPhone = "support_phone", font
+        case customCSS = "custom_css", announcement, ogImageURL = "og_image_url"
     }
 
-    /// A colour left out is Waymark's own, as a new tenant has.
+    /// A colour left out is Waymark's own, as a new tenant has; so is a font.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             primaryColor: try container.decodeIfPresent(HexColor.self, forKey: .primaryColor) ?? .waymarkBlue,
             accentColor: try container.decodeIfPresent(HexColor.self, forKey: .accentColor) ?? .waymarkGreen,
             logoURL: try container.decodeIfPresent(String.self, forKey: .logoURL),
+            logoFile: try container.decodeIfPresent(String.self, forKey: .logoFile),
             supportEmail: try container.decodeIfPresent(String.self, forKey: .supportEmail),
-            supportURL: try container.decodeIfPresent(String.self, forKey: .supportURL))
+            supportURL: try container.decodeIfPresent(String.self, forKey: .supportURL),
+            supportPhone: try container.decodeIfPresent(String.self, forKey: .supportPhone),
+            font: try container.decodeIfPresent(BrandFont.self, forKey: .font) ?? .system,
+            customCSS: try container.decodeIfPresent(String.self, forKey: .customCSS),
+            announcement: try container.decodeIfPresent(Announcement.self, forKey: .announcement),
+            ogImageURL: try container.decodeIfPresent(String.self, forKey: .ogImageURL))
+    }
+
+    /// The announcement to show on `day` (`yyyy-mm-dd`, UTC), if one is set and runs then.
+    public func announcement(on day: String) -> Announcement? {
+        guard let announcement, announcement.startsOn.map({ $0 <= day }) ?? true, announcement.endsOn.map({ day <= $0 }) ?? true else { return nil }
+        return announcement
+    }
+}
+
+/// A short notice on every tracking page between two days (either may be open).
+public struct Announcement: Hashable, Codable, Sendable {
+    /// Plain text, at most 280 characters.
+    public var text: String
+    /// First and last day shown, `yyyy-mm-dd` (UTC); nil: no limit.
+    public var startsOn: String?
+    public var endsOn: String?
+
+    public init(text: String, startsOn: String? = nil, endsOn: String? = nil) {
+        self.text = text
+        self.startsOn = startsOn
+        self.endsOn = endsOn
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case text, startsOn = "starts_on", endsOn = "ends_on"
+    }
+
+    public static let maximumLength = 280
+}
+
+/// The fonts a merchant may choose: stacks of fonts already on shoppers' devices, so a page never
+/// waits for (or leaks a visit to) a font host.
+public enum BrandFont: String, Hashable, Codable, Sendable, CaseIterable {
+    case system, humanist, serif, rounded, monospace
+
+    /// The CSS `font-family` value.
+    public var stack: String {
+        switch self {
+        case .system: #"system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "Hiragino Sans", sans-serif"#
+        case .humanist: #"Seravek, "Gill Sans Nova", Ubuntu, Calibri, "DejaVu Sans", source-sans-pro, sans-serif"#
+        case .serif: #"Charter, "Bitstream Charter", "Sitka Text", Cambria, Georgia, "Noto Serif", serif"#
+        case .rounded: #"ui-rounded, "Hiragino Maru Gothic ProN", Quicksand, Comfortaa, Manjari, "Arial Rounded MT", Calibri, sans-serif"#
+        case .monospace: #"ui-monospace, "Cascadia Code", "Source Code Pro", Menlo, Consolas, "DejaVu Sans Mono", monospace"#
+        }
     }
 }
 

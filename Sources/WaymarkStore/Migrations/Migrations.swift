@@ -563,5 +563,14 @@ enum Migrations {
             created_at TEXT NOT NULL
         ) STRICT;
         CREATE INDEX template_version_slot ON template_version(tenant_id, slot, id);
+
+        -- A tenant's uploaded logo, checked on upload (LogoImage); one per tenant.
+        CREATE TABLE tenant_logo (
+            tenant_id INTEGER PRIMARY KEY REFERENCES tenant(id) ON DELETE CASCADE,
+            file TEXT NOT NULL,
+            content_type TEXT NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'image/webp', 'image/svg+xml')),
+            bytes BLOB NOT NULL CHECK (length(bytes) BETWEEN 1 AND 524288),
+            updated_at TEXT NOT NULL
+        ) STRICT;
         """
 }

@@ -25,6 +25,8 @@ struct AdminMiddleware: RouterMiddleware {
     static let maxFormSize = 64 * 1024
     /// A template form holds up to three texts of 64 KB each, percent-encoded.
     static let maxTemplateFormSize = 3 * 3 * TemplateKind.maximumBytes
+    /// The logo upload: the image and the form around it.
+    static let maxUploadSize = LogoImage.maximumBytes + 16 * 1024
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -66,8 +68,17 @@ struct AdminMiddleware: RouterMiddleware {
             guard session.role.allows(needed) else { throw HTTPError(.forbidden) }
         }
         guard request.method == .post else { return nil }
-        let body = try await request.collectBody(upTo: route == .adminTemplate ? Self.maxTemplateFormSize : Self.maxFormSize)
-        let form = AdminForm(String(buffer: body))
+        let form: AdminForm
+        if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary(contentType:)) {
+            let body = try await request.collectBody(upTo: Self.maxUploadSize)
+            guard let multipart = MultipartForm(Array(buffer: body), boundary: boundary) else {
+                throw HTTPError(.badRequest, message: "The upload could not be read; choose the file again.")
+            }
+            form = AdminForm(multipart)
+        } else {
+            let body = try await request.collectBody(upTo: route == .adminTemplate ? Self.maxTemplateFormSize : Self.maxFormSize)
+            form = AdminForm(String(buffer: body))
+        }
         let expected = route.adminRole == nil ? request.cookies[site.cookies.preSession]?.value : context.adminSession?.csrfToken
         guard let expected, !expected.isEmpty, let given = form.raw(AdminForm.csrfField), ConstantTime.equals(given, expected) else {
             throw HTTPError(.forbidden)

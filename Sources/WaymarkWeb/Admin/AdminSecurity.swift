@@ -50,9 +50,21 @@ enum AdminSecret {
 /// to check its CSRF field and handed to the route in the request context.
 struct AdminForm: Sendable {
     private var fields: [String: String] = [:]
+    /// Uploaded files, from a `multipart/form-data` form.
+    private var files: [String: MultipartForm.File] = [:]
 
     init(_ body: String) {
         for (name, value) in FormEncoding.decode(body) { fields[name] = value }
+    }
+
+    init(_ multipart: MultipartForm) {
+        fields = multipart.fields
+        files = multipart.files
+    }
+
+    /// The uploaded file of field `name`, if one was chosen.
+    func file(_ name: String) -> MultipartForm.File? {
+        files[name].flatMap { $0.filename.isEmpty && $0.bytes.isEmpty ? nil : $0 }
     }
 
     /// The field, trimmed; nil when absent or blank.

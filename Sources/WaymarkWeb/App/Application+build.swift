@@ -107,7 +107,8 @@ func buildRouter(
         tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant),
         pageCache: TrackingPageCache(),
         usage: usage,
-        now: now
+        now: now,
+        links: PublicLinks(baseURL: config.baseURL)
     ).addRoutes(to: router)
 
     let site = AdminSite(
@@ -125,6 +126,7 @@ func buildRouter(
     AdminTeamController(site: site, mailer: mailer).addRoutes(to: admin)
     AdminAccessController(site: site).addRoutes(to: admin)
     AdminNotificationsController(site: site).addRoutes(to: admin)
+    AdminBrandingController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminTemplatesController(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL)),
         mailer: mailer, viewsPath: "\(config.resourcesPath)/Views", drafts: PreviewDrafts()

@@ -57,9 +57,10 @@ struct ShopperMessageView: Encodable {
     ///   - name: the template name the words are taken for (`out_for_delivery`, `generic`).
     ///   - trackingURL: the shopper's tracking page, without `?src=`.
     ///   - source: `email` or `sms`, added to the tracking link as `?src=`.
+    ///   - logoURL: the tenant's logo as an absolute URL (`PublicLinks.logoURL`); only https is shown.
     static func make(
         body: WebhookEventBody, name: String, substatus: Substatus?, tenant: Tenant, language: String, catalog: Catalog,
-        trackingURL: String, unsubscribeURL: String?, source: String
+        trackingURL: String, unsubscribeURL: String?, source: String, logoURL: String?
     ) -> ShopperMessageView {
         let shipment = body.data
         let t = catalog.table(language)
@@ -106,7 +107,7 @@ struct ShopperMessageView: Encodable {
             preheader: intro,
             merchantName: merchant,
             // Only https: mail clients block other images, and a data: or javascript: URL has no place here.
-            logoURL: tenant.branding.logoURL.flatMap { $0.lowercased().hasPrefix("https://") ? $0 : nil },
+            logoURL: logoURL.flatMap { $0.lowercased().hasPrefix("https://") ? $0 : nil },
             brandColor: palette.brand.description,
             brandTextColor: palette.brandContrast.description,
             headline: headline,

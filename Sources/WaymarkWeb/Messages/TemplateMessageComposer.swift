@@ -107,7 +107,7 @@ public struct TemplateMessageComposer: MessageComposer {
         let trackingURL = claimed.shipment.map { links.shopperTrackingURL(claimed.tenant, token: $0.token) } ?? body.data.tracking_url
         let view = ShopperMessageView.make(
             body: body, name: name, substatus: trigger?.substatus, tenant: claimed.tenant, language: language, catalog: catalog,
-            trackingURL: trackingURL, unsubscribeURL: unsubscribe, source: source)
+            trackingURL: trackingURL, unsubscribeURL: unsubscribe, source: source, logoURL: links.logoURL(claimed.tenant))
         return (view, name, body)
     }
 

@@ -17,6 +17,11 @@ struct LayoutView: Encodable {
     let supportLabel: String?
     /// The merchant's own header, banner and footer, where it replaced Waymark's (tracking page).
     var sections: RenderedSections? = nil
+    var supportPhone: String? = nil
+    /// The absolute image for link previews.
+    var ogImageURL: String? = nil
+    /// The merchant's dated announcement, when one runs today.
+    var announcement: String? = nil
 
     struct LanguageLink: Encodable {
         let code: String
@@ -32,11 +37,14 @@ struct LayoutView: Encodable {
         let support = tenant.branding.supportLink
         return LayoutView(
             lang: language, title: title, description: description, merchantName: tenant.name,
-            logoURL: tenant.branding.logoURL, homeURL: SiteRoute.lookupPage.shopperPath(prefix: prefix), themeURL: SiteRoute.theme.shopperPath(prefix: prefix),
+            logoURL: tenant.branding.logoFile.map { SiteRoute.tenantLogo.shopperPath(prefix: prefix, $0) } ?? tenant.branding.logoURL, homeURL: SiteRoute.lookupPage.shopperPath(prefix: prefix), themeURL: SiteRoute.theme.shopperPath(prefix: prefix),
             languages: languageLinks(current: language, path: path, catalog: catalog),
             hasLanguages: true,
             supportURL: support,
-            supportLabel: support == nil ? nil : catalog.text("contact_support", language, ["merchant": tenant.name]))
+            supportLabel: support == nil ? nil : catalog.text("contact_support", language, ["merchant": tenant.name]),
+            supportPhone: tenant.branding.supportPhone,
+            // An uploaded logo's absolute URL needs the public origin: the controller sets it.
+            ogImageURL: tenant.branding.ogImageURL ?? tenant.branding.logoURL.flatMap { $0.hasPrefix("https://") ? $0 : nil })
     }
 
     /// The layout for pages outside any tenant (unknown tenant, server errors).

@@ -15,6 +15,8 @@ struct ShopperController {
     /// Counts page views for the dashboard, off the request path.
     let usage: UsageRecorder
     let now: @Sendable () -> Date
+    /// Absolute links (an uploaded logo's URL for link previews).
+    let links: PublicLinks
 
     var sections: PageSectionRenderer { PageSectionRenderer(catalog: catalog) }
 
@@ -23,6 +25,7 @@ struct ShopperController {
         router.on(.lookup, .post, use: lookup)
         router.on(.trackingPage, .get, use: trackingPage)
         router.on(.theme, .get, use: theme)
+        router.on(.tenantLogo, .get, use: logo)
         router.on(.subscribe, .post, use: subscribe)
         router.on(.unsubscribe, .get, use: unsubscribePage)
         router.on(.unsubscribe, .post, use: unsubscribe)
@@ -110,6 +113,7 @@ struct ShopperController {
                 view.apply(sections.render(own, view: sectionView))
             }
         }
+        if tenant.branding.logoFile != nil { view.layout.ogImageURL = links.ogImageURL(tenant) }
         if confirming {
             view.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
         }
@@ -126,6 +130,18 @@ struct ShopperController {
         return PageRenderer.cachedResponse(
             body: ByteBuffer(string: ThemeStylesheet.css(for: tenant.branding)), contentType: "text/css; charset=utf-8",
             status: .ok, request: request, cacheControl: "public, max-age=300")
+    }
+
+    /// The uploaded logo, under a name that changes with its bytes: cached for good, typed as
+    /// sniffed on upload, and under a policy that lets an SVG run nothing if opened on its own.
+    @Sendable func logo(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        let tenant = try await tenant(context)
+        guard let file = context.parameters.get("file"), let logo = try await database.logo(tenantID: tenant.id, file: file) else {
+            throw HTTPError(.notFound)
+        }
+        var headers: HTTPFields = [.contentType: logo.contentType, .cacheControl: "public, max-age=31536000, immutable"]
+        headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: logo.bytes)))
     }
 
     /// The branded "no such page" answer for an unknown tracking or unsubscribe token.

@@ -107,7 +107,7 @@ struct TrackingPageView: Encodable {
             ?? catalog.text("page_title_tracking_no_order", language, ["status": headline, "merchant": tenant.name])
         let destinationPlace = Place(city: shipment.destination.city, region: shipment.destination.region, country: shipment.destination.country)
 
-        return TrackingPageView(
+        var view = TrackingPageView(
             layout: .branded(
                 tenant: tenant, language: language, title: title, description: t["status_detail_\(status.rawValue)"] ?? "",
                 prefix: prefix,
@@ -133,6 +133,8 @@ struct TrackingPageView: Encodable {
             subscribe: showOrder && tenant.selfSubscription
                 ? SubscribeFormView.make(catalog: catalog, language: language, actionURL: SiteRoute.subscribe.shopperPath(prefix: prefix, shipment.token) + "?lang=\(language)")
                 : nil)
+        view.layout.announcement = tenant.branding.announcement(on: RFC3339.day(now))?.text
+        return view
     }
 
     /// The merchant's own sections, in place of Waymark's header, footer and empty banner.
