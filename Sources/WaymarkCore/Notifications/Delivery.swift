@@ -92,7 +92,7 @@ public struct DeliveryAttempt: Sendable, Equatable {
     public var outcome: AttemptOutcome
     /// The HTTP status for webhooks and SMS.
     public var httpStatus: Int?
-    /// The SMTP server's reply line for email.
+    /// The SMTP server's reply line for email; the start of the receiver's answer for a webhook.
     public var reply: String?
     public var latencyMilliseconds: Int
     public var error: String?

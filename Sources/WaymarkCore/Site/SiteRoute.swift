@@ -75,6 +75,9 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case adminNotificationSettings = "admin/settings/notifications"
     case adminBranding = "admin/settings/branding"
     case adminBrandingLogo = "admin/settings/branding/logo"
+    case adminWebhooks = "admin/webhooks"
+    case adminWebhook = "admin/webhooks/{id}"
+    case adminWebhookAction = "admin/webhooks/{id}/{action}"
 
     /// Who a route serves.
     public enum Area: Sendable {
@@ -94,7 +97,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
              .adminShipmentReveal, .adminShipmentResend, .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
              .adminTeamMemberRemove, .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminSessions, .adminSessionEnd, .adminSwitchTenant,
              .adminData, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore, .adminNotificationSettings,
-             .adminBranding, .adminBrandingLogo:
+             .adminBranding, .adminBrandingLogo, .adminWebhooks, .adminWebhook, .adminWebhookAction:
             .admin
         }
     }
@@ -108,7 +111,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
              .adminSwitchTenant:
             .agent
         case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore,
-             .adminNotificationSettings, .adminBranding, .adminBrandingLogo:
+             .adminNotificationSettings, .adminBranding, .adminBrandingLogo, .adminWebhooks, .adminWebhook, .adminWebhookAction:
             .admin
         case .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole, .adminTeamMemberRemove, .adminData: .owner
         default: nil
@@ -120,13 +123,14 @@ public enum SiteRoute: String, CaseIterable, Sendable {
         switch self {
         case .lookupPage, .trackingPage, .theme, .tenantLogo, .openAPI, .carriers, .carrierDetection, .webhookEndpointDeliveries, .healthz, .metrics,
              .staticFiles, .shipmentSupportReply, .admin, .adminShipments, .adminShipment, .adminAudit, .adminSessions, .adminTeam,
-             .adminTemplates, .adminTemplatePreview:
+             .adminTemplates, .adminTemplatePreview, .adminWebhook:
             [.get]
         case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData, .adminTemplate,
-             .adminNotificationSettings, .adminBranding:
+             .adminNotificationSettings, .adminBranding, .adminWebhooks:
             [.get, .post]
         case .adminLogout, .adminShipmentReveal, .adminShipmentResend, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
-             .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant, .adminTemplateRestore, .adminBrandingLogo:
+             .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant, .adminTemplateRestore, .adminBrandingLogo,
+             .adminWebhookAction:
             [.post]
         case .lookup, .subscribe, .shipmentsBatch, .shipmentsImport, .shipmentEvents, .webhookEndpointSecret, .webhookEndpointEnable,
              .deliveryReplay, .providerHook, .smsHook, .demoWebhooks:

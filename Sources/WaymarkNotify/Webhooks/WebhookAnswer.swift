@@ -7,7 +7,7 @@ enum WebhookAnswer {
     static func outcome(status: Int, retryAfter: Double?, body: String) -> SendOutcome {
         switch status {
         case 200..<300:
-            return .delivered(httpStatus: status)
+            return .delivered(httpStatus: status, reply: answer(body))
         case 410:
             return .failed(SendFailure(
                 error: "HTTP 410 Gone", permanent: true, httpStatus: status,
@@ -19,6 +19,12 @@ enum WebhookAnswer {
         default:
             return .failed(SendFailure(error: "HTTP \(status)\(excerpt(body))", permanent: false, httpStatus: status, retryAfter: retryAfter))
         }
+    }
+
+    /// The start of the receiver's answer as the attempt's reply (shown in the admin), or nil.
+    private static func answer(_ body: String) -> String? {
+        let text = body.prefix(1_000).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
     }
 
     /// The start of the receiver's body, for the attempts log: merchants debug with it.

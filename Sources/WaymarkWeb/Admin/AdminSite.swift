@@ -139,7 +139,8 @@ struct AdminLayout: Encodable {
         let role = session?.role
         let items: [(SiteRoute, String)] = [
             (.admin, "nav_dashboard"), (.adminShipments, "nav_shipments"), (.adminTemplates, "nav_templates"),
-            (.adminNotificationSettings, "nav_settings"), (.adminBranding, "nav_branding"), (.adminTeam, "nav_team"),
+            (.adminNotificationSettings, "nav_settings"), (.adminBranding, "nav_branding"), (.adminWebhooks, "nav_webhooks"),
+            (.adminTeam, "nav_team"),
             (.adminAPIKeys, "nav_api_keys"), (.adminAudit, "nav_audit"),
         ]
         let nav = items.compactMap { route, key -> Link? in

@@ -127,6 +127,7 @@ func buildRouter(
     AdminAccessController(site: site).addRoutes(to: admin)
     AdminNotificationsController(site: site).addRoutes(to: admin)
     AdminBrandingController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
+    AdminWebhooksController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminTemplatesController(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL)),
         mailer: mailer, viewsPath: "\(config.resourcesPath)/Views", drafts: PreviewDrafts()
