@@ -90,14 +90,15 @@ enum SVGCheck {
             case XML_ELEMENT_NODE:
                 let element = name(node)
                 if refusedElements.contains(element) { return "the SVG holds <\(element)>, which can run script or embed other content" }
-                if element == "style", !onlyInternalURLs(content(node)) || content(node).lowercased().contains("@import") {
+                let text = element == "style" ? HTMLTemplateCheck.content(node) : ""
+                if element == "style", !onlyInternalURLs(text) || text.lowercased().contains("@import") {
                     return "the SVG's <style> loads something from outside the file"
                 }
                 var attribute = node.pointee.properties
                 while let current = attribute {
                     attribute = current.pointee.next
                     let attributeName = current.pointee.name.map { String(cString: $0) } ?? ""
-                    let value = attributeValue(current, in: node)
+                    let value = HTMLTemplateCheck.value(of: current, in: node)
                     let lowered = attributeName.lowercased()
                     if lowered.hasPrefix("on") { return "the SVG has an event handler (\(attributeName)), which runs script" }
                     if lowered == "href" || lowered == "src", !value.trimmingCharacters(in: .whitespaces).hasPrefix("#") {
@@ -131,17 +132,5 @@ enum SVGCheck {
 
     private static func name(_ node: xmlNodePtr) -> String {
         node.pointee.name.map { String(cString: $0) } ?? ""
-    }
-
-    private static func content(_ node: xmlNodePtr) -> String {
-        guard let raw = xmlNodeGetContent(node) else { return "" }
-        defer { waymark_xml_free(raw) }
-        return String(cString: raw)
-    }
-
-    private static func attributeValue(_ attribute: xmlAttrPtr, in node: xmlNodePtr) -> String {
-        guard let raw = xmlNodeListGetString(node.pointee.doc, attribute.pointee.children, 1) else { return "" }
-        defer { waymark_xml_free(raw) }
-        return String(cString: raw)
     }
 }
