@@ -50,6 +50,12 @@ import WaymarkStore
             let live = try await owner.get(fixture.base.acmeTrackingPath).text
             #expect(live.contains("<p class=\"holiday\">Orders after Dec 18 arrive in January, Acme Outfitters.</p>"))
             #expect(!before.contains("merchant-banner"))
+            // The page a tracking number alone opens is the same page, with the same sections.
+            let byNumber = try await client.execute(
+                uri: "/acme/lookup", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "tracking_number=\(fixture.base.acmeShipment.trackingNumber)")) { $0 }
+            #expect(byNumber.status == .ok)
+            #expect(String(buffer: byNumber.body).contains("<p class=\"holiday\">Orders after Dec 18 arrive in January, Acme Outfitters.</p>"))
             let audit = try await owner.get("/admin/audit").text
             #expect(audit.contains("saved template page/banner/en"))
         }

@@ -129,7 +129,7 @@ func buildRouter(
     AdminBrandingController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminWebhooksController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminTemplatesController(
-        site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL)),
+        site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL), catalog: catalog),
         mailer: mailer, viewsPath: "\(config.resourcesPath)/Views", drafts: PreviewDrafts()
     ).addRoutes(to: admin)
     return router

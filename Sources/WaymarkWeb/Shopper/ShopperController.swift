@@ -73,8 +73,9 @@ struct ShopperController {
             else { return try reshow("lookup_no_match", status: .ok) }
             // Knowing a tracking number proves less than knowing the order and the email:
             // show the journey, keep the order number and the link's token private.
-            let page = TrackingPageView.make(
+            var page = TrackingPageView.make(
                 tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: false, now: now())
+            try await applyOwnSections(to: &page, tenant: tenant, tracked: tracked, language: language, prefix: prefix)
             return try renderer.response("shopper/tracking", page, cacheControl: "no-store")
         }
         return try reshow("lookup_missing_fields", status: .unprocessableContent)
@@ -105,15 +106,7 @@ struct ShopperController {
         }
         var view = TrackingPageView.make(
             tenant: tenant, tracked: tracked, language: language, catalog: catalog, prefix: prefix, showOrder: true, now: now)
-        // Only a tenant that ever changed a section pays for reading them.
-        if tenant.pagesVersion > 0 {
-            let own = try await database.pageSections(tenantID: tenant.id, locale: language)
-            if !own.isEmpty {
-                let sectionView = sections.view(page: view, tenant: tenant, tracked: tracked, language: language, prefix: prefix)
-                view.apply(sections.render(own, view: sectionView))
-            }
-        }
-        if tenant.branding.logoFile != nil { view.layout.ogImageURL = links.ogImageURL(tenant) }
+        try await applyOwnSections(to: &view, tenant: tenant, tracked: tracked, language: language, prefix: prefix)
         if confirming {
             view.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
         }
@@ -130,6 +123,19 @@ struct ShopperController {
         return PageRenderer.cachedResponse(
             body: ByteBuffer(string: ThemeStylesheet.css(for: tenant.branding)), contentType: "text/css; charset=utf-8",
             status: .ok, request: request, cacheControl: "public, max-age=300")
+    }
+
+    /// The merchant's own page sections and the absolute link-preview image of an uploaded logo.
+    /// Only a tenant that ever changed a section pays for reading them.
+    func applyOwnSections(to view: inout TrackingPageView, tenant: Tenant, tracked: TrackedShipment, language: String, prefix: String) async throws {
+        if tenant.pagesVersion > 0 {
+            let own = try await database.pageSections(tenantID: tenant.id, locale: language)
+            if !own.isEmpty {
+                let sectionView = sections.view(page: view, tenant: tenant, tracked: tracked, language: language, prefix: prefix)
+                view.apply(sections.render(own, view: sectionView))
+            }
+        }
+        if tenant.branding.logoFile != nil { view.layout.ogImageURL = links.ogImageURL(tenant) }
     }
 
     /// The uploaded logo, under a name that changes with its bytes: cached for good, typed as

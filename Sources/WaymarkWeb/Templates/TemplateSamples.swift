@@ -18,9 +18,10 @@ public struct TemplateSamples: Sendable {
         self.links = links
     }
 
-    /// The samples over the templates and words in `resourcesPath` (`Views/`, `Locales/`).
-    public static func load(resourcesPath: String, links: PublicLinks) throws -> TemplateSamples {
-        let catalog = try Catalog(directory: "\(resourcesPath)/Locales")
+    /// The samples over the templates and words in `resourcesPath` (`Views/`, `Locales/`);
+    /// `catalog` when the caller has loaded the words already.
+    public static func load(resourcesPath: String, links: PublicLinks, catalog loaded: Catalog? = nil) throws -> TemplateSamples {
+        let catalog = try loaded ?? Catalog(directory: "\(resourcesPath)/Locales")
         let composer = try TemplateMessageComposer(viewsPath: "\(resourcesPath)/Views", catalog: catalog, links: links, overrides: nil)
         return TemplateSamples(composer: composer, sections: PageSectionRenderer(catalog: catalog), links: links)
     }
