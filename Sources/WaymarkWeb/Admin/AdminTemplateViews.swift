@@ -214,7 +214,6 @@ enum AdminTemplateViews {
 extension TemplateSlot {
     /// The fields a template in this slot may use, as `{{name}}`.
     var vocabularyFields: [String] {
-        let vocabulary: TemplateVocabulary = if case .page = part { .pageSection } else { .message }
-        return vocabulary.fields.sorted().map { "{{\($0)}}" }
+        bodyKind.vocabulary.fields.sorted().map { "{{\($0)}}" }
     }
 }

@@ -29,13 +29,8 @@ public struct HTMLTemplateCheck: Sendable {
         parse(state)
         var problems = state.problems + Self.markupDeclarations(in: source)
         if let document = state.document {
-            walk(xmlDocGetRootElement(document).map { UnsafeMutablePointer($0) }, in: state, problems: &problems)
-            var top = document.pointee.children
-            // Top-level nodes beside the root (a fragment parsed without implied <html>).
-            while let node = top {
-                if node != xmlDocGetRootElement(document) { walk(node, in: state, problems: &problems, siblings: false) }
-                top = node.pointee.next
-            }
+            // Every top-level node: a fragment parsed without an implied <html> may have several.
+            walk(document.pointee.children, in: state, problems: &problems)
             xmlFreeDoc(document)
         }
         return problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
@@ -124,7 +119,7 @@ public struct HTMLTemplateCheck: Sendable {
 
     // MARK: - Rules
 
-    private func walk(_ start: xmlNodePtr?, in state: ParseState, problems: inout [TemplateProblem], siblings: Bool = true) {
+    private func walk(_ start: xmlNodePtr?, in state: ParseState, problems: inout [TemplateProblem]) {
         var current = start
         while let node = current {
             switch node.pointee.type {
@@ -146,7 +141,6 @@ public struct HTMLTemplateCheck: Sendable {
             default:
                 break
             }
-            guard siblings else { return }
             current = node.pointee.next
         }
     }

@@ -83,3 +83,14 @@ public struct TemplateVocabulary: Sendable, Equatable {
         fields.sorted().map { "{{\($0)}}" }.joined(separator: ", ")
     }
 }
+
+extension TemplateSlot {
+    /// The kind of the slot's main text: an email's HTML, an SMS, or a page section.
+    public var bodyKind: TemplateKind {
+        switch part {
+        case .message(.sms, _): .sms
+        case .message: .emailHTML
+        case .page(let section): .pageSection(section)
+        }
+    }
+}

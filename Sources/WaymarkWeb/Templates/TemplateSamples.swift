@@ -144,11 +144,7 @@ public struct TemplateCandidate: Sendable, Equatable {
 
     /// Each text with the kind it is checked as.
     public var parts: [(kind: TemplateKind, text: String)] {
-        switch slot.part {
-        case .message(.sms, _): [(.sms, body)]
-        case .message: [(.emailHTML, body)] + (subject.map { [(.emailSubject, $0)] } ?? []) + (textBody.map { [(.emailText, $0)] } ?? [])
-        case .page(let section): [(.pageSection(section), body)]
-        }
+        [(slot.bodyKind, body)] + (subject.map { [(.emailSubject, $0)] } ?? []) + (textBody.map { [(.emailText, $0)] } ?? [])
     }
 
     func messageTemplate(tenantID: Int64, now: Date) -> MessageTemplate? {
