@@ -254,6 +254,7 @@ extension AppDatabase {
             try db.execute(sql: "DELETE FROM inbound_event WHERE tenant_id = ?", arguments: [tenantID])
             try db.execute(sql: "DELETE FROM idempotency_key WHERE tenant_id = ?", arguments: [tenantID])
             try db.execute(sql: "DELETE FROM page_view_day WHERE tenant_id = ?", arguments: [tenantID])
+            try db.execute(sql: "DELETE FROM after_delivery_click WHERE link_id IN (SELECT id FROM after_delivery_link WHERE tenant_id = ?)", arguments: [tenantID])
             return shipments
         }
     }

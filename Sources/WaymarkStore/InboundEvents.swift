@@ -19,6 +19,7 @@ extension AppDatabase {
                 """).execute(arguments: [tenantID, provider, key, Data(body), now])
             guard db.changesCount == 1 else { return InboundOutcome(duplicate: true, results: []) }
             let eventRowID = db.lastInsertedRowID
+            try Self.recordEventReceived(db, tenantID: tenantID, provider: provider, now: now)
             let results = try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now)
             try db.cachedStatement(sql: "UPDATE inbound_event SET processed_at = ?, outcome = ? WHERE id = ?")
                 .execute(arguments: [now, Self.summary(results), eventRowID])

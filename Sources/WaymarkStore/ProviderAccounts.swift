@@ -36,6 +36,39 @@ extension AppDatabase {
         }
     }
 
+    public func providerActivity(tenantID: Int64) async throws -> [ProviderActivity] {
+        try await read { db in
+            try ProviderActivityRecord.fetchAll(db, sql: "SELECT * FROM provider_activity WHERE tenant_id = ? ORDER BY provider", arguments: [tenantID])
+                .map(\.activity)
+        }
+    }
+
+    public func recordRefusedHook(tenantID: Int64, provider: String, reason: String, now: Date) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO provider_activity (tenant_id, provider, last_refused_at, last_refusal) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id, provider) DO UPDATE SET last_refused_at = excluded.last_refused_at, last_refusal = excluded.last_refusal
+                """, arguments: [tenantID, provider, now, String(reason.prefix(500))])
+        }
+    }
+
+    /// Notes, inside the ingest's transaction, that a provider's webhook was accepted.
+    static func recordEventReceived(_ db: Database, tenantID: Int64, provider: String, now: Date) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO provider_activity (tenant_id, provider, last_event_at) VALUES (?, ?, ?)
+            ON CONFLICT (tenant_id, provider) DO UPDATE SET last_event_at = excluded.last_event_at
+            """).execute(arguments: [tenantID, provider, now])
+    }
+
+    /// Notes, inside the registration's transaction, what a provider answered when it refused a number.
+    static func recordRegistrationError(_ db: Database, tenantID: Int64, provider: String, error: String, now: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO provider_activity (tenant_id, provider, last_registration_error_at, last_registration_error) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant_id, provider) DO UPDATE SET last_registration_error_at = excluded.last_registration_error_at,
+                last_registration_error = excluded.last_registration_error
+            """, arguments: [tenantID, provider, now, String(error.prefix(500))])
+    }
+
     public func ingestSettings(tenantID: Int64) async throws -> IngestSettings {
         try await read { db in try Self.ingestSettings(db, tenantID: tenantID) }
     }

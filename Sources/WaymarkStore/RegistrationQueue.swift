@@ -138,6 +138,9 @@ extension AppDatabase {
             }
         }
         guard db.changesCount == 1 else { return .leaseLost }
+        if case .failed(let failure) = result {
+            try recordRegistrationError(db, tenantID: job.tenantID, provider: job.provider, error: failure.message, now: now)
+        }
         try refreshRegistrationError(db, shipmentID: job.shipmentID, now: now)
         return state
     }

@@ -136,7 +136,7 @@ extension AppDatabase {
             return DashboardFigures(
                 byStatus: byStatus, stalled: stalled, failedDeliveries: failedDeliveries, channels: channels, pageViews: pageViews,
                 shipmentsInWindow: try figure("shipments"), messagedBeforeFirstView: try figure("messaged"), viewed: try figure("viewed"),
-                viewedFromMessage: try figure("from_message"))
+                viewedFromMessage: try figure("from_message"), linkClicks: try Self.linkClicks(db, tenantID: tenantID, since: Self.day(since)))
         }
     }
 

@@ -66,11 +66,50 @@ extension AppDatabase {
     /// Serves the tenant at `domain` too, or stops doing so with nil.
     public func setCustomDomain(tenantID: Int64, domain: String?, now: Date = Date()) async throws -> Tenant {
         try await write { db in
-            if let domain, let owner = try Int64.fetchOne(db, sql: "SELECT id FROM tenant WHERE custom_domain = ?", arguments: [domain]), owner != tenantID {
-                throw StoreError.domainTaken(domain)
-            }
+            if let domain { try Self.refuseDomainOfAnother(db, domain: domain, tenantID: tenantID) }
             try db.execute(sql: "UPDATE tenant SET custom_domain = ?, updated_at = ? WHERE id = ?", arguments: [domain?.lowercased(), now, tenantID])
+            if domain == nil { try db.execute(sql: "DELETE FROM domain_claim WHERE tenant_id = ?", arguments: [tenantID]) }
             return try Self.fetchTenant(db, sql: "SELECT * FROM tenant WHERE id = ?", tenantID)
+        }
+    }
+
+    public func domainClaim(tenantID: Int64) async throws -> DomainClaim? {
+        try await read { db in
+            try DomainClaimRecord.fetchOne(db, sql: "SELECT * FROM domain_claim WHERE tenant_id = ?", arguments: [tenantID])?.claim
+        }
+    }
+
+    public func claimDomain(tenantID: Int64, domain: String, token: String, now: Date) async throws -> DomainClaim {
+        try await write { db in
+            try Self.refuseDomainOfAnother(db, domain: domain, tenantID: tenantID)
+            try db.execute(sql: """
+                INSERT INTO domain_claim (tenant_id, domain, token, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tenant_id) DO UPDATE SET domain = excluded.domain, token = excluded.token, created_at = excluded.created_at,
+                    checked_at = NULL, problem = NULL
+                """, arguments: [tenantID, domain.lowercased(), token, now])
+            return DomainClaim(domain: domain.lowercased(), token: token, createdAt: now)
+        }
+    }
+
+    public func recordDomainCheck(tenantID: Int64, problem: String?, now: Date) async throws -> Tenant? {
+        try await write { db in
+            guard let claim = try DomainClaimRecord.fetchOne(db, sql: "SELECT * FROM domain_claim WHERE tenant_id = ?", arguments: [tenantID]) else {
+                return nil
+            }
+            if let problem {
+                try db.execute(sql: "UPDATE domain_claim SET checked_at = ?, problem = ? WHERE tenant_id = ?", arguments: [now, String(problem.prefix(500)), tenantID])
+            } else {
+                try Self.refuseDomainOfAnother(db, domain: claim.domain, tenantID: tenantID)
+                try db.execute(sql: "UPDATE tenant SET custom_domain = ?, updated_at = ? WHERE id = ?", arguments: [claim.domain, now, tenantID])
+                try db.execute(sql: "DELETE FROM domain_claim WHERE tenant_id = ?", arguments: [tenantID])
+            }
+            return try Self.fetchTenant(db, sql: "SELECT * FROM tenant WHERE id = ?", tenantID)
+        }
+    }
+
+    private static func refuseDomainOfAnother(_ db: Database, domain: String, tenantID: Int64) throws {
+        if let owner = try Int64.fetchOne(db, sql: "SELECT id FROM tenant WHERE custom_domain = ?", arguments: [domain]), owner != tenantID {
+            throw StoreError.domainTaken(domain.lowercased())
         }
     }
 

@@ -86,6 +86,11 @@ struct Serve: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         outside.sms = config.sms.map { TwilioSMSClient(configuration: $0) }
+        do {
+            outside.domainProof = try DNSClient.configured(environment["WAYMARK_DNS_SERVER"])
+        } catch {
+            throw CLIError("WAYMARK_DNS_SERVER: \(error)")
+        }
         MetricsSystem.bootstrap(outside.metricsFactory)
 
         let app = try await buildApplication(config: config, database: db, outside: outside, logger: logger) { [config] seeded in

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import WaymarkCore
+import WaymarkNotify
 
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tenant", abstract: "Create and configure merchants.", subcommands: [Create.self, SetDomain.self, Configure.self, Notifications.self])
+        commandName: "tenant", abstract: "Create and configure merchants.", subcommands: [Create.self, SetDomain.self, VerifyDomain.self, Configure.self, Notifications.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -69,34 +70,63 @@ struct TenantCommand: AsyncParsableCommand {
     struct SetDomain: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-domain",
-            abstract: "Serve a merchant's pages on its own host name (point its DNS at this server first).")
+            abstract: "Ask to serve a merchant's pages on its own host name; it serves once 'verify-domain' finds the TXT record.")
 
         @Option(help: "The tenant's slug.") var tenant: String
-        @Option(help: "Host name such as track.example.com; empty to remove.") var domain: String
+        @Option(help: "Host name such as track.example.com; empty to stop serving it.") var domain: String
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let host = domain.trimmingWhitespace.lowercased()
-            if !host.isEmpty && !Self.isHostName(host) {
+            let trimmed = domain.trimmingWhitespace
+            let host = CustomDomain.hostName(trimmed)
+            if !trimmed.isEmpty && host == nil {
                 throw CLIError("domain '\(domain)' must be a host name like track.example.com, without scheme, port or path")
             }
             let db = try openDatabase(database.path)
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             do {
-                _ = try await db.setCustomDomain(tenantID: found.id, domain: host.isEmpty ? nil : host, now: Date())
+                guard let host else {
+                    _ = try await db.setCustomDomain(tenantID: found.id, domain: nil, now: Date())
+                    print("Tenant '\(found.slug)' no longer has a custom domain")
+                    return
+                }
+                let claim = try await db.claimDomain(tenantID: found.id, domain: host, token: SecureToken.random(byteCount: 18), now: Date())
+                print("To serve '\(found.slug)' at \(claim.domain), create this DNS record, then run 'waymark tenant verify-domain --tenant \(found.slug)':")
+                print("  \(claim.recordName)  TXT  \"\(claim.recordValue)\"")
+                print("and point \(claim.domain) at this server (a CNAME to the base URL's host).")
             } catch let error as StoreError {
                 throw CLIError(error.description)
             }
-            print(host.isEmpty ? "Tenant '\(found.slug)' no longer has a custom domain" : "Tenant '\(found.slug)' is served at http(s)://\(host)/")
         }
+    }
 
-        static func isHostName(_ host: String) -> Bool {
-            let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-            guard labels.count >= 2, host.count <= 253, !(labels.last?.allSatisfy(\.isNumber) ?? true) else { return false }
-            return labels.allSatisfy { label in
-                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
-                    && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    struct VerifyDomain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-domain", abstract: "Look up the TXT record of the domain a merchant asked for, and serve it there if it is right.")
+
+        @Option(help: "The tenant's slug.") var tenant: String
+        @Option(name: .customLong("dns-server"), help: "The DNS server to ask, as host:port (default: WAYMARK_DNS_SERVER, else /etc/resolv.conf).")
+        var dnsServer: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let resolver: any TXTResolver
+            do { resolver = try DNSClient.configured(dnsServer ?? ProcessInfo.processInfo.environment["WAYMARK_DNS_SERVER"]) } catch {
+                throw CLIError("\(error)")
             }
+            let db = try openDatabase(database.path)
+            guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
+            guard let claim = try await db.domainClaim(tenantID: found.id) else {
+                throw CLIError("tenant '\(found.slug)' has asked for no domain; run 'waymark tenant set-domain' first")
+            }
+            let problem = await DomainProof.problem(with: claim, resolver: resolver)
+            do {
+                _ = try await db.recordDomainCheck(tenantID: found.id, problem: problem, now: Date())
+            } catch let error as StoreError {
+                throw CLIError(error.description)
+            }
+            if let problem { throw CLIError("\(claim.domain) is not verified: \(problem)") }
+            print("Tenant '\(found.slug)' is served at http(s)://\(claim.domain)/")
         }
     }
 }

@@ -17,6 +17,8 @@ struct AdminFixture {
     let clock: TestClock
     let mail: CapturedMail
     let usage = UsageRecorder()
+    /// The DNS the domain page asks: records the test puts in.
+    let dns = TXTTable()
 
     static func make(configure: (inout AppConfig) -> Void = { _ in }) async throws -> AdminFixture {
         AdminFixture(base: try await Fixture.make(configure: configure), clock: TestClock(Fixture.now), mail: CapturedMail())
@@ -28,7 +30,7 @@ struct AdminFixture {
         let sender = try Mailbox("waymark@waymark.test")
         let router = try await buildRouter(
             config: base.config, database: base.database, logger: base.logs.logger(), metrics: PrometheusCollectorRegistry(),
-            mail: .init(transport: mail, sender: sender), usage: usage, now: { [clock] in clock.now })
+            mail: .init(transport: mail, sender: sender), usage: usage, domainProof: dns, now: { [clock] in clock.now })
         return Application(router: router)
     }
 
@@ -42,6 +44,20 @@ struct AdminFixture {
     }
 
     static let password = "correct horse battery"
+}
+
+/// TXT records by name, as a test sets them; a name in `failing` gets no answer.
+final class TXTTable: TXTResolver {
+    private let records = Mutex<[String: [String]]>([:])
+    private let failing = Mutex<Set<String>>([])
+
+    func set(_ name: String, _ texts: [String]) { records.withLock { $0[name] = texts } }
+    func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
+
+    func txtRecords(for name: String) async throws -> [String] {
+        if failing.withLock({ $0.contains(name) }) { throw DNSError.noAnswer(server: "test") }
+        return records.withLock { $0[name] ?? [] }
+    }
 }
 
 final class TestClock: Sendable {

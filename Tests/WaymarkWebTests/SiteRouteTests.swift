@@ -23,7 +23,7 @@ import WaymarkNotify
         let router = try await buildRouter(
             config: fixture.config, database: fixture.database, logger: fixture.logs.logger(), metrics: PrometheusCollectorRegistry(),
             mail: .init(transport: MailFolderTransport(directory: FileManager.default.temporaryDirectory), sender: try Mailbox("test@waymark.test")),
-            usage: UsageRecorder(), now: { Fixture.now })
+            usage: UsageRecorder(), domainProof: TXTTable(), now: { Fixture.now })
         let registered = Set(router.routes.filter { $0.method != .head }.map { "\($0.method) \($0.path)" })
         // Static files are served by the file middleware.
         let declared = Set(SiteRoute.allCases.filter { $0 != .staticFiles }.flatMap { route in

@@ -85,12 +85,25 @@ public struct DashboardFigures: Sendable, Equatable {
     public var viewed: Int
     /// Of those: whose page was opened from a message's link.
     public var viewedFromMessage: Int
+    /// Each after-delivery link with its clicks in the window, in page order.
+    public var linkClicks: [LinkClicks]
+
+    public struct LinkClicks: Sendable, Equatable {
+        public var link: AfterDeliveryLink
+        public var clicks: Int
+
+        package init(link: AfterDeliveryLink, clicks: Int) {
+            self.link = link
+            self.clicks = clicks
+        }
+    }
 
     package init(
         byStatus: [DeliveryStatus: Int], stalled: Int, failedDeliveries: Int, channels: [NotificationChannel: ChannelFigures],
         pageViews: [(day: String, views: Int, fromMessages: Int)], shipmentsInWindow: Int, messagedBeforeFirstView: Int, viewed: Int,
-        viewedFromMessage: Int
+        viewedFromMessage: Int, linkClicks: [LinkClicks] = []
     ) {
+        self.linkClicks = linkClicks
         self.byStatus = byStatus
         self.stalled = stalled
         self.failedDeliveries = failedDeliveries
@@ -106,7 +119,7 @@ public struct DashboardFigures: Sendable, Equatable {
         lhs.byStatus == rhs.byStatus && lhs.stalled == rhs.stalled && lhs.failedDeliveries == rhs.failedDeliveries
             && lhs.channels == rhs.channels && lhs.shipmentsInWindow == rhs.shipmentsInWindow
             && lhs.messagedBeforeFirstView == rhs.messagedBeforeFirstView && lhs.viewed == rhs.viewed
-            && lhs.viewedFromMessage == rhs.viewedFromMessage
+            && lhs.viewedFromMessage == rhs.viewedFromMessage && lhs.linkClicks == rhs.linkClicks
             && lhs.pageViews.map { "\($0.day)|\($0.views)|\($0.fromMessages)" } == rhs.pageViews.map { "\($0.day)|\($0.views)|\($0.fromMessages)" }
     }
 

@@ -15,6 +15,8 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case unsubscribe = "{tenant}/unsubscribe/{token}"
     case theme = "{tenant}/theme.css"
     case tenantLogo = "{tenant}/logo/{file}"
+    /// An after-delivery link: counts the click, then sends the shopper on.
+    case afterDeliveryClick = "{tenant}/go/{link}"
 
     // The REST API.
     case openAPI = "api/v1/openapi.json"
@@ -75,6 +77,11 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case adminNotificationSettings = "admin/settings/notifications"
     case adminBranding = "admin/settings/branding"
     case adminBrandingLogo = "admin/settings/branding/logo"
+    case adminAfterDelivery = "admin/settings/after-delivery"
+    case adminProviders = "admin/settings/providers"
+    case adminProvider = "admin/settings/providers/{provider}"
+    case adminDomain = "admin/settings/domain"
+    case adminDomainVerify = "admin/settings/domain/verify"
     case adminWebhooks = "admin/webhooks"
     case adminWebhook = "admin/webhooks/{id}"
     case adminWebhookAction = "admin/webhooks/{id}/{action}"
@@ -86,7 +93,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
 
     public var area: Area {
         switch self {
-        case .lookupPage, .lookup, .trackingPage, .subscribe, .unsubscribe, .theme, .tenantLogo: .shopper
+        case .lookupPage, .lookup, .trackingPage, .subscribe, .unsubscribe, .theme, .tenantLogo, .afterDeliveryClick: .shopper
         case .openAPI, .shipments, .shipmentsBatch, .shipmentsImport, .shipment, .shipmentEvents, .shipmentSupportReply, .carriers, .carrierDetection,
              .webhookEndpoints, .webhookEndpoint, .webhookEndpointSecret, .webhookEndpointEnable, .webhookEndpointDeliveries,
              .deliveryReplay:
@@ -97,7 +104,8 @@ public enum SiteRoute: String, CaseIterable, Sendable {
              .adminShipmentReveal, .adminShipmentResend, .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
              .adminTeamMemberRemove, .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminSessions, .adminSessionEnd, .adminSwitchTenant,
              .adminData, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore, .adminNotificationSettings,
-             .adminBranding, .adminBrandingLogo, .adminWebhooks, .adminWebhook, .adminWebhookAction:
+             .adminBranding, .adminBrandingLogo, .adminWebhooks, .adminWebhook, .adminWebhookAction, .adminAfterDelivery, .adminProviders,
+             .adminProvider, .adminDomain, .adminDomainVerify:
             .admin
         }
     }
@@ -111,7 +119,8 @@ public enum SiteRoute: String, CaseIterable, Sendable {
              .adminSwitchTenant:
             .agent
         case .adminAPIKeys, .adminAPIKeyRevoke, .adminAudit, .adminTemplates, .adminTemplate, .adminTemplatePreview, .adminTemplateRestore,
-             .adminNotificationSettings, .adminBranding, .adminBrandingLogo, .adminWebhooks, .adminWebhook, .adminWebhookAction:
+             .adminNotificationSettings, .adminBranding, .adminBrandingLogo, .adminWebhooks, .adminWebhook, .adminWebhookAction,
+             .adminAfterDelivery, .adminProviders, .adminProvider, .adminDomain, .adminDomainVerify:
             .admin
         case .adminTeam, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole, .adminTeamMemberRemove, .adminData: .owner
         default: nil
@@ -121,16 +130,16 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     /// The methods the route answers (HEAD comes with GET).
     public var methods: [Method] {
         switch self {
-        case .lookupPage, .trackingPage, .theme, .tenantLogo, .openAPI, .carriers, .carrierDetection, .webhookEndpointDeliveries, .healthz, .metrics,
+        case .lookupPage, .trackingPage, .theme, .tenantLogo, .afterDeliveryClick, .openAPI, .carriers, .carrierDetection, .webhookEndpointDeliveries, .healthz, .metrics,
              .staticFiles, .shipmentSupportReply, .admin, .adminShipments, .adminShipment, .adminAudit, .adminSessions, .adminTeam,
-             .adminTemplates, .adminTemplatePreview, .adminWebhook:
+             .adminTemplates, .adminTemplatePreview, .adminWebhook, .adminProviders:
             [.get]
         case .adminLogin, .adminPasswordForgot, .adminPasswordReset, .adminInvitation, .adminAPIKeys, .adminData, .adminTemplate,
-             .adminNotificationSettings, .adminBranding, .adminWebhooks:
+             .adminNotificationSettings, .adminBranding, .adminWebhooks, .adminAfterDelivery, .adminDomain:
             [.get, .post]
         case .adminLogout, .adminShipmentReveal, .adminShipmentResend, .adminTeamInvite, .adminTeamInvitationRevoke, .adminTeamMemberRole,
              .adminTeamMemberRemove, .adminAPIKeyRevoke, .adminSessionEnd, .adminSwitchTenant, .adminTemplateRestore, .adminBrandingLogo,
-             .adminWebhookAction:
+             .adminWebhookAction, .adminProvider, .adminDomainVerify:
             [.post]
         case .lookup, .subscribe, .shipmentsBatch, .shipmentsImport, .shipmentEvents, .webhookEndpointSecret, .webhookEndpointEnable,
              .deliveryReplay, .providerHook, .smsHook, .demoWebhooks:

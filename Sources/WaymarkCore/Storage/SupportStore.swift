@@ -8,6 +8,8 @@ public protocol SupportStore: Sendable {
     func dashboard(tenantID: Int64, now: Date) async throws -> DashboardFigures
     /// Adds counted page views (tokens of unknown shipments are ignored).
     func recordPageViews(_ batch: PageViewBatch) async throws
+    /// Adds counted clicks on after-delivery links; clicks on links deleted since are dropped.
+    func recordLinkClicks(_ clicks: [LinkClickDay: Int]) async throws
     /// Sends a delivery again as a new delivery to the same recipient, whatever became of the
     /// first. Nil when the tenant has no such delivery.
     func resendDelivery(tenantID: Int64, id: String, now: Date) async throws -> Delivery?

@@ -132,4 +132,10 @@ public protocol TemplateStore: Sendable {
     func templateVersions(tenantID: Int64, slot: TemplateSlot, limit: Int) async throws -> [TemplateVersion]
     /// One version, if it is the tenant's.
     func templateVersion(tenantID: Int64, id: Int64) async throws -> TemplateVersion?
+    /// The review and product links of delivered pages, the review link first.
+    func afterDeliveryLinks(tenantID: Int64) async throws -> [AfterDeliveryLink]
+    func afterDeliveryLink(tenantID: Int64, id: Int64) async throws -> AfterDeliveryLink?
+    /// Replaces the links. A link saved again unchanged keeps its id and its clicks; a changed
+    /// one is a new link. Cached tracking pages are outdated (`Tenant.pagesVersion`).
+    func setAfterDeliveryLinks(tenantID: Int64, _ links: AfterDeliveryLinks, now: Date) async throws -> [AfterDeliveryLink]
 }

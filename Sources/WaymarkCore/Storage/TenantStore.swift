@@ -95,7 +95,18 @@ public protocol TenantStore: Sendable {
     /// The tenant whose pages `host` serves, whatever its case.
     func tenant(customDomain host: String) async throws -> Tenant?
     /// Sets or clears (nil) the tenant's own domain; `StoreError.domainTaken` if another has it.
+    /// Clearing also drops a claim waiting for its proof. Setting serves at once: the admin and
+    /// the CLI go through `claimDomain` and `recordDomainCheck` instead.
     func setCustomDomain(tenantID: Int64, domain: String?, now: Date) async throws -> Tenant
+    /// The domain the tenant asked for and has not proven yet.
+    func domainClaim(tenantID: Int64) async throws -> DomainClaim?
+    /// Asks for `domain` (lowercase host name), replacing an earlier claim; the domain keeps
+    /// serving whatever it served. `StoreError.domainTaken` if another tenant is served there.
+    func claimDomain(tenantID: Int64, domain: String, token: String, now: Date) async throws -> DomainClaim
+    /// Records a lookup of the claim's TXT record: with a problem it is kept for the page; with
+    /// none the claimed domain becomes the tenant's, in the same transaction, and the claim goes.
+    /// `StoreError.domainTaken` if another tenant got the domain first; nil without a claim.
+    func recordDomainCheck(tenantID: Int64, problem: String?, now: Date) async throws -> Tenant?
     func updateBranding(tenantID: Int64, _ branding: Branding, now: Date) async throws
     /// Keeps an uploaded logo (already checked) and makes it the tenant's (`Branding.logoFile`),
     /// in one transaction; returns its file name.
@@ -114,6 +125,10 @@ public protocol TenantStore: Sendable {
     func setProviderAccount(
         tenantID: Int64, provider: String, secret: String?, apiKey: String?, register: Bool?, now: Date
     ) async throws -> ProviderAccount
+    /// What each provider last did for the tenant; a provider that never did anything is absent.
+    func providerActivity(tenantID: Int64) async throws -> [ProviderActivity]
+    /// Notes a webhook refused before anything was stored (unsigned, bad signature, stale).
+    func recordRefusedHook(tenantID: Int64, provider: String, reason: String, now: Date) async throws
     func ingestSettings(tenantID: Int64) async throws -> IngestSettings
     /// Changes the given settings; a nil argument keeps what is stored.
     func setIngestSettings(tenantID: Int64, autoCreateShipments: Bool?, deliveredRetentionDays: Int?) async throws

@@ -25,6 +25,7 @@ enum Migrations {
         ("v7-registration-leases", v7RegistrationLeases),
         ("v8-admin", v8Admin),
         ("v9-template-editor", v9TemplateEditor),
+        ("v10-providers-domains-links", v10ProvidersDomainsLinks),
     ]
 
     static let v1Foundation = """
@@ -572,5 +573,52 @@ enum Migrations {
             bytes BLOB NOT NULL CHECK (length(bytes) BETWEEN 1 AND 524288),
             updated_at TEXT NOT NULL
         ) STRICT;
+        """
+
+    /// Admin part 2, the rest: what each provider last did (an event received, a webhook
+    /// refused, a registration that failed), a custom domain waiting for its DNS proof, and the
+    /// review and product links of delivered pages with their clicks per day.
+    static let v10ProvidersDomainsLinks = """
+        CREATE TABLE provider_activity (
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            provider TEXT NOT NULL CHECK (provider IN ('track123', 'aftership', '17track', 'easypost', 'shippo', 'waymark')),
+            last_event_at TEXT,
+            last_refused_at TEXT,
+            last_refusal TEXT,
+            last_registration_error_at TEXT,
+            last_registration_error TEXT,
+            PRIMARY KEY (tenant_id, provider)
+        ) STRICT, WITHOUT ROWID;
+
+        -- A domain a tenant asked for; it serves only once its TXT record proves the claim
+        -- (then it moves to tenant.custom_domain and the claim goes).
+        CREATE TABLE domain_claim (
+            tenant_id INTEGER PRIMARY KEY REFERENCES tenant(id) ON DELETE CASCADE,
+            domain TEXT NOT NULL COLLATE NOCASE CHECK (length(domain) BETWEEN 4 AND 253),
+            token TEXT NOT NULL CHECK (length(token) >= 22),
+            created_at TEXT NOT NULL,
+            checked_at TEXT,
+            problem TEXT
+        ) STRICT;
+
+        -- Position 0 is the review link, 1 to 4 the product links.
+        CREATE TABLE after_delivery_link (
+            id INTEGER PRIMARY KEY,
+            tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 4),
+            kind TEXT NOT NULL CHECK (kind IN ('review', 'product') AND (kind = 'review') = (position = 0)),
+            title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
+            image_url TEXT CHECK (image_url IS NULL OR length(image_url) BETWEEN 9 AND 2048),
+            url TEXT NOT NULL CHECK (length(url) BETWEEN 9 AND 2048),
+            created_at TEXT NOT NULL,
+            UNIQUE (tenant_id, position)
+        ) STRICT;
+
+        CREATE TABLE after_delivery_click (
+            link_id INTEGER NOT NULL REFERENCES after_delivery_link(id) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            clicks INTEGER NOT NULL CHECK (clicks >= 0),
+            PRIMARY KEY (link_id, day)
+        ) STRICT, WITHOUT ROWID;
         """
 }

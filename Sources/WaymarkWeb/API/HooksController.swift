@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Synchronization
 import Hummingbird
 import WaymarkCore
 import WaymarkProviders
@@ -9,6 +10,7 @@ import WaymarkProviders
 /// recorded with its raw payload in one transaction; the 2xx comes only after that commit.
 struct HooksController {
     let database: any TenantStore & IngestStore
+    let refusals: HookRefusals
     let now: @Sendable () -> Date
 
     /// Webhook bodies larger than this are refused (413): no provider sends more.
@@ -43,7 +45,12 @@ struct HooksController {
             try adapter.verify(inbound, credentials: ProviderCredentials(secret: account?.secret, apiKey: account?.apiKey), now: now())
             webhook = try adapter.decode(inbound)
         } catch {
-            throw Self.problem(error)
+            let problem = Self.problem(error)
+            // The merchant's providers page shows why the last webhook was refused.
+            if refusals.shouldRecord(tenantID: tenant.id, provider: provider.rawValue, at: now()) {
+                try await database.recordRefusedHook(tenantID: tenant.id, provider: provider.rawValue, reason: problem.detail, now: now())
+            }
+            throw problem
         }
         let outcome = try await database.ingest(
             tenantID: tenant.id, provider: provider.rawValue, eventID: webhook.eventID, body: inbound.body, updates: webhook.updates, now: now())
@@ -56,6 +63,22 @@ struct HooksController {
             APIProblem(status: .badRequest, type: "urn:waymark:problem:malformed-payload", title: "Malformed payload", detail: reason)
         case .missingSignature(let reason), .badSignature(let reason), .staleTimestamp(let reason), .notConfigured(let reason):
             APIProblem(status: .unauthorized, type: "urn:waymark:problem:unverified-webhook", title: "Unverified webhook", detail: reason)
+        }
+    }
+}
+
+/// Which refused webhooks are written down: at most one per tenant and provider a minute, so
+/// a flood of forged requests costs no more than one write a minute.
+final class HookRefusals: Sendable {
+    private let lastRecorded = Mutex<[String: Date]>([:])
+    static let interval: TimeInterval = 60
+
+    func shouldRecord(tenantID: Int64, provider: String, at now: Date) -> Bool {
+        lastRecorded.withLock { last in
+            let key = "\(tenantID)/\(provider)"
+            if let previous = last[key], now.timeIntervalSince(previous) < Self.interval, now >= previous { return false }
+            last[key] = now
+            return true
         }
     }
 }

@@ -75,7 +75,7 @@ struct AdminBrandingController {
         if let font = form["font"].flatMap(BrandFont.init(rawValue:)) { branding.font = font } else { errors.append(text("branding_font_invalid")) }
         for (field, keyPath) in [("logo_url", \Branding.logoURL), ("support_url", \Branding.supportURL), ("og_image_url", \Branding.ogImageURL)] {
             guard let value = form[field] else { branding[keyPath: keyPath] = nil; continue }
-            if let problem = linkProblem(value) {
+            if let problem = urlCheck.merchantLinkProblem(value) {
                 errors.append(text("branding_\(field)") + ": " + problem)
             } else {
                 branding[keyPath: keyPath] = value
@@ -176,16 +176,6 @@ struct AdminBrandingController {
     }
 
     /// Why `value` is not a link shoppers may be sent to, if it is not: https, a public host.
-    private func linkProblem(_ value: String) -> String? {
-        guard value.lowercased().hasPrefix("https://") else { return "use an https:// address" }
-        do {
-            _ = try urlCheck.checkAtSaveTime(value)
-            return nil
-        } catch {
-            return error.description
-        }
-    }
-
     /// The names of what changed, for the audit log.
     static func changes(from old: Branding, to new: Branding) -> [String] {
         var changed: [String] = []

@@ -4,8 +4,8 @@ import Hummingbird
 import WaymarkCore
 
 /// `/admin`: shipments by status, what needs attention, messages per channel, page views as a
-/// chart drawn on the server, and how many "where is my order?" questions were answered before
-/// they were asked.
+/// chart drawn on the server, how many "where is my order?" questions were answered before
+/// they were asked, and the clicks on delivered pages' review and product links.
 struct AdminDashboardController {
     let site: AdminSite
 
@@ -35,6 +35,15 @@ struct AdminDashboardController {
         let fromMessages: String
         let deflectionExplained: String
         let fromMessagesExplained: String
+        let linkClicks: [LinkRow]
+        let hasLinks: Bool
+        let linksURL = SiteRoute.adminAfterDelivery.path()
+    }
+
+    struct LinkRow: Encodable {
+        let title: String
+        let url: String
+        let clicks: Int
     }
 
     @Sendable func dashboard(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
@@ -70,7 +79,9 @@ struct AdminDashboardController {
             deflectionExplained: site.text("deflection_explained", context, [
                 "count": String(figures.messagedBeforeFirstView), "total": String(figures.shipmentsInWindow), "days": days]),
             fromMessagesExplained: site.text("from_messages_explained", context, [
-                "count": String(figures.viewedFromMessage), "total": String(figures.viewed)]))
+                "count": String(figures.viewedFromMessage), "total": String(figures.viewed)]),
+            linkClicks: figures.linkClicks.map { LinkRow(title: $0.link.title, url: $0.link.url, clicks: $0.clicks) },
+            hasLinks: !figures.linkClicks.isEmpty)
         return try await site.render("admin/dashboard", title: "dashboard_title", page, context: context, request: request)
     }
 }

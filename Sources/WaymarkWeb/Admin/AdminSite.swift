@@ -101,6 +101,9 @@ struct AdminSite: Sendable {
     }
 }
 
+/// The settings pages' common start: "Settings" in the menu stands for all of them.
+private let settingsPrefix = "/admin/settings/"
+
 /// What the admin layout (`Views/layouts/admin.mustache`) shows: the navigation for the person's
 /// role, the tenant switcher, the language menu and a notice.
 struct AdminLayout: Encodable {
@@ -111,6 +114,8 @@ struct AdminLayout: Encodable {
     let role: String?
     let csrf: String?
     let nav: [Link]
+    let settingsNav: [Link]
+    let hasSettingsNav: Bool
     let tenants: [TenantChoice]
     let hasTenantChoice: Bool
     let languages: [Link]
@@ -139,19 +144,32 @@ struct AdminLayout: Encodable {
         let role = session?.role
         let items: [(SiteRoute, String)] = [
             (.admin, "nav_dashboard"), (.adminShipments, "nav_shipments"), (.adminTemplates, "nav_templates"),
-            (.adminNotificationSettings, "nav_settings"), (.adminBranding, "nav_branding"), (.adminWebhooks, "nav_webhooks"),
-            (.adminTeam, "nav_team"),
+            (.adminNotificationSettings, "nav_settings"), (.adminWebhooks, "nav_webhooks"), (.adminTeam, "nav_team"),
             (.adminAPIKeys, "nav_api_keys"), (.adminAudit, "nav_audit"),
         ]
-        let nav = items.compactMap { route, key -> Link? in
-            guard let role, let needed = route.adminRole, role.allows(needed), !(route == .admin && role == .agent) else { return nil }
-            let href = route.path()
-            let current = route == .admin ? path == href : path.hasPrefix(href)
-            return Link(label: site.text(key, context), href: href, current: current)
+        let inSettings = path.hasPrefix(settingsPrefix)
+        func links(_ items: [(SiteRoute, String)]) -> [Link] {
+            items.compactMap { route, key -> Link? in
+                guard let role, let needed = route.adminRole, role.allows(needed), !(route == .admin && role == .agent) else { return nil }
+                let href = route.path()
+                let current = switch route {
+                case .admin: path == href
+                case .adminNotificationSettings where key == "nav_settings": inSettings
+                default: path.hasPrefix(href)
+                }
+                return Link(label: site.text(key, context), href: href, current: current)
+            }
         }
+        let nav = links(items)
+        // The settings' own pages, under "Settings".
+        let settingsNav = inSettings ? links([
+            (.adminNotificationSettings, "nav_notifications"), (.adminBranding, "nav_branding"), (.adminAfterDelivery, "nav_after_delivery"),
+            (.adminProviders, "nav_providers"), (.adminDomain, "nav_domain"),
+        ]) : []
         return AdminLayout(
             lang: context.adminLanguage, title: title, email: session?.email, tenantName: session?.tenant.name,
-            role: role.map { site.text("role_\($0.rawValue)", context) }, csrf: session?.csrfToken, nav: nav,
+            role: role.map { site.text("role_\($0.rawValue)", context) }, csrf: session?.csrfToken, nav: nav, settingsNav: settingsNav,
+            hasSettingsNav: !settingsNav.isEmpty,
             tenants: memberships.map { TenantChoice(id: $0.tenant.id, name: $0.tenant.name, current: $0.tenant.id == session?.tenant.id) },
             hasTenantChoice: memberships.count > 1,
             languages: AdminLanguage.supported.map { code in

@@ -28,7 +28,8 @@ public func buildApplication(
     let mail = try outside.mail ?? EmailChannel.Setup.fromEnvironment([:], links: database.links)
     let usage = UsageRecorder()
     let router = try await buildRouter(
-        config: config, database: database, logger: logger, metrics: outside.metrics, mail: mail, usage: usage, now: now)
+        config: config, database: database, logger: logger, metrics: outside.metrics, mail: mail, usage: usage, domainProof: outside.domainProof,
+        now: now)
     let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost)
 
     // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
@@ -69,7 +70,7 @@ public func buildApplication(
 /// The router with every route of `SiteRoute` and the middleware in front of them.
 func buildRouter(
     config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, mail: EmailChannel.Setup,
-    usage: UsageRecorder, now: @escaping @Sendable () -> Date
+    usage: UsageRecorder, domainProof: any TXTResolver, now: @escaping @Sendable () -> Date
 ) async throws -> Router<WaymarkRequestContext> {
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
@@ -95,7 +96,7 @@ func buildRouter(
     WebhookEndpointsController(database: database, urlCheck: URLCheck(policy: config.outboundPolicy), now: now).addRoutes(to: api)
     DeliveriesController(database: database, now: now).addRoutes(to: api)
 
-    HooksController(database: database, now: now).addRoutes(to: router)
+    HooksController(database: database, refusals: HookRefusals(), now: now).addRoutes(to: router)
     SMSReplyController(database: database, catalog: catalog, configuration: config.sms, baseURL: config.baseURL).addRoutes(to: router)
     if config.demo {
         DemoWebhookReceiver(database: database, tenantSlug: DemoMerchant.slug, logger: logger).addRoutes(to: router)
@@ -127,6 +128,9 @@ func buildRouter(
     AdminAccessController(site: site).addRoutes(to: admin)
     AdminNotificationsController(site: site).addRoutes(to: admin)
     AdminBrandingController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
+    AdminAfterDeliveryController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
+    AdminProvidersController(site: site).addRoutes(to: admin)
+    AdminDomainController(site: site, resolver: domainProof, baseHost: config.baseHost).addRoutes(to: admin)
     AdminWebhooksController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminTemplatesController(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL), catalog: catalog),

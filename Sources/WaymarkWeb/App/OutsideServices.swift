@@ -8,7 +8,7 @@ import WaymarkNotify
 import WaymarkProviders
 
 /// Everything the running system reaches outside the process: the mail relay, the SMS provider,
-/// merchants' webhook endpoints (through a resolver and TLS settings), the tracking providers
+/// merchants' webhook endpoints (through a resolver and TLS settings), the DNS that proves custom domains, the tracking providers
 /// numbers are registered with, the metrics registry, and the clock. `waymark serve` fills it from
 /// the environment; a test passes doubles and local peers, and builds exactly what runs.
 public struct OutsideServices: Sendable {
@@ -18,6 +18,8 @@ public struct OutsideServices: Sendable {
     public var sms: (any SMSTransport)?
     /// How merchants' webhook host names are resolved (then vetted by the SSRF guard).
     public var resolver: any Resolver
+    /// Where the TXT records that prove merchants' custom domains are looked up.
+    public var domainProof: any TXTResolver
     /// TLS for https webhook endpoints; nil: the system's trust store.
     public var webhookTLS: TLSConfiguration?
     /// One client per provider that numbers are registered with.
@@ -27,13 +29,14 @@ public struct OutsideServices: Sendable {
     public var now: @Sendable () -> Date
 
     public init(
-        mail: EmailChannel.Setup? = nil, sms: (any SMSTransport)? = nil, resolver: any Resolver = SystemResolver(),
+        mail: EmailChannel.Setup? = nil, sms: (any SMSTransport)? = nil, resolver: any Resolver = SystemResolver(), domainProof: any TXTResolver = SystemDNS(),
         webhookTLS: TLSConfiguration? = nil, registrationClients: [any RegistrationClient] = RegistrationService.liveClients(),
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.mail = mail
         self.sms = sms
         self.resolver = resolver
+        self.domainProof = domainProof
         self.webhookTLS = webhookTLS
         self.registrationClients = registrationClients
         self.metrics = metrics

@@ -5,13 +5,15 @@ import Synchronization
 import WaymarkCore
 
 /// Counts what is used on the request path without writing there: tracking-page views (per
-/// shipment and per tenant and day, no cookie, no address) and API keys' last use. Counts wait
+/// shipment and per tenant and day, no cookie, no address), clicks on after-delivery links (per
+/// link and day) and API keys' last use. Counts wait
 /// in memory and `UsageFlusher` writes them in one transaction every few seconds and at shutdown,
 /// so a page view never waits for the database.
 final class UsageRecorder: Sendable {
     private struct Pending {
         var views = PageViewBatch()
         var keys: [Int64: Date] = [:]
+        var clicks: [LinkClickDay: Int] = [:]
     }
 
     private let pending = Mutex(Pending())
@@ -30,6 +32,10 @@ final class UsageRecorder: Sendable {
         }
     }
 
+    func linkClicked(_ linkID: Int64, at now: Date) {
+        pending.withLock { $0.clicks[LinkClickDay(linkID: linkID, day: RFC3339.day(now)), default: 0] += 1 }
+    }
+
     func keyUsed(_ keyID: Int64, at now: Date) {
         pending.withLock { $0.keys[keyID] = now }
     }
@@ -42,6 +48,7 @@ final class UsageRecorder: Sendable {
         }
         try await database.recordPageViews(taken.views)
         try await database.recordAPIKeyUse(taken.keys)
+        try await database.recordLinkClicks(taken.clicks)
     }
 }
 

@@ -26,6 +26,7 @@ struct ShopperController {
         router.on(.trackingPage, .get, use: trackingPage)
         router.on(.theme, .get, use: theme)
         router.on(.tenantLogo, .get, use: logo)
+        router.on(.afterDeliveryClick, .get, use: afterDeliveryClick)
         router.on(.subscribe, .post, use: subscribe)
         router.on(.unsubscribe, .get, use: unsubscribePage)
         router.on(.unsubscribe, .post, use: unsubscribe)
@@ -134,6 +135,10 @@ struct ShopperController {
                 let sectionView = sections.view(page: view, tenant: tenant, tracked: tracked, language: language, prefix: prefix)
                 view.apply(sections.render(own, view: sectionView))
             }
+            if tracked.shipment.status == .delivered {
+                let links = try await database.afterDeliveryLinks(tenantID: tenant.id)
+                view.afterLinks = AfterLinksView.make(links, heading: catalog.text("after_delivery_heading", language, ["merchant": tenant.name]), prefix: prefix)
+            }
         }
         if tenant.branding.logoFile != nil { view.layout.ogImageURL = links.ogImageURL(tenant) }
     }
@@ -148,6 +153,18 @@ struct ShopperController {
         var headers: HTTPFields = [.contentType: logo.contentType, .cacheControl: "public, max-age=31536000, immutable"]
         headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: logo.bytes)))
+    }
+
+    /// A review or product link of a delivered page: counted (in memory, written with the page
+    /// views), then the shopper goes on. Only links the merchant saved lead anywhere, so this is
+    /// no open redirect.
+    @Sendable func afterDeliveryClick(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
+        let tenant = try await tenant(context)
+        guard let id = context.parameters.get("link").flatMap(Int64.init), let link = try await database.afterDeliveryLink(tenantID: tenant.id, id: id) else {
+            throw HTTPError(.notFound)
+        }
+        if request.method == .get { usage.linkClicked(link.id, at: now()) }
+        return Response(status: .seeOther, headers: [.location: link.url, .cacheControl: "no-store"])
     }
 
     /// The branded "no such page" answer for an unknown tracking or unsubscribe token.

@@ -25,8 +25,10 @@ struct TrackingPageView: Encodable {
     /// The "get updates by email or text" form; only on the secret-link page, where the
     /// shopper has proved they may follow this shipment.
     var subscribe: SubscribeFormView?
-    /// The merchant's after-delivery section (a review link, products), once delivered.
+    /// The merchant's after-delivery section (its own HTML), once delivered.
     var afterDelivery: String? = nil
+    /// The merchant's review and product links, once delivered.
+    var afterLinks: AfterLinksView? = nil
 
     struct Step: Encodable {
         let label: String
@@ -145,5 +147,29 @@ struct TrackingPageView: Encodable {
 
     private static func newestOffset(_ tracked: TrackedShipment) -> Int? {
         tracked.checkpoints.first?.event.utcOffsetSeconds
+    }
+}
+
+/// The review link and product links of a delivered page, each through the counting redirect.
+struct AfterLinksView: Encodable {
+    let heading: String
+    let review: Item?
+    let products: [Item]
+    let hasProducts: Bool
+
+    struct Item: Encodable {
+        let href: String
+        let title: String
+        let image: String?
+    }
+
+    /// Nil when the merchant has no links.
+    static func make(_ links: [AfterDeliveryLink], heading: String, prefix: String) -> AfterLinksView? {
+        guard !links.isEmpty else { return nil }
+        let items = links.map { link in
+            (link.kind, Item(href: SiteRoute.afterDeliveryClick.shopperPath(prefix: prefix, String(link.id)), title: link.title, image: link.imageURL))
+        }
+        let products = items.filter { $0.0 == .product }.map(\.1)
+        return AfterLinksView(heading: heading, review: items.first { $0.0 == .review }?.1, products: products, hasProducts: !products.isEmpty)
     }
 }
