@@ -109,7 +109,7 @@ extension AppDatabase {
 
     private static func refuseDomainOfAnother(_ db: Database, domain: String, tenantID: Int64) throws {
         if let owner = try Int64.fetchOne(db, sql: "SELECT id FROM tenant WHERE custom_domain = ?", arguments: [domain]), owner != tenantID {
-            throw StoreError.domainTaken(domain.lowercased())
+            throw StoreError.domainTaken(domain)
         }
     }
 

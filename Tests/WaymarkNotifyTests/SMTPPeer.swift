@@ -45,26 +45,12 @@ final class SMTPPeer {
     init(_ arguments: [String] = []) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/smtp_peer.py")
-        let portFile = directory.appendingPathComponent("port")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-W", "ignore", script.path, "--port-file", portFile.path,
-                             "--received", directory.appendingPathComponent("received.jsonl").path] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<200 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        throw PeerError.didNotStart
+        (process, port) = try await PeerProcess.start(
+            script: "smtp_peer.py", directory: directory,
+            arguments: ["--received", directory.appendingPathComponent("received.jsonl").path] + arguments)
     }
 
-    enum PeerError: Error { case didNotStart, certificate }
+    enum PeerError: Error { case certificate }
 
     func received() throws -> [Received] {
         let url = directory.appendingPathComponent("received.jsonl")
@@ -100,5 +86,28 @@ final class SMTPPeer {
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus
+    }
+}
+
+/// A Python peer of `Peers/` started for one test: it is told where to write the port it
+/// listens on once ready, and this waits for that file (up to ten seconds).
+enum PeerProcess {
+    struct DidNotStart: Error {}
+
+    static func start(script: String, directory: URL, arguments: [String]) async throws -> (Process, Int) {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/\(script)").path
+        let portFile = directory.appendingPathComponent("port")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-W", "ignore", path, "--port-file", portFile.path] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) { return (process, port) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw DidNotStart()
     }
 }

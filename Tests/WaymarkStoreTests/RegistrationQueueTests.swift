@@ -184,6 +184,9 @@ struct RegistrationQueueTests {
         let failure = RegistrationFailure("aftership: 503 Service Unavailable", permanent: false)
         _ = try await database.markRegistrationFailed(first, failure, now: now, random: { 0 })
         #expect(try await database.shipment(tenantID: tenant.id, id: shipment.id)?.shipment.registrationError == failure.message)
+        // The providers page shows the provider's last refusal, whatever became of the job since.
+        let activity = try #require(try await database.providerActivity(tenantID: tenant.id).first)
+        #expect(activity.provider == "aftership" && activity.lastRegistrationError == .init(at: now, reason: failure.message))
 
         let again = try #require(try await database.claimRegistrationJobs(now: now.addingTimeInterval(60)).first)
         #expect(again.attempts == 1)

@@ -20,10 +20,21 @@ import WaymarkCore
         ("/admin/templates/sms/stalled/ja?lang=ja", "admin-template-sms-ja"), ("/admin/templates/page/banner/de?lang=de", "admin-template-banner-de"),
         ("/admin/templates/email/delivered/en/preview", "admin-template-preview-email"),
         ("/admin/templates/page/header/en/preview?status=out_for_delivery", "admin-template-preview-page"),
+        ("/admin/settings/providers", "admin-providers"), ("/admin/settings/domain", "admin-domain"),
+        ("/admin/settings/after-delivery", "admin-after-delivery"),
     ]
 
     @Test func everyAdminPageMatchesItsSnapshot() async throws {
         let fixture = try await AdminFixture.make()
+        // Settings pages with something to show: a provider set up and refused once, a domain
+        // waiting for its record, a review link and a product.
+        let acme = fixture.base.acme.tenant.id
+        _ = try await fixture.database.setProviderAccount(tenantID: acme, provider: "aftership", secret: "s3cret", apiKey: "key", register: true, now: Fixture.now)
+        try await fixture.database.recordRefusedHook(tenantID: acme, provider: "aftership", reason: "The signature does not match the body.", now: Fixture.now)
+        _ = try await fixture.database.claimDomain(tenantID: acme, domain: "track.acme-shop.test", token: "SNAPSHOT-token-0123456789", now: Fixture.now)
+        _ = try await fixture.database.setAfterDeliveryLinks(tenantID: acme, AfterDeliveryLinks(
+            review: .init(title: "Review us", url: "https://reviews.acme.test/write"),
+            products: [.init(title: "Trail socks", imageURL: "https://cdn.acme.test/socks.jpg", url: "https://shop.acme.test/socks")]), now: Fixture.now)
         try await fixture.app().test(.router) { client in
             var owner = AdminBrowser(client)
             let login = try await owner.get("/admin/login")

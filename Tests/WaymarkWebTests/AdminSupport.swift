@@ -46,12 +46,15 @@ struct AdminFixture {
     static let password = "correct horse battery"
 }
 
-/// TXT records by name, as a test sets them; a name in `failing` gets no answer.
+/// TXT records by name, as a test sets them; a name told to `fail` gets no answer until it is set again.
 final class TXTTable: TXTResolver {
     private let records = Mutex<[String: [String]]>([:])
     private let failing = Mutex<Set<String>>([])
 
-    func set(_ name: String, _ texts: [String]) { records.withLock { $0[name] = texts } }
+    func set(_ name: String, _ texts: [String]) {
+        records.withLock { $0[name] = texts }
+        _ = failing.withLock { $0.remove(name) }
+    }
     func fail(_ name: String) { _ = failing.withLock { $0.insert(name) } }
 
     func txtRecords(for name: String) async throws -> [String] {

@@ -20,6 +20,10 @@ extension ProviderName {
     /// Whether numbers can be registered here: every provider but the generic feed.
     public var registersNumbers: Bool { self != .waymark }
 
+    /// Track123 and 17TRACK sign their webhooks with the account's API key: a secret is needed
+    /// only when it differs from the key (see their adapters).
+    public var signsWithAPIKey: Bool { self == .track123 || self == .seventeenTrack }
+
     /// Shippo cannot sign its webhooks: the secret travels as `?token=` in the hook URL.
     public var secretInURL: Bool { self == .shippo }
 

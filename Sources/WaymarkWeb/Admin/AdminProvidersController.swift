@@ -26,6 +26,8 @@ struct AdminProvidersController {
             let hookURL: String
             let secretInURL: Bool
             let secretSet: Bool
+            /// No secret, but the API key verifies this provider's webhooks.
+            let signedWithKey: Bool
             let apiKeySet: Bool
             let registersNumbers: Bool
             let register: Bool
@@ -102,10 +104,12 @@ struct AdminProvidersController {
             let account = accounts[provider.rawValue]
             let seen = activity[provider.rawValue]
             let errors = failed?.0 == provider ? failed?.1 ?? [] : []
+            let secretSet = account?.secret?.isEmpty == false
+            let apiKeySet = account?.apiKey?.isEmpty == false
             return Page.Provider(
                 id: provider.rawValue, name: provider.displayName, action: SiteRoute.adminProvider.path(provider.rawValue),
                 hookURL: site.links.baseURL + provider.hookPath(tenantSlug: session.tenant.slug), secretInURL: provider.secretInURL,
-                secretSet: account?.secret?.isEmpty == false, apiKeySet: account?.apiKey?.isEmpty == false,
+                secretSet: secretSet, signedWithKey: !secretSet && apiKeySet && provider.signsWithAPIKey, apiKeySet: apiKeySet,
                 registersNumbers: provider.registersNumbers, register: account?.register ?? false,
                 lastEvent: seen?.lastEventAt.map(AdminDate.format), lastRefusal: problem(seen?.lastRefusal),
                 lastRegistrationError: problem(seen?.lastRegistrationError),
