@@ -601,9 +601,10 @@ enum Migrations {
             problem TEXT
         ) STRICT;
 
-        -- Position 0 is the review link, 1 to 4 the product links.
+        -- Position 0 is the review link, 1 to 4 the product links. AUTOINCREMENT: a changed link
+        -- is a new one, and its old /go/ address must never lead to whatever comes next.
         CREATE TABLE after_delivery_link (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             tenant_id INTEGER NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
             position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 4),
             kind TEXT NOT NULL CHECK (kind IN ('review', 'product') AND (kind = 'review') = (position = 0)),

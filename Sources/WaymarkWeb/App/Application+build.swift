@@ -104,8 +104,9 @@ func buildRouter(
 
     ShopperController(
         database: database, renderer: renderer, catalog: catalog,
-        clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient),
-        tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant),
+        // On the app's clock, as the sign-in throttles: a test's pinned clock never refills a bucket.
+        clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient, seconds: { now().timeIntervalSince1970 }),
+        tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant, seconds: { now().timeIntervalSince1970 }),
         pageCache: TrackingPageCache(),
         usage: usage,
         now: now,
