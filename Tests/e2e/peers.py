@@ -99,3 +99,64 @@ class WebhookReceiver:
         self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class DNSPeer:
+    """A DNS server (dnslib) in this process, on a free UDP port of 127.0.0.1, answering TXT
+    queries from `records` (name -> list of texts), which a test may change while it runs: every
+    query reads the table afresh, so the server under test keeps one WAYMARK_DNS_SERVER. Other
+    names get NXDOMAIN. The same answers as Tests/WaymarkNotifyTests/Peers/dns_peer.py; needs
+    dnslib (callers skip without it)."""
+
+    def __init__(self, records=None):
+        from dnslib import QTYPE, RCODE, RR, TXT
+        from dnslib.server import BaseResolver, DNSServer
+
+        self.lock = threading.Lock()
+        self.records = {}
+        self.queries = []
+        peer = self
+        for name, texts in (records or {}).items():
+            self.set(name, texts)
+
+        class Table(BaseResolver):
+            def resolve(self, request, handler):
+                reply = request.reply()
+                name = str(request.q.qname).rstrip(".").lower()
+                with peer.lock:
+                    peer.queries.append((name, QTYPE.get(request.q.qtype)))
+                    texts = peer.records.get(name)
+                if texts is None:
+                    reply.header.rcode = RCODE.NXDOMAIN
+                elif request.q.qtype == QTYPE.TXT:
+                    for text in texts:
+                        data = text.encode()
+                        chunks = [data[i:i + 255] for i in range(0, len(data), 255)] or [b""]
+                        reply.add_answer(RR(name + ".", QTYPE.TXT, rdata=TXT(chunks), ttl=60))
+                return reply
+
+        class QuietLogger:
+            def __getattr__(self, _):
+                return lambda *args: None
+
+        self.server = DNSServer(Table(), port=0, address="127.0.0.1", logger=QuietLogger())
+        self.server.start_thread()
+        self.port = self.server.server.server_address[1]
+        self.address = f"127.0.0.1:{self.port}"
+
+    def set(self, name, texts):
+        """Serves `texts` as the TXT records of `name` from the next query on (None: NXDOMAIN)."""
+        with self.lock:
+            if texts is None:
+                self.records.pop(name.rstrip(".").lower(), None)
+            else:
+                self.records[name.rstrip(".").lower()] = list(texts)
+
+    def asked(self, name):
+        """How many queries for `name` arrived."""
+        with self.lock:
+            return sum(1 for queried, _ in self.queries if queried == name.rstrip(".").lower())
+
+    def stop(self):
+        self.server.stop()
+        self.server.server.server_close()
