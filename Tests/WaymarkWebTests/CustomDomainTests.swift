@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOEmbedded
+import Synchronization
 import Testing
 @testable import WaymarkWeb
 
@@ -52,6 +53,43 @@ import Testing
         let fixture = try await Fixture.make()
         let (status, _, _) = try await get("/acme/t/\(fixture.acmeShipment.token)", host: "unknown.example", fixture)
         #expect(status == .ok)
+    }
+}
+
+/// The host cache in front of `tenant(customDomain:)`: one query per host per lifetime, misses
+/// included, forgotten when a domain changes, and bounded against floods of made-up hosts.
+@Suite struct TenantHostsTests {
+    final class Lookups: Sendable {
+        let hosts = Mutex<[String]>([])
+        func record(_ host: String) -> String? {
+            hosts.withLock { $0.append(host) }
+            return host == "track.acme.test" ? "acme" : nil
+        }
+        var count: Int { hosts.withLock { $0.count } }
+    }
+
+    @Test func hitsAndMissesAreRememberedUntilForgotten() async throws {
+        let cache = TenantHosts(lifetime: .seconds(3_600), capacity: 3)
+        let lookups = Lookups()
+        for _ in 0..<5 {
+            #expect(try await cache.slug(for: "track.acme.test") { lookups.record($0) } == "acme")
+            #expect(try await cache.slug(for: "random.example") { lookups.record($0) } == nil)
+        }
+        #expect(lookups.count == 2, "one query per host")
+        cache.forgetAll()
+        #expect(try await cache.slug(for: "track.acme.test") { lookups.record($0) } == "acme")
+        #expect(lookups.count == 3)
+        // A flood of distinct hosts never grows the cache past its capacity.
+        for index in 0..<50 { _ = try await cache.slug(for: "flood-\(index).example") { lookups.record($0) } }
+        #expect(cache.count <= 3)
+    }
+
+    @Test func anEntryAgesOut() async throws {
+        let cache = TenantHosts(lifetime: .zero, capacity: 10)
+        let lookups = Lookups()
+        _ = try await cache.slug(for: "track.acme.test") { lookups.record($0) }
+        _ = try await cache.slug(for: "track.acme.test") { lookups.record($0) }
+        #expect(lookups.count == 2)
     }
 }
 

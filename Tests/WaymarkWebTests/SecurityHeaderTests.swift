@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 @testable import WaymarkWeb
 
@@ -72,6 +73,31 @@ import Testing
                 #expect(response.status == .ok)
                 #expect(response.text == "ok\n")
             }
+        }
+    }
+}
+
+/// `/healthz` reads the database at most once a second and says 503 with the reason when it cannot.
+@Suite struct HealthCheckTests {
+    struct Unreadable: Error, CustomStringConvertible { var description: String { "disk I/O error" } }
+
+    @Test func aFailingDatabaseIs503WithTheReasonAndChecksAreSpacedOut() async throws {
+        let calls = Mutex(0)
+        let failing = Mutex(false)
+        let health = HealthCheck(interval: .seconds(3_600)) {
+            calls.withLock { $0 += 1 }
+            if failing.withLock({ $0 }) { throw Unreadable() }
+        }
+        for _ in 0..<10 { #expect(await health.problem() == nil) }
+        #expect(calls.withLock { $0 } == 1, "one query for ten probes")
+
+        let router = Router(context: WaymarkRequestContext.self)
+        failing.withLock { $0 = true }
+        OpsController(health: HealthCheck(interval: .zero) { throw Unreadable() }).addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            let response = try await client.execute(uri: "/healthz", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.text == "database unavailable: disk I/O error\n")
         }
     }
 }

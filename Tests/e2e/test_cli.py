@@ -1,9 +1,13 @@
 """The operator's command line: every command works with --db, and every mistake is one clear
 line on stderr with a non-zero exit."""
 import json
+import re
 import sqlite3
 
+import pytest
+
 from conftest import create_tenant, expect_error, run_cli
+from peers import DNSPeer
 
 
 def test_tenant_create_prints_tenant_and_a_key_that_is_stored_only_hashed(db):
@@ -62,13 +66,63 @@ def test_shipment_create_errors(db):
     expect_error(run_cli(*base, "--tenant", "acme", db=db, check=False), "already exists")
 
 
-def test_set_domain(db):
+def test_set_domain_asks_for_a_txt_record_and_verify_domain_looks_it_up(db):
+    """set-domain only records the claim and prints the TXT record; verify-domain asks a real
+    DNS server (dnslib, in this process) and serves the domain only when the record is there."""
+    pytest.importorskip("dnslib", reason="dnslib is not installed (pip install dnslib): verify-domain needs a real DNS server; SKIPPED")
     create_tenant(db, "acme")
     create_tenant(db, "globex")
-    assert "track.acme.test" in run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "Track.Acme.Test", db=db).stdout
-    expect_error(run_cli("tenant", "set-domain", "--tenant", "globex", "--domain", "track.acme.test", db=db, check=False), "another tenant")
+    out = run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "Track.Acme.Test", db=db).stdout
+    match = re.search(r'^  (\S+)  TXT  "(waymark-verification=[A-Za-z0-9_-]{22,})"$', out, re.M)
+    assert match, out
+    name, value = match.groups()
+    assert name == "_waymark.track.acme.test" and "verify-domain --tenant acme" in out, out
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT domain, token FROM domain_claim").fetchall() == [("track.acme.test", value.split("=", 1)[1])]
+    assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == (None,), "not served before the proof"
+
+    dns = DNSPeer()
+    try:
+        verify = ["tenant", "verify-domain", "--tenant", "acme", "--dns-server", dns.address]
+        expect_error(run_cli(*verify, db=db, check=False), "track.acme.test is not verified", f"no TXT record at {name}")
+        assert dns.asked(name) >= 1, "the lookup went to --dns-server"
+        dns.set(name, ["waymark-verification=someone-elses-token-0000"])
+        expect_error(run_cli(*verify, db=db, check=False), f"do not hold {value}", "someone-elses-token")
+        assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == (None,)
+        problem = conn.execute("SELECT checked_at, problem FROM domain_claim").fetchone()
+        assert problem[0] and "do not hold" in problem[1], "the failed check is kept for the admin page"
+
+        dns.set(name, ["v=spf1 -all", value])
+        # WAYMARK_DNS_SERVER names the server when --dns-server does not.
+        out = run_cli("tenant", "verify-domain", "--tenant", "acme", db=db, env={"WAYMARK_DNS_SERVER": dns.address}).stdout
+        assert "Tenant 'acme' is served at" in out and "track.acme.test" in out, out
+        assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == ("track.acme.test",)
+        assert conn.execute("SELECT count(*) FROM domain_claim").fetchone() == (0,), "the claim is done"
+        expect_error(run_cli(*verify, db=db, check=False), "asked for no domain", "set-domain")
+
+        # Another tenant cannot claim it, nor prove it; nothing changes.
+        expect_error(run_cli("tenant", "set-domain", "--tenant", "globex", "--domain", "track.acme.test", db=db, check=False),
+                     "track.acme.test", "already serves another tenant")
+        assert conn.execute("SELECT count(*) FROM domain_claim").fetchone() == (0,)
+        expect_error(run_cli("tenant", "verify-domain", "--tenant", "globex", "--dns-server", dns.address, db=db, check=False), "asked for no domain")
+    finally:
+        dns.stop()
+
+    # An empty --domain stops serving; then globex may ask for it.
+    assert "no longer has a custom domain" in run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "", db=db).stdout
+    assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == (None,)
+    assert "_waymark.track.acme.test  TXT" in run_cli("tenant", "set-domain", "--tenant", "globex", "--domain", "track.acme.test", db=db).stdout
+
+
+def test_set_domain_and_verify_domain_errors(db):
+    create_tenant(db, "acme")
     expect_error(run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "https://x.test/path", db=db, check=False), "host name")
+    expect_error(run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "192.168.1.10", db=db, check=False), "host name")
     expect_error(run_cli("tenant", "set-domain", "--tenant", "ghost", "--domain", "x.test", db=db, check=False), "no tenant")
+    expect_error(run_cli("tenant", "verify-domain", "--tenant", "ghost", "--dns-server", "127.0.0.1:53", db=db, check=False), "no tenant")
+    expect_error(run_cli("tenant", "verify-domain", "--tenant", "acme", "--dns-server", "127.0.0.1:53", db=db, check=False), "asked for no domain")
+    expect_error(run_cli("tenant", "verify-domain", "--tenant", "acme", "--dns-server", "not-an-address", db=db, check=False), "not-an-address")
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM domain_claim").fetchone() == (0,)
 
 
 def test_provider_set_stores_credentials_without_echoing_secrets(db):

@@ -27,10 +27,11 @@ public func buildApplication(
     let now = outside.now
     let mail = try outside.mail ?? EmailChannel.Setup.fromEnvironment([:], links: database.links)
     let usage = UsageRecorder()
+    let hosts = TenantHosts()
     let router = try await buildRouter(
         config: config, database: database, logger: logger, metrics: outside.metrics, mail: mail, usage: usage, domainProof: outside.domainProof,
-        now: now)
-    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost)
+        hosts: hosts, now: now)
+    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost, hosts: hosts)
 
     // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
     // here); the same composer serves the dispatcher and, later, the admin's previews.
@@ -70,7 +71,7 @@ public func buildApplication(
 /// The router with every route of `SiteRoute` and the middleware in front of them.
 func buildRouter(
     config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, mail: EmailChannel.Setup,
-    usage: UsageRecorder, domainProof: any TXTResolver, now: @escaping @Sendable () -> Date
+    usage: UsageRecorder, domainProof: any TXTResolver, hosts: TenantHosts = TenantHosts(), now: @escaping @Sendable () -> Date
 ) async throws -> Router<WaymarkRequestContext> {
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
@@ -84,7 +85,7 @@ func buildRouter(
         "\(config.resourcesPath)/Public", urlBasePath: SiteRoute.staticFiles.template, cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
         logger: logger))
 
-    OpsController(database: database).addRoutes(to: router)
+    OpsController(health: HealthCheck(database: database)).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 
@@ -131,7 +132,7 @@ func buildRouter(
     AdminBrandingController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminAfterDeliveryController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminProvidersController(site: site).addRoutes(to: admin)
-    AdminDomainController(site: site, resolver: domainProof, baseHost: config.baseHost).addRoutes(to: admin)
+    AdminDomainController(site: site, resolver: domainProof, baseHost: config.baseHost, hosts: hosts).addRoutes(to: admin)
     AdminWebhooksController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminTemplatesController(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL), catalog: catalog),

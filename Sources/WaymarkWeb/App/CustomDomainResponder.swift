@@ -8,6 +8,7 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
     let inner: Inner
     let database: any TenantStore
     let baseHost: String
+    let hosts: TenantHosts
 
     /// Whether a path belongs to the platform (its first segment is a platform route's, see
     /// `SiteRoute`), whatever the host.
@@ -19,13 +20,13 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
     public func respond(to request: Request, context: WaymarkRequestContext) async throws -> Response {
         guard let host = Self.host(of: request), host != baseHost, !Self.isAddressLiteral(host),
               !Self.isPlatformPath(request.uri.path),
-              let tenant = try await database.tenant(customDomain: host)
+              let slug = try await hosts.slug(for: host, lookup: { try await database.tenant(customDomain: $0)?.slug })
         else {
             return try await inner.respond(to: request, context: context)
         }
         var head = request.head
         let path = request.uri.path == "/" ? "" : request.uri.path
-        head.path = "/\(tenant.slug)\(path)" + (request.uri.query.map { "?\($0)" } ?? "")
+        head.path = "/\(slug)\(path)" + (request.uri.query.map { "?\($0)" } ?? "")
         var context = context
         context.onCustomDomain = true
         return try await inner.respond(to: Request(head: head, body: request.body), context: context)
