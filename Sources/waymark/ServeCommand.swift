@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         bootstrapLogging()
+        // What is still in memory when the server stops (or fails to start) reaches stderr.
+        defer { LogWriter.standardError.flush() }
         let logger = Logger(label: "waymark")
         let host = host ?? Environment.string("WAYMARK_HOST") ?? "127.0.0.1"
         let portText = port.map(String.init) ?? Environment.string("WAYMARK_PORT") ?? "8080"
