@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -161,12 +162,28 @@ import WaymarkCore
         }
     }
 
-    @Test func servesStaticAssets() async throws {
+    /// Files under Public/ come from memory: the page links each with its version, a request for
+    /// the current version may be cached for a year, any other for an hour, and an ETag answers 304.
+    @Test func servesStaticAssetsWithVersionedLinks() async throws {
         let fixture = try await Fixture.make()
+        let css = try String(contentsOf: packageRoot.appendingPathComponent("Public/css/shopper.css"), encoding: .utf8)
+        let version = String(SHA256.hash(data: Data(css.utf8)).map { String(format: "%02x", $0) }.joined().prefix(8))
         try await fixture.app().test(.router) { client in
-            try await client.execute(uri: "/static/css/shopper.css", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(response.text.contains("--brand"))
+            let page = try await client.execute(uri: fixture.acmeTrackingPath, method: .get).text
+            #expect(page.contains("href=\"/static/css/shopper.css?v=\(version)\""))
+            #expect(page.contains("href=\"/static/favicon.svg?v="))
+
+            let current = try await client.execute(uri: "/static/css/shopper.css?v=\(version)", method: .get)
+            #expect(current.status == .ok && current.text == css)
+            #expect(current.headers[.contentType] == "text/css; charset=utf-8")
+            #expect(current.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            let etag = try #require(current.headers[.eTag])
+            #expect(try await client.execute(uri: "/static/css/shopper.css?v=0ld", method: .get).headers[.cacheControl] == "public, max-age=3600")
+            #expect(try await client.execute(uri: "/static/css/shopper.css", method: .get, headers: [.ifNoneMatch: etag]).status == .notModified)
+            let head = try await client.execute(uri: "/static/css/shopper.css", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0 && head.headers[.contentLength] == String(css.utf8.count))
+            for missing in ["/static/css/nope.css", "/static/../Package.swift", "/static/%2e%2e/Package.swift", "/static/"] {
+                #expect(try await client.execute(uri: missing, method: .get).status == .notFound, "\(missing)")
             }
         }
     }

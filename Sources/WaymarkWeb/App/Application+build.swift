@@ -73,7 +73,8 @@ func buildRouter(
     config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, mail: EmailChannel.Setup,
     usage: UsageRecorder, domainProof: any TXTResolver, hosts: TenantHosts = TenantHosts(), now: @escaping @Sendable () -> Date
 ) async throws -> Router<WaymarkRequestContext> {
-    let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views")
+    let assets = try StaticAssets(publicPath: "\(config.resourcesPath)/Public")
+    let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views", assets: assets)
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
 
     // HEAD is answered wherever GET is: link-preview bots and uptime checks use it.
@@ -81,9 +82,7 @@ func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware(servesTLS: config.baseURL.hasPrefix("https://")))
     router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
-    router.add(middleware: FileMiddleware(
-        "\(config.resourcesPath)/Public", urlBasePath: SiteRoute.staticFiles.template, cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]),
-        logger: logger))
+    router.add(middleware: StaticAssetsMiddleware(assets: assets))
 
     OpsController(health: HealthCheck(database: database)).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)

@@ -16,14 +16,15 @@ public struct PageRenderer: Sendable {
         public let description: String
     }
 
-    public init(viewsPath: String) async throws {
-        try self.init(viewsPath: viewsPath, requiring: Self.requiredTemplates)
+    /// - Parameter assets: when given, the views' links to its files carry their versions.
+    public init(viewsPath: String, assets: StaticAssets? = nil) async throws {
+        try self.init(viewsPath: viewsPath, requiring: Self.requiredTemplates, assets: assets)
     }
 
     /// - Parameter required: the templates that must be there; a test passes fewer to get a
     ///   renderer that fails when a page is rendered instead of when it is made.
-    init(viewsPath: String, requiring required: [String]) throws {
-        library = try Self.loadLibrary(viewsPath, requiring: required)
+    init(viewsPath: String, requiring required: [String], assets: StaticAssets? = nil) throws {
+        library = try Self.loadLibrary(viewsPath, requiring: required, rewrite: assets?.fingerprinted)
     }
 
     /// Registers every `.mustache` file under its path (`shopper/tracking`) and, for files in
@@ -32,7 +33,7 @@ public struct PageRenderer: Sendable {
     ///
     /// Fails when one of `required` is missing, and when a template extends or includes one that
     /// is not there: swift-mustache would render such a page as nothing, without a word.
-    static func loadLibrary(_ viewsPath: String, requiring required: [String]) throws -> MustacheLibrary {
+    static func loadLibrary(_ viewsPath: String, requiring required: [String], rewrite: ((String) -> String)? = nil) throws -> MustacheLibrary {
         var library = MustacheLibrary()
         var includes: [(template: String, tag: MustacheTag)] = []
         let root = URL(fileURLWithPath: viewsPath).standardizedFileURL
@@ -42,7 +43,8 @@ public struct PageRenderer: Sendable {
         for case let url as URL in walker where url.pathExtension == "mustache" {
             let relative = url.standardizedFileURL.path.dropFirst(root.path.count + 1).dropLast(".mustache".count)
             let name = String(relative)
-            let text = try String(contentsOf: url, encoding: .utf8)
+            let read = try String(contentsOf: url, encoding: .utf8)
+            let text = rewrite?(read) ?? read
             do {
                 let template = try MustacheTemplate(string: text)
                 library.register(template, named: name)

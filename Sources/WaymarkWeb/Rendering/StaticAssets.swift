@@ -1,0 +1,100 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WaymarkCore
+
+/// The files under `Public/`, read once at start-up and served from memory at `/static/…`,
+/// each with a strong ETag (its SHA-256) and a version for its links: the views' references to
+/// `/static/css/shopper.css` become `/static/css/shopper.css?v=1a2b3c4d` when they are loaded,
+/// and a request carrying the current version is cached for a year (`immutable`), since a
+/// changed file gets a new link. A request without it (an old email, a bookmark) is cached
+/// for an hour.
+public struct StaticAssets: Sendable {
+    struct Asset: Sendable {
+        let body: ByteBuffer
+        let contentType: String
+        let etag: String
+        let version: String
+    }
+
+    let files: [String: Asset]
+
+    /// Files larger than this are not served from memory: nothing under `Public/` is that big.
+    static let maximumFileSize = 4 << 20
+
+    public init(publicPath: String) throws {
+        var files: [String: Asset] = [:]
+        let root = URL(fileURLWithPath: publicPath).standardizedFileURL
+        if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) {
+            for case let url as URL in walker {
+                let values = try url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
+                guard values.isRegularFile == true, (values.fileSize ?? 0) <= Self.maximumFileSize else { continue }
+                let relative = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
+                let bytes = try Data(contentsOf: url)
+                let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+                files[relative] = Asset(
+                    body: ByteBuffer(bytes: bytes), contentType: Self.contentType(of: url.pathExtension), etag: "\"\(digest.prefix(32))\"",
+                    version: String(digest.prefix(8)))
+            }
+        }
+        self.files = files
+    }
+
+    /// `text` with every `/static/<file>"` naming a known file given its version.
+    func fingerprinted(_ text: String) -> String {
+        guard text.contains("/static/") else { return text }
+        var result = text
+        for (file, asset) in files {
+            result = result.replacingOccurrences(of: "\"/static/\(file)\"", with: "\"/static/\(file)?v=\(asset.version)\"")
+        }
+        return result
+    }
+
+    /// The answer to `GET /static/<file>`; nil when there is no such file.
+    func response(file: String, request: Request) -> Response? {
+        guard let asset = files[file] else { return nil }
+        let current = request.uri.queryParameters["v"].map { $0 == asset.version } ?? false
+        var headers: HTTPFields = [
+            .contentType: asset.contentType, .eTag: asset.etag,
+            .cacheControl: current ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+        ]
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentLength] = String(asset.body.readableBytes)
+        return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: asset.body))
+    }
+
+    static func contentType(of fileExtension: String) -> String {
+        switch fileExtension.lowercased() {
+        case "css": "text/css; charset=utf-8"
+        case "js": "text/javascript; charset=utf-8"
+        case "svg": "image/svg+xml"
+        case "png": "image/png"
+        case "jpg", "jpeg": "image/jpeg"
+        case "webp": "image/webp"
+        case "ico": "image/x-icon"
+        case "woff2": "font/woff2"
+        case "json": "application/json"
+        case "txt": "text/plain; charset=utf-8"
+        default: "application/octet-stream"
+        }
+    }
+}
+
+/// Serves `StaticAssets` at `/static/…` (GET and HEAD), in front of the router.
+struct StaticAssetsMiddleware: RouterMiddleware {
+    typealias Context = WaymarkRequestContext
+    let assets: StaticAssets
+    let prefix = SiteRoute.staticFiles.template + "/"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head, request.uri.path.hasPrefix(prefix),
+              let response = assets.response(file: String(request.uri.path.dropFirst(prefix.count)), request: request)
+        else {
+            return try await next(request, context)
+        }
+        return response
+    }
+}
