@@ -43,11 +43,26 @@ public struct AppDatabase: Sendable {
     /// Writes run in `BEGIN IMMEDIATE` transactions (GRDB's default for a pool's writer), so a
     /// write never upgrades a read lock and deadlocks into SQLITE_BUSY.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.write(updates)
+        do {
+            return try await pool.write(updates)
+        } catch {
+            throw Self.storeError(error)
+        }
     }
 
     func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.read(value)
+        do {
+            return try await pool.read(value)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// SQLite's errors that callers act on, as `StoreError`s (a full disk is a 503, not a 500);
+    /// the rest as they are. The transaction that failed has been rolled back whole.
+    static func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        return error.resultCode == .SQLITE_FULL ? StoreError.storageFull : error
     }
 
     /// The pragmas in force on the writer connection, for the operator and the tests.

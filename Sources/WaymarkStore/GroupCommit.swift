@@ -77,11 +77,11 @@ final class GroupCommit<Output: Sendable>: Sendable {
             do {
                 let results = try await pool.write { db in works.map { work in Self.attempt(work, in: db) } }
                 for (waiting, result) in zip(batch, results) {
-                    waiting.answer.resume(with: result)
+                    waiting.answer.resume(with: result.mapError(AppDatabase.storeError))
                 }
             } catch {
                 for waiting in batch {
-                    waiting.answer.resume(throwing: error)
+                    waiting.answer.resume(throwing: AppDatabase.storeError(error))
                 }
             }
         }

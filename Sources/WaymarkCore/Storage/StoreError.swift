@@ -7,6 +7,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case duplicateShipment(carrier: String, trackingNumber: String)
     case tenantNotFound(String)
     case shipmentNotFound
+    /// The disk is full: nothing of the write was kept. Reads still work; try again later.
+    case storageFull
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             "a shipment with tracking number '\(number)' and carrier '\(carrier)' already exists"
         case .tenantNotFound(let slug): "no tenant with slug '\(slug)'"
         case .shipmentNotFound: "no such shipment"
+        case .storageFull: "the database's disk is full, so nothing was saved; try again once space is freed"
         }
     }
 }

@@ -12,11 +12,27 @@ struct ErrorPageMiddleware: RouterMiddleware {
     let renderer: PageRenderer
     let catalog: Catalog
 
+    /// Seconds a client is asked to wait when the disk is full.
+    static let retryAfterFullDisk = 30
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as APIProblem {
             return problem.response()
+        } catch StoreError.storageFull {
+            // Nothing was written; the client (a provider, an API caller, a person) may try again.
+            context.logger.error("write refused: the database's disk is full", metadata: ["route": .string(context.endpointPath ?? "unmatched")])
+            var response: Response
+            if [.api, .hooks].contains(SiteRoute.area(ofPath: request.uri.path)) {
+                response = APIProblem(
+                    status: .serviceUnavailable, type: "urn:waymark:problem:storage-full", title: "Storage full",
+                    detail: StoreError.storageFull.description).response()
+            } else {
+                response = errorPage(status: .serviceUnavailable, request: request, logger: context.logger)
+            }
+            response.headers[.retryAfter] = String(Self.retryAfterFullDisk)
+            return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
             if status.code >= 500 {
