@@ -119,7 +119,7 @@ let package = Package(
         // The raw-GRDB baseline of scripts/bench/ingest.py.
         .executableTarget(
             name: "waymark-bench",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "WaymarkCoreTests", dependencies: ["WaymarkCore"], swiftSettings: swiftSettings),

@@ -1,4 +1,6 @@
-// The baseline of the ingest benchmark (scripts/bench/ingest.py): the rows one provider event
+// Baselines for the benchmarks in scripts/bench.
+//
+// raw-ingest: the baseline of the ingest benchmark (scripts/bench/ingest.py): the rows one provider event
 // writes, inserted with GRDB directly, as fast as SQLite takes them, in durable transactions of
 // BATCH events (1: one commit per event; Waymark's group commit takes up to 128). No HTTP, no
 // JSON, no signature, no rules: what is left is what Waymark's ingest is compared with.
@@ -9,6 +11,7 @@
 // fingerprint, body (tab-separated; the body is the provider's JSON). Prints one JSON line.
 import Foundation
 import GRDB
+import Hummingbird
 
 struct Event {
     let tenantID: Int64
@@ -94,6 +97,23 @@ case ("raw-ingest", 3), ("raw-ingest", 4):
     } catch {
         fail("\(error)")
     }
+case ("bare-http", 3):
+    // The tracking page's ceiling on this stack (scripts/bench/tracking_page.py): the same
+    // Hummingbird, no middleware, no logging, answering FILE's bytes from memory at every path.
+    guard let port = Int(values[2]), let page = FileManager.default.contents(atPath: values[1]) else {
+        fail("usage: waymark-bench bare-http FILE PORT")
+    }
+    let body = ByteBuffer(bytes: page)
+    let router = Router()
+    router.get("**") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: body))
+    }
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+    do {
+        try await app.runService()
+    } catch {
+        fail("\(error)")
+    }
 default:
-    fail("usage: waymark-bench raw-ingest DB ROWS.tsv [BATCH]")
+    fail("usage: waymark-bench raw-ingest DB ROWS.tsv [BATCH] | bare-http FILE PORT")
 }

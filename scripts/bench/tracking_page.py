@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Tracking page (QUALITY.md): requests/s of `GET /{tenant}/t/{token}` for a branded shipment with
-20 checkpoints, against nginx serving the same bytes as a static file, both under `wrk` on
-loopback; then the page's latency at a paced 1,000 requests/s (20 connections, each waiting
-20 ms between requests).
+20 checkpoints, against two ceilings serving the same bytes: nginx (a static file) and a bare
+Hummingbird app of the same version answering from memory (`waymark-bench bare-http`), the
+stack's own limit; plus `GET /healthz` and a versioned static file against the bare app. All
+under `wrk` on loopback, flat out and paced to 1,000 requests/s (20 connections).
 
     swift build -c release && scripts/bench/tracking_page.py [--seconds 10]
 
 Needs `wrk`, `nginx` and `sqlite3` (apt-get install wrk nginx sqlite3). Prints a table, then one
-line `tracking_page_rps: X req/s (R of nginx)`."""
-import argparse, pathlib, sys, tempfile
-from benchlib import RELEASE_BINARY, Nginx, Waymark, request, require_tools, table, wrk
+line `tracking_page_rps: X req/s (R of bare Hummingbird, R of nginx; …)`."""
+import argparse, pathlib, re, subprocess, sys, tempfile, time
+from benchlib import RELEASE_BINARY, Nginx, Waymark, free_port, request, require_tools, table, wrk
 
 BRANDING = {"primary_color": "#7a2e1d", "accent_color": "#1d6b7a", "logo_url": "https://cdn.bench.test/logo.svg",
             "support_email": "help@bench.test", "support_url": "https://bench.test/help"}
@@ -67,22 +68,57 @@ def main():
         static = pathlib.Path(tempfile.mkdtemp(prefix="waymark-static-"))
         (static / "page.html").write_bytes(page)
         static.chmod(0o755)  # nginx's workers drop root
+        stylesheet = re.search(rb'href="(/static/css/shopper\.css\?v=[0-9a-f]+)"', page)
+        assert stylesheet, "the page links its stylesheet with a version"
         ours = measure(waymark.base + path, args.seconds)
+        health = measure(waymark.base + "/healthz", args.seconds)
+        asset = measure(waymark.base + stylesheet.group(1).decode(), args.seconds)
         rss = waymark.peak_rss_mib()
+        with BareHummingbird(pathlib.Path(args.bin).with_name("waymark-bench"), static / "page.html") as bare:
+            stack = measure(bare.url, args.seconds)
         with Nginx(static) as nginx:
             ceiling = measure(f"http://127.0.0.1:{nginx.port}/page.html", args.seconds)
     finally:
         waymark.stop()
 
     rows = []
-    for name, (flat_out, paced) in [("waymark GET /{tenant}/t/{token}", ours), ("nginx, same bytes, static file", ceiling)]:
-        rows.append([name, f"{flat_out['rps']:,.0f}", f"{flat_out['latency_ms'][99]:.2f}",
+    for name, (flat_out, paced) in [
+        ("waymark GET /{tenant}/t/{token}", ours), ("waymark GET /healthz", health), ("waymark GET /static/css/shopper.css?v=…", asset),
+        ("bare Hummingbird, same bytes from memory", stack), ("nginx, same bytes, static file", ceiling),
+    ]:
+        rows.append([name, f"{flat_out['rps']:,.0f}", f"{flat_out['rps'] / stack[0]['rps']:.2f}", f"{flat_out['latency_ms'][99]:.2f}",
                      f"{paced['rps']:,.0f}", f"{paced['latency_ms'][50]:.2f}", f"{paced['latency_ms'][99]:.2f}"])
     print(f"page: {len(page):,} bytes, 20 checkpoints, custom branding; wrk -t2 -c32 flat out, -c20 paced to 1,000 req/s; {args.seconds} s each")
-    table(["server", "req/s", "p99 ms", "paced req/s", "paced p50 ms", "paced p99 ms"], rows)
+    table(["server", "req/s", "of bare", "p99 ms", "paced req/s", "paced p50 ms", "paced p99 ms"], rows)
     print(f"waymark peak RSS: {rss:.1f} MiB")
-    print(f"tracking_page_rps: {ours[0]['rps']:,.0f} req/s ({ours[0]['rps'] / ceiling[0]['rps']:.2f} of nginx; "
-          f"p99 {ours[1]['latency_ms'][99]:.2f} ms at 1,000 req/s)")
+    print(f"tracking_page_rps: {ours[0]['rps']:,.0f} req/s ({ours[0]['rps'] / stack[0]['rps']:.2f} of bare Hummingbird, "
+          f"{ours[0]['rps'] / ceiling[0]['rps']:.2f} of nginx; p99 {ours[1]['latency_ms'][99]:.2f} ms at 1,000 req/s; "
+          f"healthz {health[0]['rps'] / stack[0]['rps']:.2f} and static file {asset[0]['rps'] / stack[0]['rps']:.2f} of bare)")
+
+
+class BareHummingbird:
+    """`waymark-bench bare-http`: the same Hummingbird answering the page's bytes from memory."""
+
+    def __init__(self, binary, page):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/page.html"
+        self.command = [str(binary), "bare-http", str(page), str(self.port)]
+
+    def __enter__(self):
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(200):
+            try:
+                request(self.url, method="GET")
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    sys.exit(f"waymark-bench bare-http did not start: {self.process.stderr.read().decode()}")
+                time.sleep(0.05)
+        sys.exit("waymark-bench bare-http did not answer")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
 
 
 if __name__ == "__main__":
