@@ -89,7 +89,9 @@ func buildRouter(
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 
     let api = router.group(RouterPath(SiteRoute.Mount.api.rawValue))
-        .add(middleware: APIKeyMiddleware(database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute), usage: usage, now: now))
+        .add(middleware: APIKeyMiddleware(
+            database: database, limiter: RateLimiter(perMinute: config.apiRequestsPerMinute, seconds: { now().timeIntervalSince1970 }), usage: usage,
+            now: now))
     ShipmentsController(database: database, baseURL: config.baseURL, catalog: catalog, links: PublicLinks(baseURL: config.baseURL), now: now).addRoutes(to: api)
     ShipmentImportController(database: database).addRoutes(to: api)
     CarriersController().addRoutes(to: api)
