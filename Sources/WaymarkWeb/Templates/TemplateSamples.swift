@@ -90,28 +90,38 @@ public struct TemplateSamples: Sendable {
     }
 
     /// Renders `candidate` for the sample shipment (a section: in every status) and returns what
-    /// went wrong: a render that fails, or one slower than `limit`.
+    /// went wrong: a render that fails, or one slower than `limit`. A render's time is the fastest
+    /// of up to `attempts` tries: a template that is slow is slow every time, while a busy machine
+    /// (a cold first render, a test run beside a build) slows one try, not three.
     public func renderProblems(
-        of candidate: TemplateCandidate, tenant: Tenant, now: Date, limit: Duration = renderLimit
+        of candidate: TemplateCandidate, tenant: Tenant, now: Date, limit: Duration = renderLimit, attempts: Int = 3
     ) -> [TemplateProblem] {
         let clock = ContinuousClock()
+        /// The fastest of up to `attempts` runs of `render`, stopping at the first within `limit`.
+        func fastest(_ render: () throws -> Void) rethrows -> Duration {
+            var best = Duration.zero
+            for attempt in 0..<max(1, attempts) {
+                let took = try clock.measure(render)
+                best = attempt == 0 ? took : min(best, took)
+                if best <= limit { break }
+            }
+            return best
+        }
         var slowest = Duration.zero
         do {
             switch candidate.slot.part {
             case .message(let channel, let name):
                 let claimed = try claimed(message: name, channel: channel, language: candidate.slot.locale, tenant: tenant, now: now)
                 let template = candidate.messageTemplate(tenantID: tenant.id, now: now)
-                slowest = try clock.measure {
+                slowest = try fastest {
                     if channel == .sms { _ = try composer.sms(for: claimed, using: template) } else { _ = try composer.email(for: claimed, using: template) }
                 }
             case .page:
                 for status in DeliveryStatus.allCases {
                     let tracked = Self.shipment(status: status, language: candidate.slot.locale, tenant: tenant, now: now)
                     let view = sections.view(tenant: tenant, tracked: tracked, language: candidate.slot.locale, prefix: "/\(tenant.slug)")
-                    var problem: TemplateProblem?
-                    let took = clock.measure { problem = sections.renderProblem(candidate.body, view: view) }
-                    if let problem { return [problem] }
-                    slowest = max(slowest, took)
+                    if let problem = sections.renderProblem(candidate.body, view: view) { return [problem] }
+                    slowest = max(slowest, fastest { _ = sections.renderProblem(candidate.body, view: view) })
                 }
             }
         } catch {
