@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "waymark", targets: ["waymark"]),
         .executable(name: "waymark-bench", targets: ["waymark-bench"]),
+        .executable(name: "waymark-fuzz", targets: ["waymark-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -122,6 +123,14 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
+        // The fuzz targets (scripts/fuzz builds waymark-fuzz with libFuzzer; the tests replay what it found).
+        .target(
+            name: "WaymarkFuzz",
+            dependencies: ["WaymarkCore", "WaymarkSigning", "WaymarkProviders", "WaymarkWeb"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "waymark-fuzz", dependencies: ["WaymarkFuzz"], swiftSettings: swiftSettings),
+        .testTarget(name: "WaymarkFuzzTests", dependencies: ["WaymarkFuzz"], exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkCoreTests", dependencies: ["WaymarkCore"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkStoreTests", dependencies: ["WaymarkStore"], swiftSettings: swiftSettings),
         .testTarget(
