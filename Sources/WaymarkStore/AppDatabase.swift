@@ -13,6 +13,8 @@ public struct AppDatabase: Sendable {
     public let outboxSignal = OutboxSignal()
     /// Provider webhooks arriving together share a transaction (and a disk flush).
     let ingestCommits: GroupCommit<InboundOutcome>
+    /// Which file was opened, to notice it being deleted or replaced under the running server.
+    let openedFile: DatabaseFile?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, links: PublicLinks = .local) throws {
@@ -22,6 +24,7 @@ public struct AppDatabase: Sendable {
         // Writers wait for each other instead of failing with SQLITE_BUSY.
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: config)
+        openedFile = DatabaseFile(path: path)
         ingestCommits = GroupCommit(pool: pool)
         // FULL makes every commit durable across power loss, which matters because a 2xx to a
         // provider means "we have it". Set after opening: the pool's WAL setup resets the
@@ -58,11 +61,17 @@ public struct AppDatabase: Sendable {
         }
     }
 
-    /// SQLite's errors that callers act on, as `StoreError`s (a full disk is a 503, not a 500);
-    /// the rest as they are. The transaction that failed has been rolled back whole.
+    /// SQLite's errors that callers act on, as `StoreError`s (a full disk or a read-only or
+    /// failing file is a 503, not a 500); the rest as they are. The transaction that failed has
+    /// been rolled back whole.
     static func storeError(_ error: any Error) -> any Error {
         guard let error = error as? DatabaseError else { return error }
-        return error.resultCode == .SQLITE_FULL ? StoreError.storageFull : error
+        switch error.resultCode {
+        case .SQLITE_FULL: return StoreError.storageFull
+        case .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return StoreError.storageUnavailable("SQLite: \(error.message ?? error.resultCode.description)")
+        default: return error
+        }
     }
 
     /// The pragmas in force on the writer connection, for the operator and the tests.

@@ -185,3 +185,36 @@ def test_a_full_disk_refuses_writes_with_503_keeps_serving_and_recovers(tmp_path
             server.proc.kill()
             server.proc.wait(timeout=30)
         subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_a_database_file_deleted_while_running_is_reported_not_crashed_on(db):
+    """The file removed under the running server (an operator's `rm`, a cleanup job): SQLite goes
+    on writing to the unlinked inode, so nothing fails by itself. /healthz says so with the path
+    within a second or two, the log says it once, pages are still served, the server stays up,
+    and it is healthy again when the file is back."""
+    key = create_tenant(db, "acme")["api_key"]
+    server = Server(db)
+    try:
+        status, shipment = server.api("POST", "/shipments", key, {"tracking_number": "1ZGONE000000000001", "carrier": "ups"})
+        assert status == 201, shipment
+        page = "/" + shipment["tracking_url"].split("://", 1)[1].split("/", 1)[1]
+        aside = db.with_name("aside.sqlite")
+        db.rename(aside)
+
+        def unhealthy():
+            status, _, text = server.get("/healthz")
+            return (status, text) if status == 503 else None
+        status, text = wait_for(unhealthy, timeout=10)
+        assert f"the database file {db} is gone" in text and "Restart Waymark" in text
+        assert server.get(page)[0] == 200, "pages are still served"
+        time.sleep(2)
+        assert server.proc.poll() is None, "the server stays up"
+        assert server.output().count("database unavailable") == 1, server.output()
+
+        aside.rename(db)
+        wait_for(lambda: server.get("/healthz")[0] == 200, timeout=10)
+        wait_for(lambda: "database available again" in server.output(), timeout=5, what="the log to say so")
+        assert server.stop() == 0
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()

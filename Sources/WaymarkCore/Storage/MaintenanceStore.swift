@@ -29,4 +29,9 @@ public enum Retention {
 /// (`AuditEntry.retention`), spent sessions and links after `Retention.spentAccountLinks`.
 public protocol MaintenanceStore: Sendable {
     func runMaintenance(now: Date, batch: Int) async throws -> MaintenanceReport
+
+    /// Throws `StoreError.storageUnavailable` (or the storage's own error) when the storage
+    /// cannot serve: unreadable, not writable, or a file deleted or replaced since it was opened.
+    /// `/healthz` asks this, at most once a second.
+    func checkStorage() async throws
 }

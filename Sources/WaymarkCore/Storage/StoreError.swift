@@ -9,6 +9,17 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case shipmentNotFound
     /// The disk is full: nothing of the write was kept. Reads still work; try again later.
     case storageFull
+    /// The storage cannot be used as it is (the file is read-only, unreadable, or was deleted or
+    /// replaced while Waymark ran): nothing of the write was kept. The reason is for the operator.
+    case storageUnavailable(String)
+
+    /// A fault of the storage rather than of the request: answered 503 with `Retry-After`, never 500.
+    public var isStorageFault: Bool {
+        switch self {
+        case .storageFull, .storageUnavailable: true
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -19,6 +30,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .tenantNotFound(let slug): "no tenant with slug '\(slug)'"
         case .shipmentNotFound: "no such shipment"
         case .storageFull: "the database's disk is full, so nothing was saved; try again once space is freed"
+        case .storageUnavailable(let reason): "the database cannot be used (\(reason)), so nothing was saved; try again later"
         }
     }
 }

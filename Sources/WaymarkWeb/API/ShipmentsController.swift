@@ -37,7 +37,7 @@ struct ShipmentsController {
                 let shipment = try await database.createShipment(tenantID: tenant.id, draft, now: now())
                 return try JSONReply(status: .created, resource(TrackedShipment(shipment: shipment, checkpoints: []), tenant),
                                      location: SiteRoute.shipment.path(shipment.id))
-            } catch let error as StoreError where error != .storageFull {
+            } catch let error as StoreError where !error.isStorageFault {
                 throw APIProblem(status: .conflict, type: "urn:waymark:problem:conflict", title: "Already exists", detail: error.description)
             }
         }

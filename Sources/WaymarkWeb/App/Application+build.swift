@@ -84,7 +84,7 @@ func buildRouter(
     router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
     router.add(middleware: StaticAssetsMiddleware(assets: assets))
 
-    OpsController(health: HealthCheck(database: database)).addRoutes(to: router)
+    OpsController(health: HealthCheck(database: database, logger: logger)).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 

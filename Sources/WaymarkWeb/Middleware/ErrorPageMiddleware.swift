@@ -12,26 +12,27 @@ struct ErrorPageMiddleware: RouterMiddleware {
     let renderer: PageRenderer
     let catalog: Catalog
 
-    /// Seconds a client is asked to wait when the disk is full.
-    static let retryAfterFullDisk = 30
+    /// Seconds a client is asked to wait when the disk is full or the database cannot be used.
+    static let retryAfterStorageFault = 30
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let problem as APIProblem {
             return problem.response()
-        } catch StoreError.storageFull {
+        } catch let error as StoreError where error.isStorageFault {
             // Nothing was written; the client (a provider, an API caller, a person) may try again.
-            context.logger.error("write refused: the database's disk is full", metadata: ["route": .string(context.endpointPath ?? "unmatched")])
+            context.logger.error("write refused: \(error)", metadata: ["route": .string(context.endpointPath ?? "unmatched")])
             var response: Response
             if [.api, .hooks].contains(SiteRoute.area(ofPath: request.uri.path)) {
+                let (type, title) = error == .storageFull ? ("storage-full", "Storage full") : ("storage-unavailable", "Storage unavailable")
                 response = APIProblem(
-                    status: .serviceUnavailable, type: "urn:waymark:problem:storage-full", title: "Storage full",
-                    detail: StoreError.storageFull.description).response()
+                    status: .serviceUnavailable, type: "urn:waymark:problem:\(type)", title: title,
+                    detail: error == .storageFull ? error.description : "the database cannot be used right now, so nothing was saved; try again later").response()
             } else {
                 response = errorPage(status: .serviceUnavailable, request: request, logger: context.logger)
             }
-            response.headers[.retryAfter] = String(Self.retryAfterFullDisk)
+            response.headers[.retryAfter] = String(Self.retryAfterStorageFault)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Synchronization
 import WaymarkCore
 
@@ -19,7 +20,7 @@ struct OpsController {
     }
 }
 
-/// Liveness with a real read: a server that cannot read its database is not alive. The read
+/// Liveness with a real read: a server that cannot use its database is not alive. The check
 /// runs at most once per `interval`; requests in between get its result, so a monitor (or a
 /// flood) polling `/healthz` costs the database one query a second.
 final class HealthCheck: Sendable {
@@ -30,16 +31,18 @@ final class HealthCheck: Sendable {
 
     private let check: @Sendable () async throws -> Void
     private let interval: Duration
+    private let logger: Logger?
     private let last = Mutex<Last?>(nil)
 
-    init(interval: Duration = .seconds(1), check: @escaping @Sendable () async throws -> Void) {
+    init(interval: Duration = .seconds(1), logger: Logger? = nil, check: @escaping @Sendable () async throws -> Void) {
         self.check = check
         self.interval = interval
+        self.logger = logger
     }
 
-    /// Reads a row that never exists: a real query, no data.
-    convenience init(database: any TenantStore) {
-        self.init { _ = try await database.tenant(id: 0) }
+    /// The storage's own check: a real query, and (SQLite) the file still there and writable.
+    convenience init(database: any MaintenanceStore, logger: Logger) {
+        self.init(logger: logger) { try await database.checkStorage() }
     }
 
     /// Nil when the database answered within the last interval; else what went wrong.
@@ -49,10 +52,20 @@ final class HealthCheck: Sendable {
         var problem: String?
         do {
             try await check()
+        } catch StoreError.storageUnavailable(let reason) {
+            problem = reason
         } catch {
             problem = "\(error)"
         }
-        last.withLock { $0 = Last(at: now, problem: problem) }
+        let before = last.withLock { last in
+            defer { last = Last(at: now, problem: problem) }
+            return last?.problem
+        }
+        // Once per change, not once a second: the log says when it broke and when it recovered.
+        if problem != before {
+            if let problem { logger?.error("database unavailable", metadata: ["reason": .string(problem)]) }
+            else if before != nil { logger?.notice("database available again") }
+        }
         return problem
     }
 }

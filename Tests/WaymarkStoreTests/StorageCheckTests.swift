@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import Testing
+import WaymarkCore
+@testable import WaymarkStore
+
+/// What `/healthz` asks the store, and what a write says when the file cannot take it.
+@Suite("Storage faults")
+struct StorageCheckTests {
+    func reason(_ check: () async throws -> Void) async -> String? {
+        do {
+            try await check()
+            return nil
+        } catch StoreError.storageUnavailable(let reason) {
+            return reason
+        } catch {
+            return "unexpected: \(error)"
+        }
+    }
+
+    @Test("A database file deleted or replaced under the running server is reported, naming the file")
+    func deletedOrReplacedFile() async throws {
+        let database = try AppDatabase.temporary()
+        #expect(await reason { try await database.checkStorage() } == nil)
+
+        // SQLite keeps writing to the deleted inode: the write succeeds, the check is what tells.
+        let moved = database.path + ".moved"
+        try FileManager.default.moveItem(atPath: database.path, toPath: moved)
+        let gone = try #require(await reason { try await database.checkStorage() })
+        #expect(gone.contains("\(database.path) is gone") && gone.contains("Restart Waymark"))
+
+        FileManager.default.createFile(atPath: database.path, contents: Data())
+        let replaced = try #require(await reason { try await database.checkStorage() })
+        #expect(replaced.contains("\(database.path) was replaced"))
+
+        try FileManager.default.removeItem(atPath: database.path)
+        try FileManager.default.moveItem(atPath: moved, toPath: database.path)
+        #expect(await reason { try await database.checkStorage() } == nil, "the same file back in place is healthy again")
+    }
+
+    @Test("A write the file refuses (SQLite: read-only) is storageUnavailable, with nothing kept; reads go on")
+    func readOnlyWrite() async throws {
+        let database = try AppDatabase.temporary()
+        let tenant = try await Fixture.tenant(database, slug: "shop").tenant
+        try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
+
+        let refused = await reason {
+            _ = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment("1ZREADONLY0001"), now: storeReferenceDate)
+        }
+        #expect(refused?.contains("SQLite") == true && refused?.contains("readonly") == true)
+        #expect(StoreError.storageUnavailable(refused ?? "").isStorageFault)
+        #expect(try await database.tenant(slug: "shop") != nil)
+        #expect(try await rowCount(database, "shipment") == 0)
+
+        try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
+        _ = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment("1ZREADONLY0001"), now: storeReferenceDate)
+        #expect(try await rowCount(database, "shipment") == 1)
+    }
+}
