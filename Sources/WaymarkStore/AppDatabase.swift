@@ -15,6 +15,8 @@ public struct AppDatabase: Sendable {
     let ingestCommits: GroupCommit<InboundOutcome>
     /// Which file was opened, to notice it being deleted or replaced under the running server.
     let openedFile: DatabaseFile?
+    /// Counts this process's commits (`localCommits`).
+    let commits = CommitCounter()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, links: PublicLinks = .local) throws {
@@ -25,6 +27,7 @@ public struct AppDatabase: Sendable {
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: path, configuration: config)
         openedFile = DatabaseFile(path: path)
+        pool.add(transactionObserver: commits, extent: .databaseLifetime)
         ingestCommits = GroupCommit(pool: pool)
         // FULL makes every commit durable across power loss, which matters because a 2xx to a
         // provider means "we have it". Set after opening: the pool's WAL setup resets the
@@ -42,6 +45,8 @@ public struct AppDatabase: Sendable {
 
     /// The path of the database file.
     public var path: String { pool.path }
+
+    public var localCommits: UInt64 { commits.count }
 
     /// Writes run in `BEGIN IMMEDIATE` transactions (GRDB's default for a pool's writer), so a
     /// write never upgrades a read lock and deadlocks into SQLITE_BUSY.

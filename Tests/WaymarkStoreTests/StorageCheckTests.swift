@@ -57,3 +57,24 @@ struct StorageCheckTests {
         #expect(try await rowCount(database, "shipment") == 1)
     }
 }
+
+@Suite("Commit count")
+struct CommitCountTests {
+    @Test("Every write this process commits counts; reads and rolled-back writes do not")
+    func countsCommits() async throws {
+        let database = try AppDatabase.temporary()
+        let start = database.localCommits
+        let tenant = try await Fixture.tenant(database, slug: "shop").tenant
+        let afterWrite = database.localCommits
+        #expect(afterWrite > start)
+        _ = try await database.tenant(slug: "shop")
+        #expect(database.localCommits == afterWrite)
+        _ = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment("1ZCOMMITS00001"), now: storeReferenceDate)
+        let afterShipment = database.localCommits
+        #expect(afterShipment > afterWrite)
+        await #expect(throws: (any Error).self) {
+            _ = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment("1ZCOMMITS00001"), now: storeReferenceDate)
+        }
+        #expect(database.localCommits == afterShipment, "a refused duplicate commits nothing")
+    }
+}

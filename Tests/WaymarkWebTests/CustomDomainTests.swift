@@ -56,8 +56,9 @@ import Testing
     }
 }
 
-/// The host cache in front of `tenant(customDomain:)`: one query per host per lifetime, misses
-/// included, forgotten when a domain changes, and bounded against floods of made-up hosts.
+/// `RecentAnswers`, as the host cache in front of `tenant(customDomain:)` uses it: one query per
+/// host per lifetime and generation, misses included, forgotten when a domain changes, and
+/// bounded against floods of made-up hosts. (The tracking page's stamps are the same type.)
 @Suite struct TenantHostsTests {
     final class Lookups: Sendable {
         let hosts = Mutex<[String]>([])
@@ -72,23 +73,33 @@ import Testing
         let cache = TenantHosts(lifetime: .seconds(3_600), capacity: 3)
         let lookups = Lookups()
         for _ in 0..<5 {
-            #expect(try await cache.slug(for: "track.acme.test") { lookups.record($0) } == "acme")
-            #expect(try await cache.slug(for: "random.example") { lookups.record($0) } == nil)
+            #expect(try await cache.value(for: "track.acme.test") { lookups.record($0) } == "acme")
+            #expect(try await cache.value(for: "random.example") { lookups.record($0) } == nil)
         }
         #expect(lookups.count == 2, "one query per host")
         cache.forgetAll()
-        #expect(try await cache.slug(for: "track.acme.test") { lookups.record($0) } == "acme")
+        #expect(try await cache.value(for: "track.acme.test") { lookups.record($0) } == "acme")
         #expect(lookups.count == 3)
         // A flood of distinct hosts never grows the cache past its capacity.
-        for index in 0..<50 { _ = try await cache.slug(for: "flood-\(index).example") { lookups.record($0) } }
+        for index in 0..<50 { _ = try await cache.value(for: "flood-\(index).example") { lookups.record($0) } }
         #expect(cache.count <= 3)
+    }
+
+    @Test func anAnswerFromAnotherGenerationIsReadAgain() async throws {
+        let cache = TenantHosts(lifetime: .seconds(3_600), capacity: 10)
+        let lookups = Lookups()
+        _ = try await cache.value(for: "track.acme.test", generation: 7) { lookups.record($0) }
+        _ = try await cache.value(for: "track.acme.test", generation: 7) { lookups.record($0) }
+        #expect(lookups.count == 1)
+        _ = try await cache.value(for: "track.acme.test", generation: 8) { lookups.record($0) }
+        #expect(lookups.count == 2, "something was committed since: the answer may be stale")
     }
 
     @Test func anEntryAgesOut() async throws {
         let cache = TenantHosts(lifetime: .zero, capacity: 10)
         let lookups = Lookups()
-        _ = try await cache.slug(for: "track.acme.test") { lookups.record($0) }
-        _ = try await cache.slug(for: "track.acme.test") { lookups.record($0) }
+        _ = try await cache.value(for: "track.acme.test") { lookups.record($0) }
+        _ = try await cache.value(for: "track.acme.test") { lookups.record($0) }
         #expect(lookups.count == 2)
     }
 }

@@ -54,6 +54,24 @@ import WaymarkStore
         }
     }
 
+    @Test("A change committed by another process (the CLI, another node) shows within a quarter of a second")
+    func anotherProcessesChangeShowsSoon() async throws {
+        let fixture = try await Fixture.make()
+        let path = fixture.acmeTrackingPath
+        let elsewhere = try AppDatabase(path: fixture.database.path)
+        try await fixture.app().test(.router) { client in
+            #expect(try await page(client, path).1.contains(">Out for delivery</h1>"))
+            let commitsBefore = fixture.database.localCommits
+            _ = try await elsewhere.recordCheckpoints(tenantID: fixture.acme.tenant.id, shipmentID: fixture.acmeShipment.id, events: [
+                CheckpointEvent(occurredAt: Fixture.now.addingTimeInterval(-60), status: .delivered, message: "Left with a neighbour", source: "test"),
+            ], now: Fixture.now)
+            #expect(fixture.database.localCommits == commitsBefore, "another connection's commit is not this process's")
+            try await Task.sleep(for: .milliseconds(300))
+            let (_, delivered, _) = try await page(client, path)
+            #expect(delivered.contains(">Delivered</h1>") && delivered.contains("Left with a neighbour"))
+        }
+    }
+
     @Test("Each language is its own page, and the thank-you after subscribing is never shared")
     func variantsStayApart() async throws {
         let fixture = try await Fixture.make()

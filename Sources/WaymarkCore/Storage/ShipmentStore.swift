@@ -86,6 +86,10 @@ public protocol ShipmentStore: Sendable {
     /// What a tracking page needs to answer a conditional request without reading the shipment:
     /// the tenant of `slug`, and the page's version stamp (nil for an unknown token).
     func trackingPageStamp(slug: String, token: String) async throws -> (Tenant, TrackingPageStamp?)?
+    /// How many write transactions this process has committed so far. Whatever this process
+    /// changes, the count changes with it, so an answer read at one count is current while the
+    /// count stays; another process's writes are not counted (callers bound their trust in time).
+    var localCommits: UInt64 { get }
     /// The shopper's lookup by order number and email or postal code.
     func lookupShipment(tenantID: Int64, orderNumber: String, email: String?, postalCode: String?) async throws -> Shipment?
     func lookupShipment(tenantID: Int64, trackingNumber: String) async throws -> TrackedShipment?

@@ -110,6 +110,7 @@ func buildRouter(
         clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient, seconds: { now().timeIntervalSince1970 }),
         tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant, seconds: { now().timeIntervalSince1970 }),
         pageCache: TrackingPageCache(),
+        stamps: TrackingPageStamps(),
         usage: usage,
         now: now,
         links: PublicLinks(baseURL: config.baseURL)

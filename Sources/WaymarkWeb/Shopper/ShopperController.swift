@@ -12,6 +12,7 @@ struct ShopperController {
     let clientThrottle: RateLimiter
     let tenantThrottle: RateLimiter
     let pageCache: TrackingPageCache
+    let stamps: TrackingPageStamps
     /// Counts page views for the dashboard, off the request path.
     let usage: UsageRecorder
     let now: @Sendable () -> Date
@@ -85,9 +86,12 @@ struct ShopperController {
     @Sendable func trackingPage(_ request: Request, context: WaymarkRequestContext) async throws -> Response {
         let slug = try Self.slug(context)
         let token = context.parameters.get("token") ?? ""
-        // One read for the tenant and what the page depends on; an ill-formed token is never looked up.
-        guard let (tenant, stamp) = try await database.trackingPageStamp(slug: slug, token: SecureToken.isWellFormed(token) ? token : "")
-        else { throw HTTPError(.notFound) }
+        // One read for the tenant and what the page depends on, remembered while nothing changed;
+        // an ill-formed token is never looked up.
+        let key = TrackingPageStampKey(slug: slug, token: SecureToken.isWellFormed(token) ? token : "")
+        guard let (tenant, stamp) = try await stamps.value(for: key, generation: database.localCommits, lookup: {
+            try await database.trackingPageStamp(slug: $0.slug, token: $0.token)
+        }) else { throw HTTPError(.notFound) }
         let language = language(request, tenant)
         let prefix = context.shopperPrefix(slug: tenant.slug)
         guard let stamp else { return try notFound(tenant, language: language, prefix: prefix) }
