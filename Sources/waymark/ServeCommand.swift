@@ -68,11 +68,11 @@ struct Serve: AsyncParsableCommand {
         }
         // Nodes sharing one database claim deliveries under their own id, for a lease.
         if let node = Environment.string("WAYMARK_NODE_ID") { config.dispatcher.nodeID = node }
-        if let text = Environment.string("WAYMARK_DELIVERY_LEASE") {
-            guard let seconds = Double(text), seconds >= 1 else {
-                throw CLIError("WAYMARK_DELIVERY_LEASE '\(text)' must be a number of seconds, at least 1")
-            }
+        if let seconds = try Environment.seconds("WAYMARK_DELIVERY_LEASE", from: 1, example: 300) {
             config.dispatcher.lease = seconds
+        }
+        if let seconds = try Environment.seconds("WAYMARK_WEBHOOK_TIMEOUT", from: 0.1, example: 15) {
+            config.webhookTimeout = .milliseconds(Int64(seconds * 1000))
         }
         if let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init), seconds > 0 {
             config.demoInterval = .milliseconds(Int(seconds * 1000))

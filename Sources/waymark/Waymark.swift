@@ -26,6 +26,15 @@ enum Environment {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
     }
+
+    /// A number of seconds of at least `minimum` (and at most a day), or nil when unset.
+    static func seconds(_ name: String, from minimum: Double, example: Int) throws -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let seconds = Double(text), seconds >= minimum, seconds <= 86_400 else {
+            throw CLIError("\(name) '\(text)' must be a number of seconds from \(String(format: "%g", minimum)) to 86400, like \(example)")
+        }
+        return seconds
+    }
 }
 
 /// A command-line failure: one line on stderr saying what is wrong and how to fix it.

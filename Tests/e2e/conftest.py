@@ -53,6 +53,33 @@ def create_tenant(db, slug, name=None, email=None, password="a long enough passw
     return json.loads(out.stdout)
 
 
+# The API calls the notification and fault tests share.
+ALL_EVENTS = ["shipment.created", "shipment.status_changed", "shipment.checkpoint_added", "shipment.stalled", "shipment.eta_changed"]
+
+
+def new_shipment(server, key, number, email="shopper@example.com"):
+    """A shipment through the API; `email=None` leaves the shopper without an address."""
+    status, shipment = server.api("POST", "/shipments", key, {
+        "tracking_number": number, "carrier": "ups", "order_number": f"ORD-{number[-4:]}",
+        "customer": {"locale": "en", **({"email": email} if email else {})}, "destination": {"city": "Leeds", "country": "GB"}})
+    assert status == 201, shipment
+    return shipment
+
+
+def push(server, key, shipment_id, status, minutes=0):
+    occurred = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600 + minutes * 60))
+    code, body = server.api("POST", f"/shipments/{shipment_id}/events", key, {
+        "status": status, "message": f"now {status}", "occurred_at": occurred, "location": {"city": "Leeds", "country": "GB"}})
+    assert code in (200, 201), body
+
+
+def endpoint(server, key, url, events=ALL_EVENTS):
+    status, body = server.api("POST", "/webhook-endpoints", key, {"url": url, "events": events})
+    assert status == 201, body
+    assert body["secret"].startswith("whsec_")
+    return body
+
+
 class Server:
     def __init__(self, db, *extra, env=None):
         self.port = free_port()
@@ -95,18 +122,23 @@ class Server:
         return status, (json.loads(text) if text.strip() else None)
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                return self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                raise AssertionError("server ignored SIGTERM for 30 s")
-        return self.proc.returncode
+        """SIGTERM, then the exit status; the log file is closed (a test's tmpfs can be unmounted)."""
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    return self.proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    raise AssertionError("server ignored SIGTERM for 30 s")
+            return self.proc.returncode
+        finally:
+            self.log.close()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -117,6 +149,21 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 @pytest.fixture
 def db(tmp_path):
     return tmp_path / "waymark.sqlite"
+
+
+@pytest.fixture
+def peers():
+    """Starts peers (peers.py) for a test and stops them after it: `peers(SMTPPeer, tmp_path)`."""
+    started = []
+
+    def start(kind, *args, **kwargs):
+        peer = kind(*args, **kwargs)
+        started.append(peer)
+        return peer
+
+    yield start
+    for peer in started:
+        peer.stop()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import email.policy
 import http.server
 import json
 import pathlib
+import socket
 import subprocess
 import sys
 import threading
@@ -99,6 +100,45 @@ class WebhookReceiver:
         self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+class SilentListener:
+    """A merchant endpoint that accepts TCP connections and never reads or answers a byte; it
+    records when each connection came and holds it until stopped."""
+
+    def __init__(self):
+        self.socket = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.socket.settimeout(0.1)  # so the accept loop sees `stopping`
+        self.stopping = threading.Event()
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/hooks"
+        self.accepted, self.held = [], []
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.accepted.append(time.time())
+                self.held.append(connection)
+
+    def connections(self):
+        with self.lock:
+            return list(self.accepted)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.socket.close()
+        with self.lock:
+            for connection in self.held:
+                connection.close()
 
 
 class DNSPeer:

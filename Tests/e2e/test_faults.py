@@ -3,7 +3,8 @@ webhook deliveries flow. After every round the file passes `PRAGMA integrity_che
 provider event that got its 200 and every shipment the API answered 201 for is in it, and within
 one process lifetime no delivery reaches the merchant's endpoint twice. At the end one clean run
 delivers every delivery the rounds committed. `WAYMARK_FAULT_ROUNDS` (default 50) sets how many.
-And a database whose disk fills up."""
+A database whose disk fills up, and one deleted under the server. An SMTP relay that drops the
+connection after DATA or answers too slowly, and a merchant endpoint that never answers."""
 import base64
 import hashlib
 import hmac
@@ -14,11 +15,12 @@ import sqlite3
 import subprocess
 import threading
 import time
+from datetime import datetime
 
 import pytest
 
-from conftest import Server, create_tenant, run_cli
-from peers import WebhookReceiver, wait_for
+from conftest import Server, create_tenant, endpoint, new_shipment, push, run_cli
+from peers import SMTPPeer, SilentListener, WebhookReceiver, wait_for
 
 SECRET = "fault-aftership-secret"
 ROUNDS = int(os.environ.get("WAYMARK_FAULT_ROUNDS", "50"))
@@ -181,10 +183,12 @@ def test_a_full_disk_refuses_writes_with_503_keeps_serving_and_recovers(tmp_path
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()
     finally:
-        if server and server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait(timeout=30)
-        subprocess.run(["umount", str(disk)], capture_output=True)
+        if server:
+            if server.proc.poll() is None:
+                server.proc.kill()
+            server.stop()  # closes its log, which lives on the tmpfs
+        unmounted = subprocess.run(["umount", str(disk)], capture_output=True, text=True)
+        assert unmounted.returncode == 0, f"the test's tmpfs stays mounted: {unmounted.stderr}"
 
 
 def test_a_database_file_deleted_while_running_is_reported_not_crashed_on(db):
@@ -215,6 +219,119 @@ def test_a_database_file_deleted_while_running_is_reported_not_crashed_on(db):
         wait_for(lambda: server.get("/healthz")[0] == 200, timeout=10)
         wait_for(lambda: "database available again" in server.output(), timeout=5, what="the log to say so")
         assert server.stop() == 0
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+
+
+# The first retry of a delivery comes 5 s ±10 % after the failed attempt ended (RetryPolicy
+# .standardWebhooks), plus the dispatcher's pickup; the second waits 5 min ±10 %.
+FIRST_RETRY = (4.4, 6.5)
+SECOND_RETRY = (269, 331)
+
+
+def attempts(conn, delivery_id):
+    """Each attempt at a delivery, oldest first: (outcome, error, seconds since the previous one ended)."""
+    rows = conn.execute("SELECT attempted_at, latency_ms, outcome, error FROM delivery_attempt WHERE delivery_id = ? ORDER BY attempted_at, id",
+                        (delivery_id,)).fetchall()
+    out, previous_end = [], None
+    for attempted_at, latency_ms, outcome, error in rows:
+        end = datetime.fromisoformat(attempted_at).timestamp()  # recorded when the attempt ended
+        out.append((outcome, error, None if previous_end is None else end - latency_ms / 1000 - previous_end))
+        previous_end = end
+    return out
+
+
+def seconds_until_next_attempt(conn, delivery_id):
+    return conn.execute("""SELECT (julianday(d.next_attempt_at) - julianday(max(a.attempted_at))) * 86400
+                           FROM delivery d JOIN delivery_attempt a ON a.delivery_id = d.id WHERE d.id = ?""", (delivery_id,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("fault, error", [(["--drop-after-data"], "closed"), (["--slow-data", "6"], "no reply within")],
+                         ids=["drops-the-connection-after-DATA", "answers-too-slowly"])
+def test_an_smtp_relay_failing_mid_message_is_retried_on_schedule_and_holds_up_nothing_else(db, tmp_path, peers, fault, error):
+    """The relay takes each of the first three messages' content, then drops the connection
+    without a word, or waits past WAYMARK_SMTP_TIMEOUT (2 s here) to answer. Each email is tried
+    again 5 s later and then delivered exactly once; meanwhile both tenants' webhooks go out at
+    once, the mail tenant's own included."""
+    pytest.importorskip("aiosmtpd", reason="aiosmtpd is not installed (pip install aiosmtpd)")
+    smtp = peers(SMTPPeer, tmp_path, *fault, "--faults", "3")
+    hooks = peers(WebhookReceiver)
+    mail_key = create_tenant(db, "mailshop")["api_key"]
+    other_key = create_tenant(db, "othershop")["api_key"]
+    server = Server(db, env={"WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32", "WAYMARK_SMTP_URL": smtp.url, "WAYMARK_SMTP_TIMEOUT": "2"})
+    try:
+        for key in (mail_key, other_key):
+            endpoint(server, key, hooks.url, ["shipment.status_changed"])
+        mailed = [new_shipment(server, mail_key, f"1ZMAIL{n:012d}", email=f"shopper{n}@example.com") for n in range(3)]
+        other = new_shipment(server, other_key, "1ZOTHER000000000001", email=None)
+        for shipment in mailed:
+            push(server, mail_key, shipment["id"], "in_transit")
+        push(server, other_key, other["id"], "in_transit")
+        conn = sqlite3.connect(db)
+        emails = [row[0] for row in conn.execute("SELECT id FROM delivery WHERE channel = 'email' ORDER BY recipient")]
+        assert len(emails) == 3
+
+        # Every webhook is in before any email's first attempt has even ended (the slow relay
+        # holds each for 2 s) — or, for the dropping relay, at least without waiting on a retry.
+        wait_for(lambda: len(hooks.received()) == 4, timeout=10, what="all four status_changed webhooks")
+        first_ended = conn.execute("SELECT count(*) FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.channel = 'email'"
+                                   ).fetchone()[0]
+        if "--slow-data" in fault:
+            assert first_ended == 0, "the webhooks waited for the slow relay"
+        assert smtp.messages() == []
+
+        wait_for(lambda: conn.execute("SELECT count(*) FROM delivery WHERE channel = 'email' AND state = 'delivered'").fetchone()[0] == 3,
+                 timeout=30, what="every email delivered on its retry")
+        for delivery_id in emails:
+            (first, first_error, _), (second, _, waited) = attempts(conn, delivery_id)
+            assert first == "retry" and error in first_error, first_error
+            assert second == "delivered"
+            assert FIRST_RETRY[0] <= waited <= FIRST_RETRY[1], f"retried {waited:.2f} s after the failure, not 5 s ±10 %"
+        assert sorted(m["rcpt_tos"][0] for m in smtp.messages()) == [f"shopper{n}@example.com" for n in range(3)], \
+            "each email reached the relay once"
+        assert server.stop() == 0
+        conn.close()
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+
+
+def test_an_endpoint_that_accepts_and_never_answers_is_cut_off_retried_on_schedule_and_holds_up_nothing_else(db, peers):
+    """A merchant endpoint that takes the TCP connection and then says nothing, ever. Each attempt
+    is cut off at WAYMARK_WEBHOOK_TIMEOUT (3 s here) and tried again on the schedule (5 s, then
+    5 min); while six of its deliveries hang, another tenant's webhooks and the same tenant's
+    healthy endpoint are served at once."""
+    silent = peers(SilentListener)
+    healthy = peers(WebhookReceiver)
+    stuck_key = create_tenant(db, "stuckshop")["api_key"]
+    other_key = create_tenant(db, "othershop")["api_key"]
+    server = Server(db, env={"WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32", "WAYMARK_WEBHOOK_TIMEOUT": "3"})
+    try:
+        endpoint(server, stuck_key, silent.url, ["shipment.created"])
+        endpoint(server, stuck_key, healthy.url, ["shipment.status_changed"])
+        endpoint(server, other_key, healthy.url, ["shipment.created"])
+        stuck = [new_shipment(server, stuck_key, f"1ZSTUCK{n:011d}", email=None) for n in range(6)]
+        wait_for(lambda: len(silent.connections()) >= 4, timeout=10, what="the silent endpoint to be connected to")
+        hanging_since = time.time()
+        for n in range(5):
+            new_shipment(server, other_key, f"1ZFREE{n:012d}", email=None)
+        push(server, stuck_key, stuck[0]["id"], "in_transit")
+        wait_for(lambda: len(healthy.received()) == 6, timeout=10, what="the other deliveries")
+        assert time.time() - hanging_since < 3, "the other deliveries waited for the silent endpoint's timeout"
+
+        conn = sqlite3.connect(db)
+        first = conn.execute("SELECT d.id FROM delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE e.url = ? ORDER BY d.created_at LIMIT 1",
+                             (silent.url,)).fetchone()[0]
+        wait_for(lambda: len(attempts(conn, first)) == 2, timeout=20, what="the second attempt")
+        (outcome, error, _), (again, _, waited) = attempts(conn, first)
+        assert outcome == again == "retry" and "no answer within 3" in error, error
+        assert FIRST_RETRY[0] <= waited <= FIRST_RETRY[1], f"retried {waited:.2f} s after the timeout, not 5 s ±10 %"
+        assert SECOND_RETRY[0] <= seconds_until_next_attempt(conn, first) <= SECOND_RETRY[1], "the next try is 5 min ±10 % later"
+        latency = conn.execute("SELECT max(latency_ms) FROM delivery_attempt WHERE delivery_id = ?", (first,)).fetchone()[0]
+        assert 2900 <= latency < 4500, f"an attempt was cut off after {latency} ms, not at the 3 s timeout"
+        assert server.stop() == 0, "a hanging send does not keep the server from stopping"
+        conn.close()
     finally:
         if server.proc.poll() is None:
             server.proc.kill()

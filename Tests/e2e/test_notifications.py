@@ -11,50 +11,13 @@ import urllib.parse
 
 import pytest
 
-from conftest import BIN, ROOT, create_tenant, expect_error, free_port
+from conftest import BIN, ROOT, create_tenant, endpoint, expect_error, free_port, new_shipment, push
 from peers import SMTPPeer, WebhookReceiver, wait_for
 
 pytest.importorskip("aiosmtpd", reason="aiosmtpd is not installed (pip install aiosmtpd)")
 standardwebhooks = pytest.importorskip("standardwebhooks", reason="standardwebhooks is not installed (pip install standardwebhooks)")
 
 ALLOW_LOOPBACK = {"WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32"}
-ALL_EVENTS = ["shipment.created", "shipment.status_changed", "shipment.checkpoint_added", "shipment.stalled", "shipment.eta_changed"]
-
-
-@pytest.fixture
-def peers():
-    started = []
-
-    def start(kind, *args, **kwargs):
-        peer = kind(*args, **kwargs)
-        started.append(peer)
-        return peer
-
-    yield start
-    for peer in started:
-        peer.stop()
-
-
-def new_shipment(server, key, number, email="shopper@example.com"):
-    status, shipment = server.api("POST", "/shipments", key, {
-        "tracking_number": number, "carrier": "ups", "order_number": f"ORD-{number[-4:]}",
-        "customer": {"email": email, "locale": "en"}, "destination": {"city": "Leeds", "country": "GB"}})
-    assert status == 201, shipment
-    return shipment
-
-
-def push(server, key, shipment_id, status, minutes=0):
-    occurred = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600 + minutes * 60))
-    code, body = server.api("POST", f"/shipments/{shipment_id}/events", key, {
-        "status": status, "message": f"now {status}", "occurred_at": occurred, "location": {"city": "Leeds", "country": "GB"}})
-    assert code in (200, 201), body
-
-
-def endpoint(server, key, url, events=ALL_EVENTS):
-    status, body = server.api("POST", "/webhook-endpoints", key, {"url": url, "events": events})
-    assert status == 201, body
-    assert body["secret"].startswith("whsec_")
-    return body
 
 
 def webhook_backlog(server, key, conn, prefix):
@@ -240,6 +203,14 @@ def test_a_bad_outbound_allow_list_stops_serve_with_one_clear_line(db):
         [str(BIN), "serve", "--port", str(free_port()), "--db", str(db)], capture_output=True, text=True, timeout=60,
         env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32, 10.0.0.0/99"})
     expect_error(result, "WAYMARK_OUTBOUND_ALLOW", "10.0.0.0/99")
+
+
+@pytest.mark.parametrize("name, value", [("WAYMARK_WEBHOOK_TIMEOUT", "0"), ("WAYMARK_SMTP_TIMEOUT", "soon"), ("WAYMARK_DELIVERY_LEASE", "-5")])
+def test_a_bad_timeout_stops_serve_with_one_clear_line(db, name, value):
+    result = subprocess.run(
+        [str(BIN), "serve", "--port", str(free_port()), "--db", str(db)], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_SMTP_URL": "smtp://127.0.0.1:2525", name: value})
+    expect_error(result, name, f"'{value}'", "number of seconds")
 
 
 def test_the_demo_shows_emails_and_verified_webhooks_flowing(db, tmp_path, server_factory):

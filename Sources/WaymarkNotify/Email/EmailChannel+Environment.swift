@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import WaymarkCore
 
 extension EmailChannel {
@@ -32,6 +33,8 @@ extension EmailChannel {
 extension EmailChannel.Setup {
     /// - `WAYMARK_SMTP_URL` (`smtp://user:pass@host:587`, `smtps://...:465`): send through that
     ///   relay; when unset, write `.eml` files into `WAYMARK_MAIL_DIR` (default `./outbox-mail`).
+    /// - `WAYMARK_SMTP_TIMEOUT`: seconds to wait for each of the relay's replies (default 60);
+    ///   past it the attempt fails and is retried on the delivery schedule.
     /// - `WAYMARK_MAIL_FROM`: the From address of tenants that set none; default
     ///   `notifications@<host of the base URL>`.
     public static func fromEnvironment(
@@ -46,11 +49,19 @@ extension EmailChannel.Setup {
         do { sender = try Mailbox(fromAddress) } catch {
             throw .init(description: "WAYMARK_MAIL_FROM '\(fromAddress)' is not a plain address like notifications@example.com")
         }
+        var replyTimeout: TimeAmount?
+        if let text = value("WAYMARK_SMTP_TIMEOUT") {
+            guard let seconds = Double(text), seconds >= 0.1, seconds <= 3_600 else {
+                throw .init(description: "WAYMARK_SMTP_TIMEOUT '\(text)' must be a number of seconds from 0.1 to 3600, like 60")
+            }
+            replyTimeout = .milliseconds(Int64(seconds * 1000))
+        }
         let transport: any MailTransport
         if let url = value("WAYMARK_SMTP_URL") {
             do {
                 var configuration = try SMTPConfiguration(url: url)
                 configuration.clientName = host
+                if let replyTimeout { configuration.commandTimeout = replyTimeout }
                 transport = SMTPMailTransport(client: SMTPClient(configuration: configuration, logger: logger))
             } catch {
                 // The URL itself is never echoed: it holds the relay password.

@@ -19,3 +19,20 @@ public enum SMTPError: Error, Sendable, Equatable {
     /// A socket or TLS failure (refused connection, untrusted certificate, failed handshake).
     case transport(String)
 }
+
+extension SMTPError: CustomStringConvertible {
+    /// What an operator reads in the delivery's attempts and the log.
+    public var description: String {
+        switch self {
+        case .invalidURL(let reason): "invalid SMTP URL: \(reason)"
+        case .timeout(let step): "no reply within the SMTP timeout (WAYMARK_SMTP_TIMEOUT) while waiting for \(step)"
+        case .connectionClosed: "the relay closed the connection without answering"
+        case .malformedReply(let line): "the relay's reply is not SMTP: \(line)"
+        case .tlsRequiredButNotOffered: "the relay does not offer STARTTLS, which the configuration requires"
+        case .credentialsRequireTLS: "the connection is not encrypted, so the SMTP password is not sent"
+        case .noSupportedAuthMechanism(let offered): "the relay offers neither AUTH PLAIN nor AUTH LOGIN (it offers \(offered))"
+        case .unexpectedReply(let reply, let stage): "unexpected reply at \(stage.rawValue): \(reply)"
+        case .transport(let reason): reason
+        }
+    }
+}

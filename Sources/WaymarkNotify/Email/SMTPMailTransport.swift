@@ -10,9 +10,9 @@ public struct SMTPMailTransport: MailTransport {
         do {
             return Self.outcome(try await client.send(rendered, from: from, to: to))
         } catch {
-            // No conversation (refused connection, timeout, TLS): nothing was said about the
-            // recipient, so try again later.
-            return .failed(SendFailure(error: "SMTP relay unreachable: \(error)", permanent: false))
+            // No conversation, or one cut short (refused connection, timeout, TLS, a connection
+            // dropped before the answer): nothing was said about the recipient, so try again later.
+            return .failed(SendFailure(error: "SMTP: \(error)", permanent: false))
         }
     }
 

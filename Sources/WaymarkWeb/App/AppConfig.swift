@@ -26,6 +26,9 @@ public struct AppConfig: Sendable {
     public var outboundPolicy: OutboundPolicy
     /// The dispatcher's caps and timings.
     public var dispatcher: DispatcherConfiguration = .init()
+    /// How long a merchant's endpoint has to answer a webhook (`WAYMARK_WEBHOOK_TIMEOUT`, seconds),
+    /// connecting included; past it the attempt fails and is retried on the delivery schedule.
+    public var webhookTimeout: Duration = .seconds(15)
     /// How often the demo's simulator moves a shipment on (`WAYMARK_DEMO_INTERVAL`, seconds).
     public var demoInterval: Duration = .seconds(5)
     /// Whether the background workers (dispatcher, registration, maintenance, simulator) run with

@@ -40,7 +40,8 @@ public func buildApplication(
         links: database.links, overrides: database)
     let channels: [NotificationChannel: any DeliveryChannel] = [
         .webhook: WebhookChannel(
-            policy: config.outboundPolicy, configuration: .init(tlsConfiguration: outside.webhookTLS), resolver: outside.resolver, now: now),
+            policy: config.outboundPolicy, configuration: .init(timeout: config.webhookTimeout, tlsConfiguration: outside.webhookTLS),
+            resolver: outside.resolver, now: now),
         .email: EmailChannel(composer: composer, transport: mail.transport, defaultSender: mail.sender, now: now),
         .sms: SMSChannel(composer: composer, transport: outside.sms ?? LogSMSTransport(logger: Logger(label: "waymark.sms")), now: now),
     ]

@@ -18,6 +18,10 @@ parser.add_argument("--tls-key")
 parser.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (smtps)")
 parser.add_argument("--no-ehlo", action="store_true", help="refuse EHLO with 502 so clients fall back to HELO")
 parser.add_argument("--silent", action="store_true", help="accept connections, never say a word")
+parser.add_argument("--drop-after-data", action="store_true",
+                    help="close the connection once a message's content is in, before answering it (see --faults)")
+parser.add_argument("--slow-data", type=float, default=0, help="wait this many seconds before answering a message's content (see --faults)")
+parser.add_argument("--faults", type=int, default=1 << 30, help="how many messages --drop-after-data or --slow-data hit; later ones are answered at once")
 args = parser.parse_args()
 
 USER, PASSWORD = "waymark", "s3cr:t p@ss/%"
@@ -69,9 +73,19 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    faults_left = args.faults
+
     async def handle_DATA(self, server, session, envelope):
         if args.data_reply:
             return args.data_reply
+        if (args.drop_after_data or args.slow_data) and Handler.faults_left > 0:
+            Handler.faults_left -= 1
+            if args.drop_after_data:
+                server.transport.close()  # the client never learns whether the message was taken
+                return "421 4.4.2 closing"  # written nowhere: the connection is gone
+            await asyncio.sleep(args.slow_data)
+            if server.transport is None or server.transport.is_closing():
+                return "421 4.4.2 closing"  # the client gave up waiting; nothing was accepted
         raw = envelope.original_content
         message = email.message_from_bytes(raw, policy=email.policy.default)
         text = message.get_body(("plain",))
