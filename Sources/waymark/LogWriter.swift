@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -75,12 +76,51 @@ final class LogWriter: Sendable {
     }
 }
 
-/// A `TextOutputStream` for `StreamLogHandler` that hands each line to a `LogWriter`, keeping
-/// swift-log's own format.
-struct BufferedStream: TextOutputStream, Sendable {
+/// Log lines in swift-log's `StreamLogHandler` format (`2026-12-05T19:13:48+0000 info waymark:
+/// key=value … [module] message`), handed to a `LogWriter`, without that handler's per-request
+/// costs: metadata set on a logger (Hummingbird gives every request's logger an id) is formatted
+/// only when a line is written, and the time stamp is formatted once a second.
+struct LineLogHandler: LogHandler {
+    let label: String
     let writer: LogWriter
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
 
-    mutating func write(_ string: String) {
-        writer.append(string)
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error {
+            merged["error.message"] = "\(error)"
+            merged["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        var line = Self.timestamp()
+        line += " \(event.level) \(label):"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += " \(key)=\(value)"
+        }
+        line += " [\(event.source)] \(event.message)\n"
+        writer.append(line)
+    }
+
+    private static let lastSecond = Mutex<(second: Int, text: String)>((-1, ""))
+
+    /// Local time as `strftime` writes `%Y-%m-%dT%H:%M:%S%z`, formatted again only when the second changes.
+    static func timestamp() -> String {
+        var now = time(nil)
+        if let cached = lastSecond.withLock({ $0.second == now ? $0.text : nil }) { return cached }
+        var local = tm()
+        guard localtime_r(&now, &local) != nil else { return "<unknown>" }
+        var buffer = [CChar](repeating: 0, count: 64)
+        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
+        let text = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        lastSecond.withLock { $0 = (now, text) }
+        return text
     }
 }

@@ -46,8 +46,6 @@ struct CLIError: Error, CustomStringConvertible {
 func bootstrapLogging() {
     let level = Environment.string("WAYMARK_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler(label: label, stream: BufferedStream(writer: LogWriter.standardError))
-        handler.logLevel = level
-        return handler
+        LineLogHandler(label: label, writer: LogWriter.standardError, logLevel: level)
     }
 }

@@ -14,7 +14,7 @@ struct TenantTests {
         #expect(created.tenant.name == "Shop acme")
         #expect(created.apiKey.hasPrefix("wm_"))
         #expect(created.apiKey.count == 46)
-        #expect(SecureToken.isWellFormed(created.apiKey.dropFirst(3)))
+        #expect(SecureToken.isWellFormed(String(created.apiKey.dropFirst(3))))
 
         let identity = try await database.authenticate(apiKey: created.apiKey)
         #expect(identity?.tenantID == created.tenant.id)

@@ -18,6 +18,8 @@ public enum ShopperLanguage {
 
     /// Maps any tag (`de-AT`, `zh-CN`, `zh-Hans-SG`, `PT_br`) to a supported language, or nil.
     public static func match(_ tag: String) -> String? {
+        // A supported tag as it is (a tenant's default, the language menu's links) needs no parsing.
+        if let exact = supported.first(where: { $0 == tag }) { return exact }
         let parts = tag.trimmingWhitespace.replacing("_", with: "-").lowercased().split(separator: "-")
         guard let primary = parts.first else { return nil }
         if primary == "zh" {

@@ -67,6 +67,8 @@ public final class Dispatcher: Service, Sendable {
                     let claim: Claim
                     do {
                         claim = try await claimDue()
+                    } catch is CancellationError {
+                        break  // the server is stopping
                     } catch {
                         logger.error("claiming due deliveries failed", metadata: ["error": "\(error)"])
                         claim = Claim(deliveries: [], filled: false)
@@ -225,6 +227,8 @@ public final class Dispatcher: Service, Sendable {
                 sweep = try await database.enqueueStalledNotifications(now: now(), limit: configuration.stalledBatch)
                 if sweep.written > 0 { wakeup.ring() }
             } while sweep.mayHaveMore && !Task.isCancelled
+        } catch is CancellationError {
+            // the server is stopping
         } catch {
             logger.error("checking for stalled shipments failed", metadata: ["error": "\(error)"])
         }
@@ -233,6 +237,8 @@ public final class Dispatcher: Service, Sendable {
     private func refreshQueueDepth() async {
         do {
             metrics.queueDepth(try await database.queueDepth())
+        } catch is CancellationError {
+            // the server is stopping
         } catch {
             logger.warning("reading the queue depth failed", metadata: ["error": "\(error)"])
         }

@@ -36,7 +36,10 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
         guard let authority = request.head.authority else { return nil }
         // Strip a port; IPv6 literals keep their brackets and are not domains anyway.
         if authority.hasPrefix("[") { return authority.lowercased() }
-        return authority.split(separator: ":").first.map { $0.lowercased() }
+        let host = authority.utf8.firstIndex(of: UInt8(ascii: ":")).map { authority[..<$0] } ?? authority[...]
+        // Most hosts arrive as lower-case ASCII already: then nothing is converted.
+        let needsLowering = host.utf8.contains { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || $0 >= 0x80 }
+        return needsLowering ? host.lowercased() : String(host)
     }
 
     static func isAddressLiteral(_ host: String) -> Bool {

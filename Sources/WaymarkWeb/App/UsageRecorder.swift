@@ -14,22 +14,32 @@ final class UsageRecorder: Sendable {
         var views = PageViewBatch()
         var keys: [Int64: Date] = [:]
         var clicks: [LinkClickDay: Int] = [:]
+        /// Today as a day number and as text, so a view does not format a date.
+        var day: (number: Int, text: String)?
     }
 
     private let pending = Mutex(Pending())
 
     func pageView(tenantID: Int64, token: String, source: PageVisitSource?, at now: Date) {
         let fromMessage = source?.isProactive == true ? 1 : 0
-        let day = PageViewBatch.PageDay(tenantID: tenantID, day: RFC3339.day(now))
+        let dayNumber = Int((now.timeIntervalSince1970 / 86_400).rounded(.down))
         pending.withLock { pending in
             // A flood of made-up tokens must not grow memory without bound: they are dropped at the flush anyway.
             guard pending.views.byToken.count < 100_000 else { return }
-            pending.views.byToken[token, default: .init(first: now, last: now)].views += 1
-            pending.views.byToken[token]?.fromMessages += fromMessage
-            pending.views.byToken[token]?.last = now
-            pending.views.byTenantDay[day, default: .init(first: now, last: now)].views += 1
-            pending.views.byTenantDay[day]?.fromMessages += fromMessage
+            if pending.day?.number != dayNumber {
+                pending.day = (dayNumber, RFC3339.day(now))
+            }
+            let day = PageViewBatch.PageDay(tenantID: tenantID, day: pending.day?.text ?? RFC3339.day(now))
+            // One hash per table: the entries are changed in place.
+            Self.count(&pending.views.byToken[token, default: .init(first: now, last: now)], fromMessage: fromMessage, at: now)
+            Self.count(&pending.views.byTenantDay[day, default: .init(first: now, last: now)], fromMessage: fromMessage, at: now)
         }
+    }
+
+    private static func count(_ count: inout PageViewBatch.Count, fromMessage: Int, at now: Date) {
+        count.views += 1
+        count.fromMessages += fromMessage
+        count.last = now
     }
 
     func linkClicked(_ linkID: Int64, at now: Date) {

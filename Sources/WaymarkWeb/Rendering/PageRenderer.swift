@@ -93,27 +93,28 @@ public struct PageRenderer: Sendable {
     }
 
     static func response(_ page: RenderedPage, status: HTTPResponse.Status = .ok, request: Request?, cacheControl: String) -> Response {
-        var headers: HTTPFields = [.contentType: page.contentType, .eTag: page.etag, .cacheControl: cacheControl]
         if status == .ok, let request, let match = request.headers[.ifNoneMatch],
            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == page.etag || $0 == "*" }) {
-            headers[.contentType] = nil
-            return Response(status: .notModified, headers: headers)
+            return Response(status: .notModified, headers: [.eTag: page.etag, .cacheControl: cacheControl])
         }
-        headers[.contentLength] = String(page.body.readableBytes)
+        var headers = page.headers
+        headers.append(HTTPField(name: .cacheControl, value: cacheControl))
         return Response(status: status, headers: headers, body: .init(byteBuffer: page.body))
     }
 }
 
-/// Response bytes with their type and a strong ETag (a hash of the bytes).
+/// Response bytes with their type and a strong ETag (a hash of the bytes), and the headers that
+/// say so, made once: a page or file kept in memory is answered without building them again.
 struct RenderedPage: Sendable {
     let body: ByteBuffer
-    let contentType: String
     let etag: String
+    /// Content-Type, ETag and Content-Length.
+    let headers: HTTPFields
 
     init(body: ByteBuffer, contentType: String) {
         self.body = body
-        self.contentType = contentType
         let digest = SHA256.hash(data: body.readableBytesView)
         etag = "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        headers = [.contentType: contentType, .eTag: etag, .contentLength: String(body.readableBytes)]
     }
 }

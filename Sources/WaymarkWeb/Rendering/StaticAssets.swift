@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,10 +11,9 @@ import WaymarkCore
 /// for an hour.
 public struct StaticAssets: Sendable {
     struct Asset: Sendable {
-        let body: ByteBuffer
-        let contentType: String
-        let etag: String
-        let version: String
+        let file: RenderedPage
+        /// What links add as `?v=`: the start of the ETag.
+        var version: Substring { file.etag.dropFirst().prefix(8) }
     }
 
     let files: [String: Asset]
@@ -32,10 +30,7 @@ public struct StaticAssets: Sendable {
                 guard values.isRegularFile == true, (values.fileSize ?? 0) <= Self.maximumFileSize else { continue }
                 let relative = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
                 let bytes = try Data(contentsOf: url)
-                let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-                files[relative] = Asset(
-                    body: ByteBuffer(bytes: bytes), contentType: Self.contentType(of: url.pathExtension), etag: "\"\(digest.prefix(32))\"",
-                    version: String(digest.prefix(8)))
+                files[relative] = Asset(file: RenderedPage(body: ByteBuffer(bytes: bytes), contentType: Self.contentType(of: url.pathExtension)))
             }
         }
         self.files = files
@@ -55,15 +50,10 @@ public struct StaticAssets: Sendable {
     func response(file: String, request: Request) -> Response? {
         guard let asset = files[file] else { return nil }
         let current = request.uri.queryParameters["v"].map { $0 == asset.version } ?? false
-        var headers: HTTPFields = [
-            .contentType: asset.contentType, .eTag: asset.etag,
-            .cacheControl: current ? "public, max-age=31536000, immutable" : "public, max-age=3600",
-        ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.etag }) {
-            return Response(status: .notModified, headers: headers)
-        }
-        headers[.contentLength] = String(asset.body.readableBytes)
-        return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: asset.body))
+        let response = PageRenderer.response(
+            asset.file, request: request, cacheControl: current ? "public, max-age=31536000, immutable" : "public, max-age=3600")
+        // HEAD says how long the file is without sending it (setting `body` would reset the length).
+        return request.method == .head ? Response(status: response.status, headers: response.headers) : response
     }
 
     static func contentType(of fileExtension: String) -> String {

@@ -24,6 +24,17 @@ final class TrackingPageCache: Sendable {
             self.prefix = prefix
             day = Int((now.timeIntervalSince1970 / 86_400).rounded(.down))
         }
+
+        /// Only what tells pages apart in practice: hashing every field of the tenant and the
+        /// shipment on each hit cost more than the rest of the lookup. Equality still compares
+        /// the keys in full, and compares the same stored strings cheaply.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(tenant.id)
+            hasher.combine(stamp.shipment.id)
+            hasher.combine(stamp.checkpointCount)
+            hasher.combine(language)
+            hasher.combine(day)
+        }
     }
 
     private struct Entry {
@@ -46,10 +57,10 @@ final class TrackingPageCache: Sendable {
 
     func page(for key: Key) -> RenderedPage? {
         state.withLock { state in
-            guard state.entries[key] != nil else { return nil }
+            guard let index = state.entries.index(forKey: key) else { return nil }
             state.clock += 1
-            state.entries[key]?.lastUsed = state.clock
-            return state.entries[key]?.page
+            state.entries.values[index].lastUsed = state.clock
+            return state.entries.values[index].page
         }
     }
 
