@@ -8,7 +8,9 @@ import WaymarkCore
 /// was addressed (slug in the path or a custom domain), and from where.
 public struct WaymarkRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
+    /// The connection, asked for the client's address only by the routes that throttle by it.
+    let channel: any Channel
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
     /// Set by the API key middleware on `/api/v1` routes.
     public var apiIdentity: APIKeyIdentity?
     /// True when the request came in on a tenant's custom domain, so links drop the slug.
@@ -22,7 +24,7 @@ public struct WaymarkRequestContext: RequestContext, RemoteAddressRequestContext
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 
     public var maxUploadSize: Int { 1 << 20 }

@@ -21,14 +21,35 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         return response
     }
 
+    /// The usual case, a response that set none of these headers itself, costs one look at its
+    /// fields and four appends.
     static func apply(to headers: inout HTTPFields, servesTLS: Bool) {
+        var ownPolicy = false, ownFrameOptions = false
+        for field in headers {
+            switch field.name {
+            case .contentSecurityPolicy: ownPolicy = true
+            case .xFrameOptions: ownFrameOptions = true
+            case .xContentTypeOptions, .referrerPolicy, .strictTransportSecurity: return replace(in: &headers, servesTLS: servesTLS)
+            default: continue
+            }
+        }
+        headers.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
+        headers.append(HTTPField(name: .referrerPolicy, value: "no-referrer"))
+        if !ownPolicy { headers.append(HTTPField(name: .contentSecurityPolicy, value: contentSecurityPolicy)) }
+        if !ownFrameOptions { headers.append(HTTPField(name: .xFrameOptions, value: "DENY")) }
+        if servesTLS { headers.append(HTTPField(name: .strictTransportSecurity, value: strictTransportSecurity)) }
+    }
+
+    static let strictTransportSecurity = "max-age=31536000; includeSubDomains"
+
+    private static func replace(in headers: inout HTTPFields, servesTLS: Bool) {
         headers[.xContentTypeOptions] = "nosniff"
         // Tracking links are secrets: never leak them to a carrier's site or a logo host.
         headers[.referrerPolicy] = "no-referrer"
         // A route with its own policy keeps it (the admin allows its one script).
         if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = contentSecurityPolicy }
         if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "DENY" }
-        if servesTLS { headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
+        if servesTLS { headers[.strictTransportSecurity] = strictTransportSecurity }
     }
 }
 
