@@ -1,6 +1,7 @@
 """A live `waymark serve`: two tenants made with the CLI, a shipment posted through the API,
 its page opened, right and wrong lookups, isolation, headers, logs, graceful shutdown."""
 import json
+import re
 import sqlite3
 import time
 import urllib.parse
@@ -51,7 +52,10 @@ def test_a_merchant_journey_over_real_http(db, server_factory):
     # Logs name routes, never secrets.
     assert server.stop() == 0
     log = server.output()
-    assert "/{tenant}/t/{token}" in log
+    # One access line per request, with the route's pattern, the status and the time taken.
+    assert re.search(r" info waymark: hb\.request\.id=\w+ \[WaymarkWeb\] request method=GET route=/\{tenant\}/t/\{token\} status=200 ms=\d+\.\d\d$", log, re.M), log
+    assert re.search(r"request method=GET route=/\{tenant\}/t/\{token\} status=404 ms=", log)
+    assert re.search(r"request method=POST route=/\{tenant\}/lookup status=303 ms=", log)
     for secret in [token, acme["api_key"], globex["api_key"], "jane@example.com"]:
         assert secret not in log
 

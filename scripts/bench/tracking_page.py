@@ -60,7 +60,8 @@ def main():
     parser.add_argument("--bin", default=str(RELEASE_BINARY))
     args = parser.parse_args()
     require_tools("wrk", "nginx", "sqlite3")
-    waymark = Waymark(args.bin)
+    # As shipped: info logging, one access log line per request (written off the request path).
+    waymark = Waymark(args.bin, env={"WAYMARK_LOG_LEVEL": "info"})
     try:
         path = seed(waymark)
         status, page = request(waymark.base + path, method="GET")
