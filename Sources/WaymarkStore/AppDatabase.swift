@@ -17,6 +17,8 @@ public struct AppDatabase: Sendable {
     let openedFile: DatabaseFile?
     /// Counts this process's commits (`localCommits`).
     let commits = CommitCounter()
+    /// Counts this process's commits that changed a tenant or a provider account (`localSettingsCommits`).
+    let settingsCommits = CommitCounter(tables: ["tenant", "provider_account"])
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, links: PublicLinks = .local) throws {
@@ -28,6 +30,7 @@ public struct AppDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: config)
         openedFile = DatabaseFile(path: path)
         pool.add(transactionObserver: commits, extent: .databaseLifetime)
+        pool.add(transactionObserver: settingsCommits, extent: .databaseLifetime)
         ingestCommits = GroupCommit(pool: pool)
         // FULL makes every commit durable across power loss, which matters because a 2xx to a
         // provider means "we have it". Set after opening: the pool's WAL setup resets the
@@ -47,6 +50,8 @@ public struct AppDatabase: Sendable {
     public var path: String { pool.path }
 
     public var localCommits: UInt64 { commits.count }
+
+    public var localSettingsCommits: UInt64 { settingsCommits.count }
 
     /// Writes run in `BEGIN IMMEDIATE` transactions (GRDB's default for a pool's writer), so a
     /// write never upgrades a read lock and deadlocks into SQLITE_BUSY.

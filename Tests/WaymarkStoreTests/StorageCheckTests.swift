@@ -77,4 +77,20 @@ struct CommitCountTests {
         }
         #expect(database.localCommits == afterShipment, "a refused duplicate commits nothing")
     }
+
+    @Test("Settings commits count changes to tenants and provider accounts, not ingest or shipments")
+    func countsSettingsCommits() async throws {
+        let database = try AppDatabase.temporary()
+        let tenant = try await Fixture.tenant(database, slug: "shop").tenant
+        let start = database.localSettingsCommits
+        _ = try await database.setProviderAccount(tenantID: tenant.id, provider: "aftership", secret: "s1", apiKey: nil, register: nil, now: storeReferenceDate)
+        let afterAccount = database.localSettingsCommits
+        #expect(afterAccount == start + 1)
+        let update = TrackingUpdate(trackingNumber: "1ZSETTINGS0001", carrier: "ups", events: [Fixture.event(0, .inTransit)])
+        _ = try await database.ingest(tenantID: tenant.id, provider: "aftership", eventID: "e1", body: [], updates: [update])
+        _ = try await database.createShipment(tenantID: tenant.id, try Fixture.shipment("1ZSETTINGS0002"), now: storeReferenceDate)
+        #expect(database.localSettingsCommits == afterAccount, "ingest and shipments leave it alone")
+        try await database.updateBranding(tenantID: tenant.id, Branding(), now: storeReferenceDate)
+        #expect(database.localSettingsCommits == afterAccount + 1)
+    }
 }
