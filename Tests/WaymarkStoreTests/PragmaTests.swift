@@ -14,11 +14,12 @@ struct PragmaTests {
         #expect(busyTimeout > 0)
     }
 
-    @Test("The writer commits with synchronous = FULL (2)")
+    @Test("The writer commits with synchronous = FULL (2) and checkpoints the WAL at 8,192 pages")
     func synchronousFull() async throws {
         let database = try AppDatabase.temporary()
         let pragmas = try await database.pragmas()
         #expect(pragmas["synchronous"] != nil)
         #expect(pragmas["synchronous"] == "2")
+        #expect(pragmas["wal_autocheckpoint"] == "8192")
     }
 }
