@@ -93,37 +93,27 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var line = Self.timestamp()
-        line += " \(event.level) \(label):"
-        if event.metadata?.isEmpty ?? true, event.error == nil, metadataProvider == nil {
-            // The common line (the request log's): the logger's own fields only.
-            for key in metadata.keys.sorted() {
-                line += " \(key)=\(metadata[key] ?? "")"
-            }
-            line += " [\(event.source)] \(event.message)\n"
-            writer.append(line)
-            return
-        }
-        // The logger's own fields, then the provider's, then the line's, later ones winning; a
-        // handful each, so a small array beats merging dictionaries.
-        var fields: [(key: String, value: Logger.MetadataValue)] = []
-        fields.reserveCapacity(metadata.count + (event.metadata?.count ?? 0) + 2)
-        func add(_ key: String, _ value: Logger.MetadataValue) {
-            if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value } else { fields.append((key, value)) }
-        }
-        for (key, value) in metadata { add(key, value) }
-        if let provided = metadataProvider?.get() { for (key, value) in provided { add(key, value) } }
-        if let explicit = event.metadata { for (key, value) in explicit { add(key, value) } }
-        if let error = event.error {
-            add("error.message", "\(error)")
-            add("error.type", "\(String(reflecting: type(of: error)))")
-        }
-        fields.sort { $0.key < $1.key }
-        for field in fields {
-            line += " \(field.key)=\(field.value)"
+        var line = Self.timestamp() + " \(event.level) \(label):"
+        for (key, value) in fields(of: event) {
+            line += " \(key)=\(value)"
         }
         line += " [\(event.source)] \(event.message)\n"
         writer.append(line)
+    }
+
+    /// The logger's own fields, the provider's and the line's (later ones winning), by key.
+    private func fields(of event: LogEvent) -> [(key: String, value: Logger.MetadataValue)] {
+        guard event.metadata?.isEmpty == false || event.error != nil || metadataProvider != nil else {
+            return metadata.sorted { $0.key < $1.key }  // the request log's line: nothing to merge
+        }
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error {
+            merged["error.message"] = "\(error)"
+            merged["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        return merged.sorted { $0.key < $1.key }
     }
 
     private static let lastSecond = Mutex<(second: Int, text: String)>((-1, ""))

@@ -26,10 +26,14 @@ final class UsageRecorder: Sendable {
         pending.withLock { pending in
             // A flood of made-up tokens must not grow memory without bound: they are dropped at the flush anyway.
             guard pending.views.byToken.count < 100_000 else { return }
-            if pending.day?.number != dayNumber {
-                pending.day = (dayNumber, RFC3339.day(now))
+            let dayText: String
+            if let known = pending.day, known.number == dayNumber {
+                dayText = known.text
+            } else {
+                dayText = RFC3339.day(now)
+                pending.day = (dayNumber, dayText)
             }
-            let day = PageViewBatch.PageDay(tenantID: tenantID, day: pending.day?.text ?? RFC3339.day(now))
+            let day = PageViewBatch.PageDay(tenantID: tenantID, day: dayText)
             // One hash per table: the entries are changed in place.
             Self.count(&pending.views.byToken[token, default: .init(first: now, last: now)], fromMessage: fromMessage, at: now)
             Self.count(&pending.views.byTenantDay[day, default: .init(first: now, last: now)], fromMessage: fromMessage, at: now)
