@@ -56,6 +56,21 @@ import WaymarkSigning
         }
     }
 
+    @Test("A rotated secret holds for the next webhook, though the account was just remembered")
+    func aRotatedSecretHoldsAtOnce() async throws {
+        let fixture = try await configured()
+        try await fixture.app().test(.router) { client in
+            let (first, signed) = aftership()
+            try await client.execute(uri: "/hooks/aftership/acme", method: .post, headers: signed, body: first) { #expect($0.status == .ok) }
+            _ = try await fixture.database.setProviderAccount(
+                tenantID: fixture.acme.tenant.id, provider: "aftership", secret: "rotated-secret", apiKey: nil, register: nil)
+            let (second, oldSignature) = aftership(eventID: "evt-2")
+            try await client.execute(uri: "/hooks/aftership/acme", method: .post, headers: oldSignature, body: second) { response in
+                #expect(response.status == .unauthorized, "the old secret no longer verifies")
+            }
+        }
+    }
+
     @Test func aLateOlderEventDoesNotUndoTheDelivery() async throws {
         let fixture = try await configured()
         try await fixture.app().test(.router) { client in
