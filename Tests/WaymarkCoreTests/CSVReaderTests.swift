@@ -103,6 +103,18 @@ struct CSVReaderTests {
         }
     }
 
+    @Test("The rows before a file error come first and the error with the next call, however the file is cut (fuzzer finding)")
+    func rowsBeforeAnErrorWhateverTheChunks() throws {
+        let input = Array("h\nA1\n\"".utf8) + Array(repeating: UInt8(ascii: "x"), count: 200)
+        var whole = CSVReader(recordLimit: 100)
+        #expect(try whole.read(input).map(\.fields) == [["h"], ["A1"]])
+        #expect(throws: CSVFileError.recordTooLarge(row: 3, line: 3, limit: 100)) { try whole.read([UInt8(ascii: "x")]) }
+        #expect(throws: CSVFileError.recordTooLarge(row: 3, line: 3, limit: 100)) { try whole.finish() }
+        var cut = CSVReader(recordLimit: 100)
+        #expect(try cut.read(input[..<5]).map(\.fields) == [["h"], ["A1"]])
+        #expect(throws: CSVFileError.recordTooLarge(row: 3, line: 3, limit: 100)) { try cut.read(input[5...]) }
+    }
+
     @Test("Text after a closing quote is kept and reported for that field only")
     func textAfterClosingQuote() throws {
         let records = try readCSV("a,b,c\n1,\"x\"y,3\n4,5,6\n")

@@ -95,15 +95,20 @@ public struct CSVReader: Sendable {
     private var afterCR = false
     /// A CR ended the last record: an LF right after it ends nothing more.
     private var recordEndedOnCR = false
+    /// The file error met so far: every later call throws it.
+    private var failure: CSVFileError?
 
     public init(recordLimit: Int = CSVReader.defaultRecordLimit) {
         self.recordLimit = recordLimit
     }
 
-    /// The records that end within `chunk`.
+    /// The records that end within `chunk`. A file error (a record over the limit) is thrown
+    /// after the records that ended before it: the call that meets it returns those, and the
+    /// next call, and every one after it, throws it. So where the file is cut into chunks never
+    /// changes what a caller sees.
     public mutating func read(_ chunk: some Sequence<UInt8>) throws(CSVFileError) -> [CSVRecord] {
+        if let failure { throw failure }
         var records: [CSVRecord] = []
-        var failure: CSVFileError?
         // Contiguous input (Array, Data, a buffer view) is walked as a buffer: much faster than
         // a generic iterator in unoptimized builds.
         let walked: Void? = chunk.withContiguousStorageIfAvailable { buffer in
@@ -115,14 +120,20 @@ public struct CSVReader: Sendable {
             }
         }
         if walked == nil {
-            for byte in chunk { try take(byte, into: &records) }
+            for byte in chunk {
+                do throws(CSVFileError) { try take(byte, into: &records) } catch {
+                    failure = error
+                    break
+                }
+            }
         }
-        if let failure { throw failure }
+        if let failure, records.isEmpty { throw failure }
         return records
     }
 
     /// Ends the input: the last record, if it had no line break after it.
     public mutating func finish() throws(CSVFileError) -> [CSVRecord] {
+        if let failure { throw failure }
         var records: [CSVRecord] = []
         if atStart { try replayLeadingBytes(into: &records) }
         if state == .quoted { throw .unterminatedQuote(row: recordNumber, line: quoteLine) }
