@@ -121,8 +121,8 @@ public protocol TenantStore: Sendable {
     /// The tenant a provider webhook's URL names, with its account at that provider (nil when it has none).
     func tenantAndProviderAccount(slug: String, provider: String) async throws -> (Tenant, ProviderAccount?)?
     /// How many of this process's commits changed a tenant or a provider account: an answer of
-    /// `tenantAndProviderAccount` read at one count is current while the count stays (as
-    /// `localCommits`, which ingest moves on every event).
+    /// `tenantAndProviderAccount` read at one count is current while the count stays. Unlike
+    /// `localCommits`, ingest does not move it.
     var localSettingsCommits: UInt64 { get }
     func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount]
     /// Creates or changes the tenant's account at `provider`; a nil argument keeps what is stored.

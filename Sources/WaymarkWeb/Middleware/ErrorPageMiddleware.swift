@@ -25,10 +25,11 @@ struct ErrorPageMiddleware: RouterMiddleware {
             context.logger.error("write refused: \(error)", metadata: ["route": .string(context.endpointPath ?? "unmatched")])
             var response: Response
             if [.api, .hooks].contains(SiteRoute.area(ofPath: request.uri.path)) {
-                let (type, title) = error == .storageFull ? ("storage-full", "Storage full") : ("storage-unavailable", "Storage unavailable")
-                response = APIProblem(
-                    status: .serviceUnavailable, type: "urn:waymark:problem:\(type)", title: title,
-                    detail: error == .storageFull ? error.description : "the database cannot be used right now, so nothing was saved; try again later").response()
+                // An unusable file's reason names paths: it is for the log, not for the client.
+                let (type, title, detail) = error == .storageFull
+                    ? ("storage-full", "Storage full", error.description)
+                    : ("storage-unavailable", "Storage unavailable", "the database cannot be used right now, so nothing was saved; try again later")
+                response = APIProblem(status: .serviceUnavailable, type: "urn:waymark:problem:\(type)", title: title, detail: detail).response()
             } else {
                 response = errorPage(status: .serviceUnavailable, request: request, logger: context.logger)
             }
