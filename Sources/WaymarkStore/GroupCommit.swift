@@ -10,8 +10,12 @@ import Synchronization
 /// gets the error; the others commit. When the commit itself fails, nobody's work is stored and
 /// everybody gets the error. A lone write waits for nobody: batches form only while the previous
 /// commit is in progress, so the batch size follows the load.
+///
+/// The writes of one transaction share a `CommitBatch`: what they read that none of them changes
+/// (a tenant's settings) is read once, and a row they would all overwrite (the provider's last
+/// event time) is written once, just before the commit.
 final class GroupCommit<Output: Sendable>: Sendable {
-    typealias Work = @Sendable (Database) throws -> Output
+    typealias Work = @Sendable (Database, CommitBatch) throws -> Output
 
     private struct Waiting {
         let work: Work
@@ -75,7 +79,12 @@ final class GroupCommit<Output: Sendable>: Sendable {
             guard !batch.isEmpty else { return }
             let works = batch.map(\.work)
             do {
-                let results = try await pool.write { db in works.map { work in Self.attempt(work, in: db) } }
+                let results = try await pool.write { db in
+                    let shared = CommitBatch()
+                    let results = works.map { work in Self.attempt(work, in: db, sharing: shared) }
+                    try shared.finish(db)
+                    return results
+                }
                 for (waiting, result) in zip(batch, results) {
                     waiting.answer.resume(with: result.mapError(AppDatabase.storeError))
                 }
@@ -87,19 +96,63 @@ final class GroupCommit<Output: Sendable>: Sendable {
         }
     }
 
-    /// One caller's work in a savepoint of the shared transaction: rolled back alone if it throws.
-    private static func attempt(_ work: Work, in db: Database) -> Result<Output, any Error> {
+    /// One caller's work in a savepoint of the shared transaction: rolled back alone if it throws,
+    /// with the writes it left for the commit.
+    private static func attempt(_ work: Work, in db: Database, sharing shared: CommitBatch) -> Result<Output, any Error> {
         var output: Output?
+        let mark = shared.mark
         do {
             try db.inSavepoint {
-                output = try work(db)
+                output = try work(db, shared)
                 return .commit
             }
         } catch {
+            shared.rollBack(to: mark)
             return .failure(error)
         }
         // `inSavepoint` runs the block once, so `output` is set whenever it returned without error.
         guard let output else { return .failure(CancellationError()) }
         return .success(output)
+    }
+}
+
+/// What the writes of one transaction share (see `GroupCommit`). Used only on the writer's
+/// connection, one transaction at a time. A transaction that is not grouped makes its own and
+/// calls `finish` before it ends.
+final class CommitBatch {
+    private var reads: [String: Any] = [:]
+    private var finalWrites: [(key: String, write: (Database) throws -> Void)] = []
+
+    init() {}
+
+    /// `read()`'s answer, read once per transaction under `key`. Only for what no write of the
+    /// transaction changes.
+    func once<T>(_ key: String, _ read: () throws -> T) rethrows -> T {
+        if let stored = reads[key], let known = stored as? T { return known }
+        let value = try read()
+        reads[key] = value
+        return value
+    }
+
+    /// Runs `write` just before the commit, once for `key`: the latest one given wins.
+    func atCommit(_ key: String, _ write: @escaping (Database) throws -> Void) {
+        finalWrites.append((key, write))
+    }
+
+    /// Where the final writes stand, to drop those of a savepoint that is rolled back.
+    var mark: Int { finalWrites.count }
+
+    func rollBack(to mark: Int) {
+        finalWrites.removeSubrange(mark...)
+    }
+
+    /// Runs the final writes, the latest given for each key.
+    func finish(_ db: Database) throws {
+        var latest: [String: Int] = [:]
+        for (index, entry) in finalWrites.enumerated() { latest[entry.key] = index }
+        for (index, entry) in finalWrites.enumerated() where latest[entry.key] == index {
+            try entry.write(db)
+        }
+        finalWrites.removeAll()
     }
 }

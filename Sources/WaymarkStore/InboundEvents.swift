@@ -12,26 +12,35 @@ extension AppDatabase {
         tenantID: Int64, provider: String, eventID: String?, body: [UInt8], updates: [TrackingUpdate], now: Date = Date()
     ) async throws -> InboundOutcome {
         let key = eventID.map { "id:\($0)" } ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
-        return try await ingestCommits.write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (tenant_id, provider, event_key) DO NOTHING
-                """).execute(arguments: [tenantID, provider, key, Data(body), now])
-            guard db.changesCount == 1 else { return InboundOutcome(duplicate: true, results: []) }
-            let eventRowID = db.lastInsertedRowID
-            try Self.recordEventReceived(db, tenantID: tenantID, provider: provider, now: now)
-            let results = try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now)
-            try db.cachedStatement(sql: "UPDATE inbound_event SET processed_at = ?, outcome = ? WHERE id = ?")
-                .execute(arguments: [now, Self.summary(results), eventRowID])
-            return InboundOutcome(duplicate: false, results: results)
+        do {
+            return try await ingestCommits.write { db, batch in
+                // Applied first and stored last, with what came of it: a replay finds the key
+                // taken and its savepoint, updates and all, is rolled back.
+                let results = try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now, batch: batch)
+                try db.cachedStatement(sql: """
+                    INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at, processed_at, outcome)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, provider, event_key) DO NOTHING
+                    """).execute(arguments: [tenantID, provider, key, Data(body), StoredDate(now), StoredDate(now), Self.summary(results)])
+                guard db.changesCount == 1 else { throw AlreadyIngested() }
+                batch.atCommit("provider_activity \(tenantID) \(provider)") { db in
+                    try Self.recordEventReceived(db, tenantID: tenantID, provider: provider, now: now)
+                }
+                return InboundOutcome(duplicate: false, results: results)
+            }
+        } catch is AlreadyIngested {
+            return InboundOutcome(duplicate: true, results: [])
         }
     }
+
+    /// Thrown inside an ingest's savepoint to undo what a replayed event applied.
+    private struct AlreadyIngested: Error {}
 
     /// Applies updates again, e.g. from a stored payload after a mapping fix. Checkpoints already
     /// stored are kept once (fingerprints), so a replay only adds what is new. `provider` is the
     /// payload's provider: a shipment it creates is not registered back there.
     public func reapply(tenantID: Int64, provider: String? = nil, updates: [TrackingUpdate], now: Date = Date()) async throws -> [InboundOutcome.Result] {
-        try await write { db in try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now) }
+        try await write { db in try apply(db, tenantID: tenantID, provider: provider, updates: updates, now: now, batch: CommitBatch()) }
     }
 
     /// Stored payloads of a tenant received at or after `since`, oldest first.
@@ -46,15 +55,17 @@ extension AppDatabase {
         }
     }
 
-    func apply(_ db: Database, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date) throws -> [InboundOutcome.Result] {
-        let settings = try Self.ingestSettings(db, tenantID: tenantID)
+    func apply(
+        _ db: Database, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date, batch: CommitBatch
+    ) throws -> [InboundOutcome.Result] {
+        let settings = try batch.once("ingest settings \(tenantID)") { try Self.ingestSettings(db, tenantID: tenantID) }
         return try updates.map { update in
             func skipped(_ reason: String) -> InboundOutcome.Result {
                 .init(trackingNumber: update.trackingNumber, shipmentID: nil, created: false, inserted: 0, statusChanged: false, skipped: reason)
             }
             var created = false
-            var shipmentID = try Self.findShipmentID(db, tenantID: tenantID, update: update)
-            if shipmentID == nil {
+            var shipment = try Self.findShipment(db, tenantID: tenantID, update: update)
+            if shipment == nil {
                 guard settings.autoCreateShipments else { return skipped("unknown tracking number and auto-create is off") }
                 // Checked before anything is written: a number no shipment could have is kept in
                 // the stored payload with the reason, and the provider gets its 2xx.
@@ -63,23 +74,23 @@ extension AppDatabase {
                     return skipped("cannot create a shipment: \(error)")
                 }
                 // The provider that sent the update already tracks the number.
-                shipmentID = try insertShipment(db, tenantID: tenantID, draft, now: now, skipProvider: provider).id
+                shipment = try insertShipment(db, tenantID: tenantID, draft, now: now, skipProvider: provider)
                 created = true
             }
-            guard let shipmentID else { throw StoreError.shipmentNotFound }
-            let outcome = try applyEvents(db, tenantID: tenantID, shipmentID: shipmentID, events: update.events, eta: update.eta.map { $0 }, now: now)
-            return .init(trackingNumber: update.trackingNumber, shipmentID: shipmentID, created: created,
+            guard let shipment else { throw StoreError.shipmentNotFound }
+            let outcome = try applyEvents(db, to: shipment, events: update.events, eta: update.eta.map { $0 }, now: now, batch: batch)
+            return .init(trackingNumber: update.trackingNumber, shipmentID: shipment.id, created: created,
                          inserted: outcome.inserted, statusChanged: outcome.statusChanged, skipped: nil)
         }
     }
 
     /// The tenant's shipment for a number: the one with the same carrier, else the newest with
     /// that number whatever its carrier (providers and merchants name carriers differently).
-    static func findShipmentID(_ db: Database, tenantID: Int64, update: TrackingUpdate) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: """
-            SELECT id FROM shipment WHERE tenant_id = ? AND tracking_number = ?
+    static func findShipment(_ db: Database, tenantID: Int64, update: TrackingUpdate) throws -> Shipment? {
+        try ShipmentRecord.fetchOne(db.cachedStatement(sql: """
+            SELECT * FROM shipment WHERE tenant_id = ? AND tracking_number = ?
             ORDER BY (carrier = ?) DESC, created_at DESC LIMIT 1
-            """), arguments: [tenantID, update.trackingNumber, update.carrier ?? ""])
+            """), arguments: [tenantID, update.trackingNumber, update.carrier ?? ""])?.shipment()
     }
 
     static func summary(_ results: [InboundOutcome.Result]) -> String {

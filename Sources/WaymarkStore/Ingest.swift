@@ -12,46 +12,47 @@ extension AppDatabase {
     public func recordCheckpoints(
         tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date?? = nil, now: Date = Date()
     ) async throws -> IngestOutcome {
-        try await write { db in try applyEvents(db, tenantID: tenantID, shipmentID: shipmentID, events: events, eta: eta, now: now) }
+        try await write { db in
+            guard let shipment = try ShipmentRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, shipmentID])?.shipment()
+            else {
+                throw StoreError.shipmentNotFound
+            }
+            return try applyEvents(db, to: shipment, events: events, eta: eta, now: now, batch: CommitBatch())
+        }
     }
 
-    /// The body of `recordCheckpoints`, for callers that already hold a write transaction
-    /// (provider webhooks record their raw payload in the same one).
+    /// The body of `recordCheckpoints`, for callers that already hold a write transaction and
+    /// the shipment as it stands in it (provider webhooks record their raw payload in the same one).
     func applyEvents(
-        _ db: Database, tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date??, now: Date
+        _ db: Database, to before: Shipment, events: [CheckpointEvent], eta: Date??, now: Date, batch: CommitBatch
     ) throws -> IngestOutcome {
-        guard let record = try ShipmentRecord.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, shipmentID])
-        else {
-            throw StoreError.shipmentNotFound
-        }
-        var shipment = try record.shipment()
-        let before = shipment
-        var added: [String] = []
+        var shipment = before
+        var added: [CheckpointEvent] = []
+        var fingerprints: [String] = []
         for event in events {
+            let fingerprint = event.fingerprint
             try db.cachedStatement(sql: """
                 INSERT INTO checkpoint (shipment_id, occurred_at, utc_offset_seconds, status, substatus, message,
                     city, region, country, source, raw_code, fingerprint, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (shipment_id, fingerprint) DO NOTHING
                 """).execute(arguments: [
-                    shipmentID, event.occurredAt, event.utcOffsetSeconds, event.status.rawValue, event.substatus?.description,
+                    shipment.id, StoredDate(event.occurredAt), event.utcOffsetSeconds, event.status.rawValue, event.substatus?.description,
                     event.message, event.location.city, event.location.region, event.location.country, event.source,
-                    event.rawCode, event.fingerprint, now,
+                    event.rawCode, fingerprint, StoredDate(now),
                 ])
-            if db.changesCount == 1 { added.append(event.fingerprint) }
+            if db.changesCount == 1 {
+                added.append(event)
+                fingerprints.append(fingerprint)
+            }
         }
-        let inserted = added.count
         let etaChanged: Bool = if let eta { eta != shipment.eta } else { false }
-        guard inserted > 0 || etaChanged else {
+        guard !added.isEmpty || etaChanged else {
             return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: before.status)
         }
         // The newest checkpoint by event time decides, whatever order they arrived in.
-        let newest = try CheckpointRecord.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM checkpoint WHERE shipment_id = ?
-              AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = ?)
-            """), arguments: [shipmentID, shipmentID]).map { try $0.checkpoint().event }
-        let resolution = ShipmentStatusRule.resolve(newest)
+        let resolution = ShipmentStatusRule.resolve(try newestCheckpoints(db, of: before, adding: added))
         shipment.status = resolution.status
         shipment.substatus = resolution.substatus
         shipment.lastEventAt = resolution.lastEventAt
@@ -62,11 +63,32 @@ extension AppDatabase {
             UPDATE shipment SET status = ?, substatus = ?, last_event_at = ?, delivered_at = ?, eta = ?, updated_at = ?
             WHERE id = ?
             """).execute(arguments: [
-                shipment.status.rawValue, shipment.substatus?.description, shipment.lastEventAt, shipment.deliveredAt,
-                shipment.eta, now, shipmentID,
+                shipment.status.rawValue, shipment.substatus?.description, shipment.lastEventAt.map(StoredDate.init),
+                shipment.deliveredAt.map(StoredDate.init), shipment.eta.map(StoredDate.init), StoredDate(now), shipment.id,
             ])
         // The messages this change makes due commit with it, or not at all.
-        try enqueueNotifications(db, tenantID: tenantID, before: before, after: shipment, newCheckpoints: added, now: now)
-        return IngestOutcome(shipment: shipment, inserted: inserted, previousStatus: before.status)
+        try enqueueNotifications(db, tenantID: shipment.tenantID, before: before, after: shipment, newCheckpoints: fingerprints, now: now, batch: batch)
+        return IngestOutcome(shipment: shipment, inserted: added.count, previousStatus: before.status)
+    }
+
+    /// The checkpoints at the newest event time once `added` are stored. `lastEventAt`, as read
+    /// from the shipment's row, is the latest stored event time (this function's caller is the
+    /// only writer of checkpoints and of that column), nil while none is stored. So when an added checkpoint is later, to the
+    /// millisecond a time is stored with, the newest are the added ones in that millisecond (given
+    /// one time, so that they tie as stored ones would) and nothing is read.
+    private func newestCheckpoints(_ db: Database, of shipment: Shipment, adding added: [CheckpointEvent]) throws -> [CheckpointEvent] {
+        let stored = added.map { StoredDate.milliseconds($0.occurredAt) }
+        if let latest = stored.max(), shipment.lastEventAt.map({ latest > StoredDate.milliseconds($0) }) ?? true,
+           let first = stored.firstIndex(of: latest) {
+            return zip(added, stored).filter { $0.1 == latest }.map { event, _ in
+                var event = event
+                event.occurredAt = added[first].occurredAt
+                return event
+            }
+        }
+        return try CheckpointRecord.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM checkpoint WHERE shipment_id = ?
+              AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = ?)
+            """), arguments: [shipment.id, shipment.id]).map { try $0.checkpoint().event }
     }
 }

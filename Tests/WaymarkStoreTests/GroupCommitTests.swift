@@ -44,7 +44,7 @@ struct GroupCommitTests {
         let (database, commits) = try await scratch()
         let gate = Gate()
         let first = Task {
-            try await commits.write { db in
+            try await commits.write { db, _ in
                 gate.hold()
                 try db.execute(sql: "INSERT INTO scratch VALUES (0)")
                 return 0
@@ -53,7 +53,7 @@ struct GroupCommitTests {
         try await gate.waitUntilHeld()
         var others: [Task<Int, any Error>] = []
         for n in 1...10 {
-            others.append(Task { try await commits.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (?)", arguments: [n]); return n } })
+            others.append(Task { try await commits.write { db, _ in try db.execute(sql: "INSERT INTO scratch VALUES (?)", arguments: [n]); return n } })
         }
         while commits.waitingCount < 10 { try await Task.sleep(for: .milliseconds(5)) }
         gate.release()
@@ -70,17 +70,17 @@ struct GroupCommitTests {
         let (database, commits) = try await scratch()
         try await database.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (9)") }
         let gate = Gate()
-        let holder = Task { try await commits.write { _ in gate.hold(); return -1 } }
+        let holder = Task { try await commits.write { _, _ in gate.hold(); return -1 } }
         try await gate.waitUntilHeld()
-        let ok1 = Task { try await commits.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (1)"); return 1 } }
+        let ok1 = Task { try await commits.write { db, _ in try db.execute(sql: "INSERT INTO scratch VALUES (1)"); return 1 } }
         let bad = Task {
-            try await commits.write { db -> Int in
+            try await commits.write { db, _ -> Int in
                 try db.execute(sql: "INSERT INTO scratch VALUES (2)")
                 throw Refused()
             }
         }
-        let duplicate = Task { try await commits.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (9)"); return 3 } }
-        let ok2 = Task { try await commits.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (4)"); return 4 } }
+        let duplicate = Task { try await commits.write { db, _ in try db.execute(sql: "INSERT INTO scratch VALUES (9)"); return 3 } }
+        let ok2 = Task { try await commits.write { db, _ in try db.execute(sql: "INSERT INTO scratch VALUES (4)"); return 4 } }
         while commits.waitingCount < 4 { try await Task.sleep(for: .milliseconds(5)) }
         gate.release()
         _ = try await holder.value
@@ -89,6 +89,43 @@ struct GroupCommitTests {
         await #expect(throws: DatabaseError.self) { try await duplicate.value }
         #expect(try await ok2.value == 4)
         #expect(try await stored(database) == [1, 4, 9])
+    }
+
+    @Test("The writes of one transaction share their reads, and leave final writes that a rolled-back write takes back")
+    func writesShareABatch() async throws {
+        let (database, commits) = try await scratch()
+        let gate = Gate()
+        final class Reads: Sendable { let count = Mutex(0) }
+        let reads = Reads()
+        let holder = Task { try await commits.write { _, _ in gate.hold(); return -1 } }
+        try await gate.waitUntilHeld()
+        func write(_ n: Int, key: String, fails: Bool = false) -> Task<Int, any Error> {
+            Task { [commits, reads] in
+                try await commits.write { db, batch in
+                    _ = batch.once("setting") { reads.count.withLock { $0 += 1 } }
+                    batch.atCommit(key) { db in try db.execute(sql: "INSERT INTO scratch VALUES (?)", arguments: [n]) }
+                    if fails { throw Refused() }
+                    return n
+                }
+            }
+        }
+        let first = write(100, key: "a")
+        while commits.waitingCount < 1 { try await Task.sleep(for: .milliseconds(5)) }
+        let latest = write(101, key: "a")
+        while commits.waitingCount < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        let refused = write(102, key: "a", fails: true)
+        while commits.waitingCount < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        let other = write(200, key: "b")
+        while commits.waitingCount < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        gate.release()
+        _ = try await holder.value
+        let answers = [try await first.value, try await latest.value, try await other.value]
+        #expect(answers == [100, 101, 200])
+        await #expect(throws: Refused.self) { try await refused.value }
+        // Key "a": the latest write that committed (101), not the first, not the refused one.
+        #expect(try await stored(database) == [101, 200])
+        #expect(reads.count.withLock { $0 } == 1)
+        #expect(commits.statistics.largestBatch == 4)
     }
 
     @Test("Two hundred provider webhooks at once: each stored once, in fewer transactions than events")

@@ -36,6 +36,25 @@ struct IngestTests {
         #expect(stored.checkpoints.allSatisfy { $0.shipmentID == shipment.id })
     }
 
+    @Test("Events in the same stored millisecond tie as stored ones do: the more advanced status wins, not the later microsecond")
+    func sameMillisecondTies() async throws {
+        let (database, tenant, shipment) = try await setUp()
+        let outcome = try await database.recordCheckpoints(
+            tenantID: tenant.id, shipmentID: shipment.id,
+            events: [Fixture.event(200.0001, .outForDelivery, "out"), Fixture.event(200.0004, .inTransit, "hub")])
+        #expect(outcome.shipment.status == .outForDelivery)
+        // Later, a new one in the stored millisecond (times are stored to the nearest one): read
+        // back and compared as stored; then one in the next millisecond.
+        let tie = try await database.recordCheckpoints(tenantID: tenant.id, shipmentID: shipment.id, events: [Fixture.event(200.0003, .inTransit, "again")])
+        #expect(tie.shipment.status == .outForDelivery)
+        let later = try await database.recordCheckpoints(tenantID: tenant.id, shipmentID: shipment.id, events: [Fixture.event(200.0011, .inTransit, "next")])
+        #expect(later.shipment.status == .inTransit)
+        let stored = try #require(try await database.shipment(tenantID: tenant.id, id: shipment.id))
+        #expect(stored.shipment.status == .inTransit)
+        let lastEvent = try #require(stored.shipment.lastEventAt?.timeIntervalSince(storeReferenceDate))
+        #expect(abs(lastEvent - 200.001) < 0.000_01)
+    }
+
     @Test("A late, older event does not move a delivered shipment back")
     func lateEventAfterDelivery() async throws {
         let (database, tenant, shipment) = try await setUp()

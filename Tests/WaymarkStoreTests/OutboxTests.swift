@@ -94,8 +94,7 @@ struct OutboxTests {
         await #expect(throws: Abort.self) {
             try await setup.database.pool.write { db in
                 _ = try setup.database.applyEvents(
-                    db, tenantID: setup.tenant.id, shipmentID: shipment.id, events: [Fixture.event(100, .delivered)], eta: nil,
-                    now: storeReferenceDate)
+                    db, to: shipment, events: [Fixture.event(100, .delivered)], eta: nil, now: storeReferenceDate, batch: CommitBatch())
                 throw Abort()
             }
         }

@@ -10,26 +10,32 @@ extension AppDatabase {
     /// trigger is not written again. Returns how many were written.
     @discardableResult
     func enqueueNotifications(
-        _ db: Database, tenantID: Int64, before: Shipment?, after: Shipment, newCheckpoints: [String] = [], now: Date
+        _ db: Database, tenantID: Int64, before: Shipment?, after: Shipment, newCheckpoints: [String] = [], now: Date,
+        batch: CommitBatch = CommitBatch()
     ) throws -> Int {
         let triggers = NotificationDecision.triggers(before: before, after: after, newCheckpoints: newCheckpoints)
-        return try enqueue(db, tenantID: tenantID, shipment: after, triggers: triggers, now: now)
+        return try enqueue(db, tenantID: tenantID, shipment: after, triggers: triggers, now: now, batch: batch)
     }
 
-    /// Stores the deliveries due for `triggers` under the tenant's rules and audience.
-    func enqueue(_ db: Database, tenantID: Int64, shipment: Shipment, triggers: [NotificationTrigger], now: Date) throws -> Int {
+    /// Stores the deliveries due for `triggers` under the tenant's rules and audience. The
+    /// tenant's endpoints, rules and slug are read once per `batch`.
+    func enqueue(
+        _ db: Database, tenantID: Int64, shipment: Shipment, triggers: [NotificationTrigger], now: Date, batch: CommitBatch = CommitBatch()
+    ) throws -> Int {
         guard !triggers.isEmpty else { return 0 }
         // Every import row and most checkpoints raise triggers only webhooks hear about: with no
         // endpoint to tell, that is the end of it, before rules or subscriptions are read.
-        let endpoints = try enabledEndpoints(db, tenantID: tenantID)
+        let endpoints = try batch.once("endpoints \(tenantID)") { try enabledEndpoints(db, tenantID: tenantID) }
         guard !endpoints.isEmpty || triggers.contains(where: \.canNotifyShoppers) else { return 0 }
-        let settings = try notificationSettings(db, tenantID: tenantID)
+        let settings = try batch.once("notification settings \(tenantID)") { try notificationSettings(db, tenantID: tenantID) }
         let shoppers = triggers.contains { !NotificationDecision.shopperChannels(for: $0, rules: settings.rules).isEmpty }
         var audience = try shoppers ? audience(db, tenantID: tenantID, shipmentID: shipment.id) : NotificationAudience()
         audience.endpoints = endpoints.map(\.subscription)
         let planned = NotificationDecision.plan(triggers, rules: settings.rules, audience: audience)
         guard !planned.isEmpty else { return 0 }
-        guard let tenantSlug = try String.fetchOne(db, sql: "SELECT slug FROM tenant WHERE id = ?", arguments: [tenantID]) else {
+        guard let tenantSlug = try batch.once("slug \(tenantID)", {
+            try String.fetchOne(db.cachedStatement(sql: "SELECT slug FROM tenant WHERE id = ?"), arguments: [tenantID])
+        }) else {
             throw StoreError.tenantNotFound("#\(tenantID)")
         }
         let tracked = TrackedShipment(shipment: shipment, checkpoints: try Self.checkpoints(db, shipmentID: shipment.id))
