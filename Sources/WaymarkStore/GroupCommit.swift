@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import Synchronization
 
@@ -48,7 +49,9 @@ final class GroupCommit<Output: Sendable>: Sendable {
                 return true
             }
             if startWriter {
-                Task { await self.drain() }
+                // Off the cooperative pool: while its threads read and decode requests, the next
+                // transaction need not wait for one of them to start.
+                DispatchQueue.global(qos: .userInitiated).async { self.drain() }
             }
         }
     }
@@ -63,7 +66,8 @@ final class GroupCommit<Output: Sendable>: Sendable {
         state.withLock { $0.waiting.count }
     }
 
-    private func drain() async {
+    /// Writes batch after batch on this (blocked) thread until nothing waits.
+    private func drain() {
         while true {
             let batch = state.withLock { state -> [Waiting] in
                 let batch = Array(state.waiting.prefix(maxBatch))
@@ -79,7 +83,7 @@ final class GroupCommit<Output: Sendable>: Sendable {
             guard !batch.isEmpty else { return }
             let works = batch.map(\.work)
             do {
-                let results = try await pool.write { db in
+                let results = try pool.write { db in
                     let shared = CommitBatch()
                     let results = works.map { work in Self.attempt(work, in: db, sharing: shared) }
                     try shared.finish(db)

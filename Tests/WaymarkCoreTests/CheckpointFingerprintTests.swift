@@ -30,4 +30,22 @@ struct CheckpointFingerprintTests {
         #expect(neighbour.fingerprint != mailbox.fingerprint)
         #expect(base.fingerprint != neighbour.fingerprint)
     }
+
+    @Test("The one-pass message normalization agrees with lowercasing and splitting on whitespace, for any text")
+    func normalizationAgreesWithTheLongWay() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = (0x00...0x7F).map { Character(Unicode.Scalar(UInt8($0))) } + ["É", "ß", "\u{00A0}", "\u{2003}", "İ", "\r\n", "包"]
+        var messages = ["", " ", "Scan 5 at the Denver hub", "\u{1C}x\u{1F}", "a\u{85}b", "ÅRHUS  Hub", "\r\n\tX\u{0B}Y\u{0C}"]
+        for _ in 0..<5_000 {
+            let length = Int.random(in: 0..<24, using: &generator)
+            let asciiOnly = Bool.random(using: &generator)
+            messages.append(String((0..<length).map { _ in
+                asciiOnly ? alphabet[Int.random(in: 0..<128, using: &generator)] : alphabet.randomElement(using: &generator) ?? " "
+            }))
+        }
+        for message in messages {
+            let expected = "1749988800|in_transit|" + message.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(checkpoint(0, .inTransit, message).fingerprint == expected, "\(Array(message.unicodeScalars))")
+        }
+    }
 }

@@ -2,8 +2,12 @@
 """Ingest (QUALITY.md): signed AfterShip webhooks, each answered only after its commit, posted by
 `wrk` on loopback as fast as Waymark takes them; against the same rows inserted with raw GRDB
 (`waymark-bench raw-ingest`) on a copy of the same database, twice: one durable transaction per
-event, and 128 events per transaction, the most Waymark's group commit puts in one. The last
-line's ratio is against the better of the two.
+event, and 128 events per transaction, the most Waymark's group commit puts in one.
+
+Waymark is measured twice, by 16 and by 128 concurrent senders: a group commit can only hold
+the events that are waiting, so only the second can fill transactions as large as the
+baseline's (a platform's providers retrying after an outage send that many at once). The last
+line's ratio is the 128 senders' against the better baseline; the 16 senders' follows it.
 
     swift build -c release
     scripts/bench/ingest.py [--seconds 10] [--shipments 1000]
@@ -57,17 +61,18 @@ def prepare(waymark, shipments, events):
         body, headers = aftership_event(number, n, when=when, message=message)
         wrk_lines.append(f"{headers['aftership-hmac-sha256']}\t{body.decode()}")
         raw_lines.append("\t".join([tenant_id, number, when.replace("T", " ").replace("Z", ".000"), "in_transit", message, f"raw-{n}", body.decode()]))
-    events_file = waymark.work / "events.tsv"
-    events_file.write_text("\n".join(wrk_lines) + "\n")
     rows_file = waymark.work / "rows.tsv"
     rows_file.write_text("\n".join(raw_lines) + "\n")
-    return events_file, rows_file
+    return wrk_lines, rows_file
 
 
-def measure_waymark(waymark, events_file, seconds, threads=2, connections=16):
-    """Flat-out ingest through HTTP; events/s counted from the checkpoints committed."""
+def measure_waymark(waymark, events, seconds, connections, threads=2):
+    """Flat-out ingest through HTTP of `events` (more than the run can send; each is sent at most
+    once); events/s counted from the checkpoints committed."""
+    events_file = waymark.work / f"events-{connections}.tsv"
+    events_file.write_text("\n".join(events) + "\n")
     before = int(waymark.sql("SELECT count(*) FROM checkpoint"))
-    script = waymark.work / "ingest.lua"
+    script = waymark.work / f"ingest-{connections}.lua"
     script.write_text(LUA % {"threads": threads, "events": events_file, "path": "/hooks/aftership/bench"})
     run = wrk(waymark.base + "/hooks/aftership/bench", seconds=seconds, connections=connections, threads=threads, script=str(script))
     committed = int(waymark.sql("SELECT count(*) FROM checkpoint")) - before
@@ -90,7 +95,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10, help="length of the wrk run")
     parser.add_argument("--shipments", type=int, default=1000)
-    parser.add_argument("--events", type=int, default=80000, help="prepared events; more than the run can send")
+    parser.add_argument("--events", type=int, default=160000, help="prepared events; more than the two runs can send")
     parser.add_argument("--raw-events", type=int, default=20000, help="events the raw baseline inserts")
     parser.add_argument("--bin", default=str(RELEASE_BINARY))
     args = parser.parse_args()
@@ -103,12 +108,15 @@ def main():
     try:
         waymark.create_tenant()
         waymark.start()
-        events_file, rows_file = prepare(waymark, args.shipments, args.events)
+        events, rows_file = prepare(waymark, args.shipments, args.events)
         # The baseline starts from the same database: the tenant and its shipments, no events yet.
         waymark.sql("PRAGMA wal_checkpoint(TRUNCATE)")
         baseline_db = waymark.work / "baseline.sqlite"
         shutil.copy(waymark.db, baseline_db)
-        ours = measure_waymark(waymark, events_file, args.seconds)
+        # Each run sends its own events: the first third to 16 senders, the rest to 128.
+        third = len(events) // 3
+        few = measure_waymark(waymark, events[:third], args.seconds, connections=16)
+        ours = measure_waymark(waymark, events[third:], args.seconds, connections=128)
         rss = waymark.peak_rss_mib()
     finally:
         waymark.stop()
@@ -120,14 +128,15 @@ def main():
 
     print(f"{args.shipments:,} shipments; each event one new checkpoint, acknowledged after its commit (synchronous=FULL)")
     table(["writer", "events/s", "events", "p50 ms", "p99 ms"], [
-        ["waymark, signed webhooks over HTTP (wrk -t2 -c16)", f"{ours['events_per_second']:,.0f}", f"{ours['requests']:,}",
-         f"{ours['latency_ms'][50]:.2f}", f"{ours['latency_ms'][99]:.2f}"],
+        *[[f"waymark, signed webhooks over HTTP (wrk -t2 -c{senders})", f"{run['events_per_second']:,.0f}", f"{run['requests']:,}",
+           f"{run['latency_ms'][50]:.2f}", f"{run['latency_ms'][99]:.2f}"] for senders, run in [(16, few), (128, ours)]],
         ["raw GRDB, same rows, one transaction per event", f"{single['events_per_second']:,.0f}", f"{single['events']:,}", "", ""],
         ["raw GRDB, same rows, 128 events per transaction", f"{batched['events_per_second']:,.0f}", f"{batched['events']:,}", "", ""],
     ])
     print(f"waymark peak RSS: {rss:.1f} MiB")
-    print(f"ingest_rate: {ours['events_per_second']:,.0f} events/s ({ours['events_per_second'] / ceiling['events_per_second']:.2f} of raw GRDB "
-          f"at {ceiling['batch']} per transaction; {ours['events_per_second'] / single['events_per_second']:.2f} of raw GRDB at 1)")
+    print(f"ingest_rate: {ours['events_per_second']:,.0f} events/s by 128 senders ({ours['events_per_second'] / ceiling['events_per_second']:.2f} of raw GRDB "
+          f"at {ceiling['batch']} per transaction, {ours['events_per_second'] / single['events_per_second']:.2f} of raw GRDB at 1); "
+          f"by 16 senders {few['events_per_second']:,.0f} ({few['events_per_second'] / ceiling['events_per_second']:.2f})")
 
 
 if __name__ == "__main__":

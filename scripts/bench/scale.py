@@ -42,8 +42,8 @@ def run(binary, shipments, seconds):
         size_mib = waymark.db.stat().st_size / 2**20
         waymark.start()
         page = wrk(waymark.base + path, seconds=seconds, connections=20, rate=1000)
-        events_file, _ = prepare(waymark, 1000, 60000)
-        ingest = measure_waymark(waymark, events_file, seconds)
+        events, _ = prepare(waymark, 1000, 60000)
+        ingest = measure_waymark(waymark, events, seconds, connections=16)
         rss = waymark.peak_rss_mib()
     finally:
         waymark.stop()

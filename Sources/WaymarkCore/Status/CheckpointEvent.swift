@@ -34,8 +34,30 @@ public struct CheckpointEvent: Hashable, Sendable {
     /// make a new checkpoint.
     public var fingerprint: String {
         let seconds = Int64(occurredAt.timeIntervalSince1970.rounded(.down))
-        let normalizedMessage = message.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        return "\(seconds)|\(substatus?.description ?? status.rawValue)|\(normalizedMessage)"
+        return "\(seconds)|\(substatus?.description ?? status.rawValue)|\(Self.normalized(message))"
+    }
+
+    /// `message` lowercased, its runs of whitespace made one space, trimmed. ASCII, which nearly
+    /// every carrier writes, is done byte by byte in one pass; anything else the long way.
+    static func normalized(_ message: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(message.utf8.count)
+        var pendingSpace = false
+        for byte in message.utf8 {
+            switch byte {
+            case 0x80...:
+                return message.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            case 0x09...0x0D, 0x20:
+                pendingSpace = !bytes.isEmpty
+            default:
+                if pendingSpace {
+                    bytes.append(0x20)
+                    pendingSpace = false
+                }
+                bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
