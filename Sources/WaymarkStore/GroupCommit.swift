@@ -85,7 +85,7 @@ final class GroupCommit<Output: Sendable>: Sendable {
             do {
                 let results = try pool.write { db in
                     let shared = CommitBatch()
-                    let results = works.map { work in Self.attempt(work, in: db, sharing: shared) }
+                    let results = try works.map { work in try Self.attempt(work, in: db, sharing: shared) }
                     try shared.finish(db)
                     return results
                 }
@@ -101,22 +101,27 @@ final class GroupCommit<Output: Sendable>: Sendable {
     }
 
     /// One caller's work in a savepoint of the shared transaction: rolled back alone if it throws,
-    /// with the writes it left for the commit.
-    private static func attempt(_ work: Work, in db: Database, sharing shared: CommitBatch) -> Result<Output, any Error> {
-        var output: Output?
+    /// with the writes it left for the commit. The savepoint's statements are prepared once per
+    /// connection (GRDB's `inSavepoint` prepares them again for every write). When SQLite has
+    /// already ended the whole transaction (a full disk, an I/O error), there is no savepoint to
+    /// go back to: the error is thrown, and every write of the batch gets it.
+    private static func attempt(_ work: Work, in db: Database, sharing shared: CommitBatch) throws -> Result<Output, any Error> {
         let mark = shared.mark
+        try db.cachedStatement(sql: "SAVEPOINT grouped").execute()
         do {
-            try db.inSavepoint {
-                output = try work(db, shared)
-                return .commit
-            }
+            let output = try work(db, shared)
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT grouped").execute()
+            return .success(output)
         } catch {
             shared.rollBack(to: mark)
+            do {
+                try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT grouped").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT grouped").execute()
+            } catch _ {
+                throw error
+            }
             return .failure(error)
         }
-        // `inSavepoint` runs the block once, so `output` is set whenever it returned without error.
-        guard let output else { return .failure(CancellationError()) }
-        return .success(output)
     }
 }
 

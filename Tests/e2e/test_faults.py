@@ -137,6 +137,7 @@ def test_a_full_disk_refuses_writes_with_503_keeps_serving_and_recovers(tmp_path
     try:
         db = disk / "waymark.sqlite"
         key = create_tenant(db, "acme")["api_key"]
+        run_cli("provider", "set", "--tenant", "acme", "--provider", "aftership", "--secret", SECRET, db=db)
         server = Server(db, env={"WAYMARK_API_RATE_LIMIT": "1000000"})
         status, shipment = server.api("POST", "/shipments", key, {"tracking_number": "1ZDISK000000000001", "carrier": "ups"})
         assert status == 201, shipment
@@ -168,11 +169,30 @@ def test_a_full_disk_refuses_writes_with_503_keeps_serving_and_recovers(tmp_path
         assert refused, f"the disk never filled: {statuses[-5:]}"
         assert set(statuses[:-1]) <= {201}, f"only 201 before the disk filled, then 503: {sorted(set(statuses))}"
 
+        # Provider webhooks sent together share one group commit: each is refused the same way.
+        hooks = [hook("1ZDISKHOOK00000001", n) for n in range(24)]
+        answers = [None] * len(hooks)
+
+        def send(index):
+            _, body, headers = hooks[index]
+            status, response_headers, text = server.request("POST", "/hooks/aftership/acme", body, headers)
+            answers[index] = (status, response_headers.get("Retry-After"), text)
+
+        senders = [threading.Thread(target=send, args=(index,)) for index in range(len(hooks))]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        for status, retry_after, text in answers:
+            assert (status, retry_after) == (503, "30"), text
+            assert json.loads(text)["type"] == "urn:waymark:problem:storage-full"
+
         assert server.get(page)[0] == 200, "pages are served from what is stored"
         assert server.get("/healthz")[0] == 200
         assert server.proc.poll() is None, "the server stays up"
         conn = sqlite3.connect(db)
         assert conn.execute("SELECT count(*) FROM shipment WHERE tracking_number = ?", (refused,)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM inbound_event").fetchone()[0] == 0
         conn.close()
 
         filler.unlink()
