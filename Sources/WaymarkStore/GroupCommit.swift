@@ -33,6 +33,11 @@ final class GroupCommit<Output: Sendable>: Sendable {
     private let pool: DatabasePool
     private let maxBatch: Int
     private let state = Mutex(State())
+    /// Where the writer loop runs: off the cooperative pool, so the next transaction need not
+    /// wait for a thread that is reading requests; and on a serial queue of its own, which gets a
+    /// thread of its own, rather than a global queue, which has only as many as there are cores
+    /// and can have them all blocked.
+    private let writerLoop = DispatchQueue(label: "waymark.group-commit", qos: .userInitiated)
 
     init(pool: DatabasePool, maxBatch: Int = 128) {
         self.pool = pool
@@ -49,9 +54,7 @@ final class GroupCommit<Output: Sendable>: Sendable {
                 return true
             }
             if startWriter {
-                // Off the cooperative pool: while its threads read and decode requests, the next
-                // transaction need not wait for one of them to start.
-                DispatchQueue.global(qos: .userInitiated).async { self.drain() }
+                writerLoop.async { self.drain() }
             }
         }
     }

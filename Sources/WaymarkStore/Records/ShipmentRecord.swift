@@ -78,39 +78,56 @@ struct ShipmentRecord: Codable, StoredRecord, PersistableRecord, Identifiable {
         static let stalledCheckedFor = Column(CodingKeys.stalledCheckedFor)
     }
 
+    /// The columns in the table's order, which `SELECT *` and `SELECT s.*` return.
+    static let tableOrder: [Column] = [
+        Columns.id, Columns.tenantID, Columns.trackingNumber, Columns.carrier, Columns.orderNumber, Columns.customerName,
+        Columns.customerEmail, Columns.customerPhone, Columns.customerLocale, Columns.destinationCity, Columns.destinationRegion,
+        Columns.destinationPostalCode, Columns.destinationPostalKey, Columns.destinationCountry, Columns.status, Columns.substatus,
+        Columns.eta, Columns.deliveredAt, Columns.lastEventAt, Columns.token, Columns.metadata, Columns.createdAt, Columns.updatedAt,
+        Columns.archivedAt, Columns.registrationError, Columns.stalledCheckedFor,
+    ]
+
     /// Written out rather than left to `Codable`: every provider event reads its shipment in the
     /// writer's transaction, and GRDB's `Codable` decoding of these 26 columns was the largest
-    /// single cost there. Errors are a stored record's: a `StoredValueError` naming the table, the
-    /// column and the shipment's id.
+    /// single cost there. A row laid out as the table is (checked by its column names) is read
+    /// by position; any other by name. Errors are a stored record's: a `StoredValueError` naming
+    /// the table, the column and the shipment's id.
     init(row: Row) throws {
-        let id: String = try Self.value(Columns.id, in: row, id: "?")
-        func column<T: DatabaseValueConvertible>(_ column: Column) throws -> T { try Self.value(column, in: row, id: id) }
+        let byPosition = row.count == Self.tableOrder.count && zip(row.columnNames, Self.tableOrder).allSatisfy { $0 == $1.name }
+        let id: String = try byPosition ? Self.value(at: 0, Columns.id, in: row, id: "?") : Self.value(Columns.id, in: row, id: "?")
+        func column<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T {
+            try byPosition ? Self.value(at: index, Self.tableOrder[index], in: row, id: id) : Self.value(Self.tableOrder[index], in: row, id: id)
+        }
         self.id = id
-        tenantID = try column(Columns.tenantID)
-        trackingNumber = try column(Columns.trackingNumber)
-        carrier = try column(Columns.carrier)
-        orderNumber = try column(Columns.orderNumber)
-        customerName = try column(Columns.customerName)
-        customerEmail = try column(Columns.customerEmail)
-        customerPhone = try column(Columns.customerPhone)
-        customerLocale = try column(Columns.customerLocale)
-        destinationCity = try column(Columns.destinationCity)
-        destinationRegion = try column(Columns.destinationRegion)
-        destinationPostalCode = try column(Columns.destinationPostalCode)
-        destinationPostalKey = try column(Columns.destinationPostalKey)
-        destinationCountry = try column(Columns.destinationCountry)
-        status = try column(Columns.status)
-        substatus = try column(Columns.substatus)
-        eta = try column(Columns.eta)
-        deliveredAt = try column(Columns.deliveredAt)
-        lastEventAt = try column(Columns.lastEventAt)
-        token = try column(Columns.token)
-        metadata = try column(Columns.metadata)
-        createdAt = try column(Columns.createdAt)
-        updatedAt = try column(Columns.updatedAt)
-        archivedAt = try column(Columns.archivedAt)
-        registrationError = try column(Columns.registrationError)
-        stalledCheckedFor = try column(Columns.stalledCheckedFor)
+        tenantID = try column(1)
+        trackingNumber = try column(2)
+        carrier = try column(3)
+        orderNumber = try column(4)
+        customerName = try column(5)
+        customerEmail = try column(6)
+        customerPhone = try column(7)
+        customerLocale = try column(8)
+        destinationCity = try column(9)
+        destinationRegion = try column(10)
+        destinationPostalCode = try column(11)
+        destinationPostalKey = try column(12)
+        destinationCountry = try column(13)
+        let statusText: String = try column(14)
+        guard let status = DeliveryStatus(rawValue: statusText) else {
+            throw StoredValueError(table: Self.databaseTableName, column: Columns.status.name, rowID: id, problem: "'\(statusText)' is not a status")
+        }
+        self.status = status
+        substatus = try column(15)
+        eta = try column(16)
+        deliveredAt = try column(17)
+        lastEventAt = try column(18)
+        token = try column(19)
+        metadata = try column(20)
+        createdAt = try column(21)
+        updatedAt = try column(22)
+        archivedAt = try column(23)
+        registrationError = try column(24)
+        stalledCheckedFor = try column(25)
     }
 
     /// The row for a new shipment.
