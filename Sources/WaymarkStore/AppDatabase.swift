@@ -39,7 +39,12 @@ public struct AppDatabase: Sendable {
         // SQLite's 1,000: under a stream of provider webhooks each group commit writes a few
         // hundred pages, so the default checkpointed (more writes, one more fsync) after nearly
         // every commit; a page rewritten by many commits is now copied back once.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 8192") }
+        // The writer keeps up to 64 MiB of pages (SQLite's default is 2 MiB): ingest touches
+        // pages all over the checkpoint and payload indexes, and once those outgrow the cache
+        // every event reads some back from the file.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 8192; PRAGMA cache_size = -65536")
+        }
         try Migrations.migrator.migrate(pool)
     }
 
@@ -92,7 +97,7 @@ public struct AppDatabase: Sendable {
     public func pragmas() async throws -> [String: String] {
         try await pool.write { db in
             var result: [String: String] = [:]
-            for name in ["journal_mode", "synchronous", "foreign_keys", "busy_timeout", "wal_autocheckpoint"] {
+            for name in ["journal_mode", "synchronous", "foreign_keys", "busy_timeout", "wal_autocheckpoint", "cache_size"] {
                 result[name] = try String.fetchOne(db, sql: "PRAGMA \(name)")
             }
             return result

@@ -38,13 +38,14 @@ func readEvents(_ path: String) -> [Event] {
     }
 }
 
-/// The same connection settings as the server: WAL checkpointed at 8,192 pages, synchronous FULL, foreign keys.
+/// The same connection settings as the server: WAL checkpointed at 8,192 pages, a 64 MiB page
+/// cache, synchronous FULL, foreign keys.
 func openPool(_ path: String) throws -> DatabasePool {
     var config = Configuration()
     config.foreignKeysEnabled = true
     config.busyMode = .timeout(10)
     let pool = try DatabasePool(path: path, configuration: config)
-    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 8192") }
+    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 8192; PRAGMA cache_size = -65536") }
     return pool
 }
 

@@ -4,7 +4,8 @@
 (`waymark-bench raw-ingest`) on a copy of the same database, twice: one durable transaction per
 event, and 128 events per transaction, the most Waymark's group commit puts in one.
 
-Waymark is measured twice, by 16 and by 128 concurrent senders: a group commit can only hold
+Waymark is measured twice, each time on a fresh copy of the prepared database, by 128 and by 16
+concurrent senders: a group commit can only hold
 the events that are waiting, so only the second can fill transactions as large as the
 baseline's (a platform's providers retrying after an outage send that many at once). The last
 line's ratio is the 128 senders' against the better baseline; the 16 senders' follows it.
@@ -95,7 +96,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10, help="length of the wrk run")
     parser.add_argument("--shipments", type=int, default=1000)
-    parser.add_argument("--events", type=int, default=160000, help="prepared events; more than the two runs can send")
+    parser.add_argument("--events", type=int, default=100000, help="prepared events; more than a run can send")
     parser.add_argument("--raw-events", type=int, default=20000, help="events the raw baseline inserts")
     parser.add_argument("--bin", default=str(RELEASE_BINARY))
     args = parser.parse_args()
@@ -109,17 +110,22 @@ def main():
         waymark.create_tenant()
         waymark.start()
         events, rows_file = prepare(waymark, args.shipments, args.events)
-        # The baseline starts from the same database: the tenant and its shipments, no events yet.
-        waymark.sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        baseline_db = waymark.work / "baseline.sqlite"
-        shutil.copy(waymark.db, baseline_db)
-        # Each run sends its own events: the first third to 16 senders, the rest to 128.
-        third = len(events) // 3
-        few = measure_waymark(waymark, events[:third], args.seconds, connections=16)
-        ours = measure_waymark(waymark, events[third:], args.seconds, connections=128)
-        rss = waymark.peak_rss_mib()
     finally:
         waymark.stop()
+    # Every run starts from the same database: the tenant and its shipments, no events yet.
+    waymark.sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    baseline_db = waymark.work / "baseline.sqlite"
+    shutil.copy(waymark.db, baseline_db)
+    runs = {}
+    for senders in (128, 16):
+        server = Waymark(args.bin, work=waymark.work, db=waymark.work / f"waymark-{senders}.sqlite")
+        shutil.copy(baseline_db, server.db)
+        try:
+            server.start()
+            runs[senders] = {**measure_waymark(server, events, args.seconds, connections=senders), "rss": server.peak_rss_mib()}
+        finally:
+            server.stop()
+    ours, few, rss = runs[128], runs[16], max(run["rss"] for run in runs.values())
     raw_rows = waymark.work / "rows-baseline.tsv"
     raw_rows.write_text("".join(rows_file.open().readlines()[:args.raw_events]))
     single = measure_raw(bench_binary, baseline_db, raw_rows, 1)

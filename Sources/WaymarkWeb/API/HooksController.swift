@@ -60,7 +60,7 @@ struct HooksController {
         }
         let outcome = try await database.ingest(
             tenantID: tenant.id, provider: provider.rawValue, eventID: webhook.eventID, body: inbound.body, updates: webhook.updates, now: now())
-        return try JSONReply(status: .ok, HookReceipt(outcome)).response
+        return JSONReply(status: .ok, body: HookReceipt(outcome).json, location: nil).response
     }
 
     static func problem(_ error: InboundError) -> APIProblem {
@@ -96,6 +96,9 @@ final class HookRefusals: Sendable {
 }
 
 /// What Waymark tells the provider (and a developer replaying by hand) it did.
+/// What a provider's webhook is answered with. Every provider event is answered with one, so
+/// it is written by hand, byte for byte what `JSONEncoder.api` writes (sorted keys, nil left out;
+/// `HooksControllerReceiptTests` holds it to that).
 struct HookReceipt: Encodable {
     let duplicate: Bool
     let results: [Result]
@@ -107,6 +110,30 @@ struct HookReceipt: Encodable {
         let new_checkpoints: Int
         let status_changed: Bool
         let skipped: String?
+    }
+
+    var json: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + 160 * results.count)
+        func append(_ text: String) { out.append(contentsOf: text.utf8) }
+        append("{\"duplicate\":\(duplicate),\"results\":[")
+        for (index, result) in results.enumerated() {
+            if index > 0 { append(",") }
+            append("{\"created\":\(result.created),\"new_checkpoints\":\(result.new_checkpoints)")
+            if let id = result.shipment_id {
+                append(",\"shipment_id\":")
+                JSONString.append(id, to: &out)
+            }
+            if let skipped = result.skipped {
+                append(",\"skipped\":")
+                JSONString.append(skipped, to: &out)
+            }
+            append(",\"status_changed\":\(result.status_changed),\"tracking_number\":")
+            JSONString.append(result.tracking_number, to: &out)
+            append("}")
+        }
+        append("]}")
+        return out
     }
 
     init(_ outcome: InboundOutcome) {
