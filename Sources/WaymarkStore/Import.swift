@@ -15,7 +15,7 @@ extension AppDatabase {
             let existing = try db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND carrier = ? AND tracking_number = ?")
             return try shipments.map { new in
                 let carrier = new.carrier ?? Shipment.unknownCarrier
-                if let record = try ShipmentRecord.fetchOne(existing, arguments: [tenantID, carrier, new.trackingNumber]) {
+                if let record = try ShipmentRecord.fetchFirst(existing, arguments: [tenantID, carrier, new.trackingNumber]) {
                     return .unchanged(try record.shipment())
                 }
                 return .created(try insertShipment(db, tenantID: tenantID, new, now: now))

@@ -87,7 +87,7 @@ extension AppDatabase {
     /// The tenant's shipment for a number: the one with the same carrier, else the newest with
     /// that number whatever its carrier (providers and merchants name carriers differently).
     static func findShipment(_ db: Database, tenantID: Int64, update: TrackingUpdate) throws -> Shipment? {
-        try ShipmentRecord.fetchOne(db.cachedStatement(sql: """
+        try ShipmentRecord.fetchFirst(db.cachedStatement(sql: """
             SELECT * FROM shipment WHERE tenant_id = ? AND tracking_number = ?
             ORDER BY (carrier = ?) DESC, created_at DESC LIMIT 1
             """), arguments: [tenantID, update.trackingNumber, update.carrier ?? ""])?.shipment()

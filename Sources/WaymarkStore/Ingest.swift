@@ -13,7 +13,7 @@ extension AppDatabase {
         tenantID: Int64, shipmentID: String, events: [CheckpointEvent], eta: Date?? = nil, now: Date = Date()
     ) async throws -> IngestOutcome {
         try await write { db in
-            guard let shipment = try ShipmentRecord.fetchOne(
+            guard let shipment = try ShipmentRecord.fetchFirst(
                 db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND id = ?"), arguments: [tenantID, shipmentID])?.shipment()
             else {
                 throw StoreError.shipmentNotFound

@@ -51,7 +51,7 @@ extension AppDatabase {
     public func trackingPageStamp(slug: String, token: String) async throws -> (Tenant, TrackingPageStamp?)? {
         try await read { db in
             guard let tenant = try Self.fetchTenantIfAny(db, sql: "SELECT * FROM tenant WHERE slug = ?", slug) else { return nil }
-            guard let record = try ShipmentRecord.fetchOne(
+            guard let record = try ShipmentRecord.fetchFirst(
                 db.cachedStatement(sql: "SELECT * FROM shipment WHERE tenant_id = ? AND token = ?"), arguments: [tenant.id, token])
             else { return (tenant, nil) }
             let shipment = try record.shipment()
@@ -103,7 +103,7 @@ extension AppDatabase {
     }
 
     static func tracked(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> TrackedShipment? {
-        guard let record = try ShipmentRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM shipment WHERE \(condition)"), arguments: arguments)
+        guard let record = try ShipmentRecord.fetchFirst(db.cachedStatement(sql: "SELECT * FROM shipment WHERE \(condition)"), arguments: arguments)
         else { return nil }
         let shipment = try record.shipment()
         return TrackedShipment(shipment: shipment, checkpoints: try checkpoints(db, shipmentID: shipment.id))

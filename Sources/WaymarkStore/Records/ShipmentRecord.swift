@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import WaymarkCore
 
 /// A row of `shipment`, column for column. `Shipment` is what the rest of Waymark sees; this is
@@ -87,47 +88,38 @@ struct ShipmentRecord: Codable, StoredRecord, PersistableRecord, Identifiable {
         Columns.archivedAt, Columns.registrationError, Columns.stalledCheckedFor,
     ]
 
-    /// Written out rather than left to `Codable`: every provider event reads its shipment in the
-    /// writer's transaction, and GRDB's `Codable` decoding of these 26 columns was the largest
-    /// single cost there. A row laid out as the table is (checked by its column names) is read
-    /// by position; any other by name. Errors are a stored record's: a `StoredValueError` naming
-    /// the table, the column and the shipment's id.
+    /// Written out rather than left to `Codable`, which was the largest single cost of reading a
+    /// shipment. Errors are a stored record's: a `StoredValueError` naming the table, the column
+    /// and the shipment's id. (`fetchFirst` reads a `SELECT *` faster still.)
     init(row: Row) throws {
-        let byPosition = row.count == Self.tableOrder.count && zip(row.columnNames, Self.tableOrder).allSatisfy { $0 == $1.name }
-        let id: String = try byPosition ? Self.value(at: 0, Columns.id, in: row, id: "?") : Self.value(Columns.id, in: row, id: "?")
-        func column<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T {
-            try byPosition ? Self.value(at: index, Self.tableOrder[index], in: row, id: id) : Self.value(Self.tableOrder[index], in: row, id: id)
-        }
+        let id: String = try Self.value(Columns.id, in: row, id: "?")
+        func column<T: DatabaseValueConvertible>(_ column: Column) throws -> T { try Self.value(column, in: row, id: id) }
         self.id = id
-        tenantID = try column(1)
-        trackingNumber = try column(2)
-        carrier = try column(3)
-        orderNumber = try column(4)
-        customerName = try column(5)
-        customerEmail = try column(6)
-        customerPhone = try column(7)
-        customerLocale = try column(8)
-        destinationCity = try column(9)
-        destinationRegion = try column(10)
-        destinationPostalCode = try column(11)
-        destinationPostalKey = try column(12)
-        destinationCountry = try column(13)
-        let statusText: String = try column(14)
-        guard let status = DeliveryStatus(rawValue: statusText) else {
-            throw StoredValueError(table: Self.databaseTableName, column: Columns.status.name, rowID: id, problem: "'\(statusText)' is not a status")
-        }
-        self.status = status
-        substatus = try column(15)
-        eta = try column(16)
-        deliveredAt = try column(17)
-        lastEventAt = try column(18)
-        token = try column(19)
-        metadata = try column(20)
-        createdAt = try column(21)
-        updatedAt = try column(22)
-        archivedAt = try column(23)
-        registrationError = try column(24)
-        stalledCheckedFor = try column(25)
+        tenantID = try column(Columns.tenantID)
+        trackingNumber = try column(Columns.trackingNumber)
+        carrier = try column(Columns.carrier)
+        orderNumber = try column(Columns.orderNumber)
+        customerName = try column(Columns.customerName)
+        customerEmail = try column(Columns.customerEmail)
+        customerPhone = try column(Columns.customerPhone)
+        customerLocale = try column(Columns.customerLocale)
+        destinationCity = try column(Columns.destinationCity)
+        destinationRegion = try column(Columns.destinationRegion)
+        destinationPostalCode = try column(Columns.destinationPostalCode)
+        destinationPostalKey = try column(Columns.destinationPostalKey)
+        destinationCountry = try column(Columns.destinationCountry)
+        status = try column(Columns.status)
+        substatus = try column(Columns.substatus)
+        eta = try column(Columns.eta)
+        deliveredAt = try column(Columns.deliveredAt)
+        lastEventAt = try column(Columns.lastEventAt)
+        token = try column(Columns.token)
+        metadata = try column(Columns.metadata)
+        createdAt = try column(Columns.createdAt)
+        updatedAt = try column(Columns.updatedAt)
+        archivedAt = try column(Columns.archivedAt)
+        registrationError = try column(Columns.registrationError)
+        stalledCheckedFor = try column(Columns.stalledCheckedFor)
     }
 
     /// The row for a new shipment.
@@ -183,5 +175,72 @@ extension Substatus {
         } catch {
             throw record.unreadable(column, error.description)
         }
+    }
+}
+
+extension ShipmentRecord {
+    static let tableOrderNames = tableOrder.map(\.name)
+
+    /// The first shipment `statement` returns. When the statement returns the table's columns in
+    /// order (`SELECT *`), they are read where SQLite holds them: building a GRDB row first (it
+    /// indexes every column's name, lowercased) cost more than the read itself, and every
+    /// provider event and tracking page reads a shipment. Any other statement is read by name.
+    static func fetchFirst(_ statement: Statement, arguments: StatementArguments) throws -> ShipmentRecord? {
+        guard statement.columnNames == tableOrderNames else { return try fetchOne(statement, arguments: arguments) }
+        // The cursor steps onto the first row and reads its id; the statement stays on that row
+        // until the cursor goes, which resets it.
+        let cursor = try String.fetchCursor(statement, arguments: arguments)
+        return try withExtendedLifetime(cursor) {
+            guard let id = try cursor.next() else { return nil }
+            return try ShipmentRecord(columnsOf: statement.sqliteStatement, id: id)
+        }
+    }
+
+    /// The row `sqliteStatement` stands on, its columns in the table's order.
+    private init(columnsOf sqliteStatement: SQLiteStatement, id: String) throws {
+        func column<T: StatementColumnConvertible>(_ index: CInt) throws -> T? {
+            guard sqlite3_column_type(sqliteStatement, index) != SQLITE_NULL else { return nil }
+            guard let value = T(sqliteStatement: sqliteStatement, index: index) else {
+                throw StoredValueError(
+                    table: Self.databaseTableName, column: Self.tableOrderNames[Int(index)], rowID: id, problem: "not a valid \(T.self)")
+            }
+            return value
+        }
+        func required<T: StatementColumnConvertible>(_ index: CInt) throws -> T {
+            guard let value: T = try column(index) else {
+                throw StoredValueError(table: Self.databaseTableName, column: Self.tableOrderNames[Int(index)], rowID: id, problem: "NULL")
+            }
+            return value
+        }
+        self.id = id
+        tenantID = try required(1)
+        trackingNumber = try required(2)
+        carrier = try required(3)
+        orderNumber = try column(4)
+        customerName = try column(5)
+        customerEmail = try column(6)
+        customerPhone = try column(7)
+        customerLocale = try column(8)
+        destinationCity = try column(9)
+        destinationRegion = try column(10)
+        destinationPostalCode = try column(11)
+        destinationPostalKey = try column(12)
+        destinationCountry = try column(13)
+        let statusText: String = try required(14)
+        guard let status = DeliveryStatus(rawValue: statusText) else {
+            throw StoredValueError(table: Self.databaseTableName, column: Columns.status.name, rowID: id, problem: "'\(statusText)' is not a status")
+        }
+        self.status = status
+        substatus = try column(15)
+        eta = try column(16)
+        deliveredAt = try column(17)
+        lastEventAt = try column(18)
+        token = try required(19)
+        metadata = try required(20)
+        createdAt = try required(21)
+        updatedAt = try required(22)
+        archivedAt = try column(23)
+        registrationError = try column(24)
+        stalledCheckedFor = try column(25)
     }
 }

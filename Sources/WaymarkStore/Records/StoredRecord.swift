@@ -57,18 +57,6 @@ extension StoredRecord {
         }
     }
 
-    /// The same for the column at `index` of a row known to be laid out as the table is: read in
-    /// place, without looking its name up.
-    static func value<T: DatabaseValueConvertible & StatementColumnConvertible>(
-        at index: Int, _ column: Column, in row: Row, id: some CustomStringConvertible
-    ) throws -> T {
-        do {
-            return try row.decode(T.self, atIndex: index)
-        } catch {
-            throw StoredValueError(table: databaseTableName, column: column.name, rowID: id.description, problem: DecodingFailure(error).problem)
-        }
-    }
-
     private static func key(of row: Row) -> String {
         let values = keyColumns.map { column in row[column].map { "\($0)" } ?? "?" }
         guard values.count > 1 else { return values.first ?? "?" }
