@@ -39,13 +39,13 @@ final class LogWriter: Sendable {
         thread.start()
     }
 
-    func append(_ line: String) {
+    func append(_ line: [UInt8]) {
         let large = pending.withLock { pending -> Bool in
-            guard pending.bytes.count + line.utf8.count <= limit else {
+            guard pending.bytes.count + line.count <= limit else {
                 pending.dropped += 1
                 return true
             }
-            pending.bytes.append(contentsOf: line.utf8)
+            pending.bytes.append(contentsOf: line)
             return pending.bytes.count >= 64 << 10
         }
         if large { wake.signal() }
@@ -93,18 +93,37 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var line = Self.timestamp() + " \(event.level) \(label):"
+        // Bytes with room to spare rather than a string grown piece by piece: every request
+        // writes one of these.
+        var line: [UInt8] = []
+        line.reserveCapacity(160)
+        func append(_ text: String) { line.append(contentsOf: text.utf8) }
+        append(Self.timestamp())
+        append(" ")
+        append(event.level.rawValue)
+        append(" ")
+        append(label)
+        append(":")
         for (key, value) in fields(of: event) {
-            line += " \(key)=\(value)"
+            append(" ")
+            append(key)
+            append("=")
+            append(value.description)
         }
-        line += " [\(event.source)] \(event.message)\n"
+        append(" [")
+        append(event.source)
+        append("] ")
+        append(event.message.description)
+        line.append(UInt8(ascii: "\n"))
         writer.append(line)
     }
 
     /// The logger's own fields, the provider's and the line's (later ones winning), by key.
     private func fields(of event: LogEvent) -> [(key: String, value: Logger.MetadataValue)] {
         guard event.metadata?.isEmpty == false || event.error != nil || metadataProvider != nil else {
-            return metadata.sorted { $0.key < $1.key }  // the request log's line: nothing to merge
+            // The request log's line: nothing to merge, and usually one field (the request id).
+            if metadata.count < 2 { return metadata.map { ($0.key, $0.value) } }
+            return metadata.sorted { $0.key < $1.key }
         }
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
