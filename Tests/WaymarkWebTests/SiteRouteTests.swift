@@ -25,9 +25,8 @@ import WaymarkNotify
             mail: .init(transport: MailFolderTransport(directory: FileManager.default.temporaryDirectory), sender: try Mailbox("test@waymark.test")),
             usage: UsageRecorder(), domainProof: TXTTable(), now: { Fixture.now })
         let registered = Set(router.routes.filter { $0.method != .head }.map { "\($0.method) \($0.path)" })
-        // Static files are served by the file middleware.
-        let declared = Set(SiteRoute.allCases.filter { $0 != .staticFiles }.flatMap { route in
-            route.methods.map { "\($0.rawValue) \(route.template)" }
+        let declared = Set(SiteRoute.allCases.flatMap { route in
+            route.methods.map { "\($0.rawValue) /\(route.template(relativeTo: .root))" }
         })
         #expect(registered == declared, "registered but not declared: \(registered.subtracting(declared)); declared but not registered: \(declared.subtracting(registered))")
     }

@@ -83,8 +83,8 @@ func buildRouter(
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware(servesTLS: config.baseURL.hasPrefix("https://")))
     router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
-    router.add(middleware: StaticAssetsMiddleware(assets: assets))
 
+    StaticAssetsController(assets: assets).addRoutes(to: router)
     OpsController(health: HealthCheck(database: database, logger: logger)).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)

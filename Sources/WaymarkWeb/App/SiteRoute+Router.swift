@@ -12,8 +12,10 @@ extension SiteRoute {
         case admin = "admin"
     }
 
-    /// The template relative to `mount`, as the group registers it.
+    /// The template relative to `mount`, as the group registers it; static files are every path
+    /// below theirs.
     func template(relativeTo mount: Mount) -> String {
+        if self == .staticFiles { return rawValue + "/**" }
         guard mount != .root, rawValue.hasPrefix(mount.rawValue) else { return rawValue }
         return String(rawValue.dropFirst(mount.rawValue.count).drop { $0 == "/" })
     }

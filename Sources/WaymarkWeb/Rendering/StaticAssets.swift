@@ -49,7 +49,8 @@ public struct StaticAssets: Sendable {
     /// The answer to `GET /static/<file>`; nil when there is no such file.
     func response(file: String, request: Request) -> Response? {
         guard let asset = files[file] else { return nil }
-        let current = request.uri.queryParameters["v"].map { $0 == asset.version } ?? false
+        // `?v=` with the file's version: immutable. Read off the query without parsing all of it.
+        let current = request.uri.query.map { query in query.split(separator: "&").contains { $0 == "v=" + asset.version } } ?? false
         let response = PageRenderer.response(
             asset.file, request: request, cacheControl: current ? "public, max-age=31536000, immutable" : "public, max-age=3600")
         // HEAD says how long the file is without sending it (setting `body` would reset the length).
@@ -74,17 +75,18 @@ public struct StaticAssets: Sendable {
 }
 
 /// Serves `StaticAssets` at `/static/…` (GET and HEAD), in front of the router.
-struct StaticAssetsMiddleware: RouterMiddleware {
-    typealias Context = WaymarkRequestContext
+/// `GET /static/**`: a route of its own, so the router finds it by its first segment rather
+/// than after trying every other route's shape and missing.
+struct StaticAssetsController {
     let assets: StaticAssets
-    let prefix = SiteRoute.staticFiles.template + "/"
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get || request.method == .head, request.uri.path.hasPrefix(prefix),
-              let response = assets.response(file: String(request.uri.path.dropFirst(prefix.count)), request: request)
-        else {
-            return try await next(request, context)
+    func addRoutes(to router: Router<WaymarkRequestContext>) {
+        let prefix = SiteRoute.staticFiles.template + "/"
+        router.on(.staticFiles, .get) { request, _ -> Response in
+            guard let response = assets.response(file: String(request.uri.path.dropFirst(prefix.count)), request: request) else {
+                throw HTTPError(.notFound)
+            }
+            return response
         }
-        return response
     }
 }
