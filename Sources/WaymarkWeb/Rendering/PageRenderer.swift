@@ -82,7 +82,7 @@ public struct PageRenderer: Sendable {
 
     /// A rendered HTML page with its ETag, to answer now or to keep.
     func page(_ template: String, _ model: some Encodable) throws(RenderError) -> RenderedPage {
-        RenderedPage(body: ByteBuffer(string: try html(template, model)), contentType: "text/html; charset=utf-8")
+        RenderedPage(body: ByteBuffer(string: try html(template, model)), contentType: "text/html; charset=utf-8", cacheControl: Self.revalidate)
     }
 
     /// A response that carries an ETag of its bytes and honours `If-None-Match`.
@@ -98,23 +98,46 @@ public struct PageRenderer: Sendable {
             return Response(status: .notModified, headers: [.eTag: page.etag, .cacheControl: cacheControl])
         }
         var headers = page.headers
-        headers.append(HTTPField(name: .cacheControl, value: cacheControl))
+        if page.cacheControl == nil {
+            headers.append(HTTPField(name: .cacheControl, value: cacheControl))
+        } else if page.cacheControl != cacheControl {
+            headers[.cacheControl] = cacheControl
+        }
         return Response(status: status, headers: headers, body: .init(byteBuffer: page.body))
     }
 }
 
 /// Response bytes with their type and a strong ETag (a hash of the bytes), and the headers that
-/// say so, made once: a page or file kept in memory is answered without building them again.
+/// say so, made once: a page or file kept in memory is answered without building them again
+/// (with the Cache-Control it is usually answered with, when that is known).
 struct RenderedPage: Sendable {
     let body: ByteBuffer
     let etag: String
-    /// Content-Type, ETag and Content-Length.
+    let cacheControl: String?
+    /// Content-Type, ETag, Content-Length, and Cache-Control when given.
     let headers: HTTPFields
 
-    init(body: ByteBuffer, contentType: String) {
+    init(body: ByteBuffer, contentType: String, cacheControl: String? = nil) {
         self.body = body
         let digest = SHA256.hash(data: body.readableBytesView)
         etag = "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
-        headers = [.contentType: contentType, .eTag: etag, .contentLength: String(body.readableBytes)]
+        self.cacheControl = cacheControl
+        var headers: HTTPFields = [.contentType: contentType, .eTag: etag, .contentLength: String(body.readableBytes)]
+        if let cacheControl { headers[.cacheControl] = cacheControl }
+        self.headers = headers
+    }
+
+    /// The same bytes, answered with another Cache-Control.
+    func answered(with cacheControl: String) -> RenderedPage {
+        RenderedPage(body: body, etag: etag, headers: headers, cacheControl: cacheControl)
+    }
+
+    private init(body: ByteBuffer, etag: String, headers: HTTPFields, cacheControl: String) {
+        self.body = body
+        self.etag = etag
+        self.cacheControl = cacheControl
+        var headers = headers
+        headers[.cacheControl] = cacheControl
+        self.headers = headers
     }
 }

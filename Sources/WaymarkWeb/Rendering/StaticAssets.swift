@@ -11,9 +11,17 @@ import WaymarkCore
 /// for an hour.
 public struct StaticAssets: Sendable {
     struct Asset: Sendable {
-        let file: RenderedPage
+        /// Answered to a link with the current version: cached for a year.
+        let current: RenderedPage
+        /// Answered to any other: cached for an hour.
+        let unversioned: RenderedPage
         /// What links add as `?v=`: the start of the ETag.
-        var version: Substring { file.etag.dropFirst().prefix(8) }
+        var version: Substring { current.etag.dropFirst().prefix(8) }
+
+        init(_ bytes: ByteBuffer, contentType: String) {
+            current = RenderedPage(body: bytes, contentType: contentType, cacheControl: "public, max-age=31536000, immutable")
+            unversioned = current.answered(with: "public, max-age=3600")
+        }
     }
 
     let files: [String: Asset]
@@ -30,7 +38,7 @@ public struct StaticAssets: Sendable {
                 guard values.isRegularFile == true, (values.fileSize ?? 0) <= Self.maximumFileSize else { continue }
                 let relative = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
                 let bytes = try Data(contentsOf: url)
-                files[relative] = Asset(file: RenderedPage(body: ByteBuffer(bytes: bytes), contentType: Self.contentType(of: url.pathExtension)))
+                files[relative] = Asset(ByteBuffer(bytes: bytes), contentType: Self.contentType(of: url.pathExtension))
             }
         }
         self.files = files
@@ -51,8 +59,8 @@ public struct StaticAssets: Sendable {
         guard let asset = files[file] else { return nil }
         // `?v=` with the file's version: immutable. Read off the query without parsing all of it.
         let current = request.uri.query.map { query in query.split(separator: "&").contains { $0 == "v=" + asset.version } } ?? false
-        let response = PageRenderer.response(
-            asset.file, request: request, cacheControl: current ? "public, max-age=31536000, immutable" : "public, max-age=3600")
+        let file = current ? asset.current : asset.unversioned
+        let response = PageRenderer.response(file, request: request, cacheControl: file.cacheControl ?? "public, max-age=3600")
         // HEAD says how long the file is without sending it (setting `body` would reset the length).
         return request.method == .head ? Response(status: response.status, headers: response.headers) : response
     }

@@ -10,7 +10,9 @@ import WaymarkCore
 /// is a new key: there is nothing to invalidate, and an old entry just ages out. Rendering is
 /// most of a page's cost; shoppers who reopen a link, and support agents' link previews, skip it.
 final class TrackingPageCache: Sendable {
-    struct Key: Hashable, Sendable {
+    /// A class: the tenant and shipment it holds are large, and a dictionary lookup copies its
+    /// key, which for a struct meant retaining and releasing every string in them on each hit.
+    final class Key: Hashable, Sendable {
         let tenant: Tenant
         let stamp: TrackingPageStamp
         let language: String
@@ -34,6 +36,11 @@ final class TrackingPageCache: Sendable {
             hasher.combine(stamp.checkpointCount)
             hasher.combine(language)
             hasher.combine(day)
+        }
+
+        static func == (lhs: Key, rhs: Key) -> Bool {
+            lhs === rhs || (lhs.tenant == rhs.tenant && lhs.stamp == rhs.stamp && lhs.language == rhs.language
+                && lhs.prefix == rhs.prefix && lhs.day == rhs.day)
         }
     }
 
