@@ -16,6 +16,11 @@ import Testing
         #expect(!csp.contains("unsafe-inline") && !csp.contains("script-src"), "\(label): no script allowed")
         #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(label)")
         #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", "\(label)")
+        // Pages and files kept in memory are made with these headers: the middleware must not add them twice.
+        let names = [HTTPField.Name.contentSecurityPolicy, .cacheControl] + ["X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"].compactMap { HTTPField.Name($0) }
+        for name in names {
+            #expect(response.headers[values: name].count <= 1, "\(label): \(name) once")
+        }
     }
 
     @Test func everyHTMLResponseCarriesThemErrorsIncluded() async throws {
@@ -23,6 +28,8 @@ import Testing
         try await fixture.app().test(.router) { client in
             let requests: [(String, HTTPRequest.Method, HTTPResponse.Status)] = [
                 (fixture.acmeTrackingPath, .get, .ok),
+                (fixture.acmeTrackingPath, .get, .ok),  // again, from the page cache
+                (fixture.acmeTrackingPath, .head, .ok),
                 ("/acme", .get, .ok),
                 ("/acme/t/AAAAAAAAAAAAAAAAAAAAAAAA", .get, .notFound),
                 ("/no-such-tenant", .get, .notFound),
@@ -54,14 +61,20 @@ import Testing
     @Test func hstsOnlyWhenServedOverTLS() async throws {
         let plain = try await Fixture.make { $0.baseURL = "http://127.0.0.1:8080" }
         try await plain.app().test(.router) { client in
-            try await client.execute(uri: "/acme", method: .get) { response in
-                #expect(response.headers[.strictTransportSecurity] == nil)
+            for path in ["/acme", plain.acmeTrackingPath, plain.acmeTrackingPath, "/static/favicon.svg"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok, "\(path)")
+                    #expect(response.headers[.strictTransportSecurity] == nil, "\(path)")
+                }
             }
         }
         let tls = try await Fixture.make()
         try await tls.app().test(.router) { client in
-            try await client.execute(uri: "/acme", method: .get) { response in
-                #expect(response.headers[.strictTransportSecurity]?.contains("max-age=") == true)
+            for path in ["/acme", tls.acmeTrackingPath, tls.acmeTrackingPath, "/static/favicon.svg", "/healthz"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.headers[values: .strictTransportSecurity] == [SecurityHeadersMiddleware.strictTransportSecurity], "\(path)")
+                    #expect(response.headers[values: HTTPField.Name("X-Content-Type-Options")!] == ["nosniff"], "\(path)")
+                }
             }
         }
     }

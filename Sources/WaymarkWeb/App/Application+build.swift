@@ -74,14 +74,16 @@ func buildRouter(
     config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, mail: EmailChannel.Setup,
     usage: UsageRecorder, domainProof: any TXTResolver, hosts: TenantHosts = TenantHosts(), now: @escaping @Sendable () -> Date
 ) async throws -> Router<WaymarkRequestContext> {
-    let assets = try StaticAssets(publicPath: "\(config.resourcesPath)/Public")
-    let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views", assets: assets)
+    let servesTLS = config.baseURL.hasPrefix("https://")
+    let securityHeaders = SecurityHeadersMiddleware.fields(servesTLS: servesTLS)
+    let assets = try StaticAssets(publicPath: "\(config.resourcesPath)/Public", securityHeaders: securityHeaders)
+    let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views", assets: assets, securityHeaders: securityHeaders)
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
 
     // HEAD is answered wherever GET is: link-preview bots and uptime checks use it.
     let router = Router(context: WaymarkRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: SecurityHeadersMiddleware(servesTLS: config.baseURL.hasPrefix("https://")))
+    router.add(middleware: SecurityHeadersMiddleware(servesTLS: servesTLS))
     router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
 
     StaticAssetsController(assets: assets).addRoutes(to: router)

@@ -21,23 +21,38 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         return response
     }
 
+    /// What a response that sets none of these itself gets. Rendered pages and static files are
+    /// made with them (`PageRenderer`, `StaticAssets`), so that answering one from memory does
+    /// not copy its headers to add them.
+    static func fields(servesTLS: Bool) -> HTTPFields {
+        var headers = HTTPFields()
+        apply(to: &headers, servesTLS: servesTLS)
+        return headers
+    }
+
     /// The usual case, a response that set none of these headers itself, costs one look at its
-    /// fields and four appends.
+    /// fields and four appends; one made with `fields` is left as it is.
     static func apply(to headers: inout HTTPFields, servesTLS: Bool) {
-        var ownPolicy = false, ownFrameOptions = false
+        var ownPolicy = false, ownFrameOptions = false, ours = 0, others = 0
         for field in headers {
             switch field.name {
             case .contentSecurityPolicy: ownPolicy = true
             case .xFrameOptions: ownFrameOptions = true
-            case .xContentTypeOptions, .referrerPolicy, .strictTransportSecurity: return replace(in: &headers, servesTLS: servesTLS)
+            case .xContentTypeOptions: if field.value == "nosniff" { ours += 1 } else { others += 1 }
+            case .referrerPolicy: if field.value == "no-referrer" { ours += 1 } else { others += 1 }
+            case .strictTransportSecurity: if servesTLS && field.value == strictTransportSecurity { ours += 1 } else { others += 1 }
             default: continue
             }
         }
-        headers.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
-        headers.append(HTTPField(name: .referrerPolicy, value: "no-referrer"))
-        if !ownPolicy { headers.append(HTTPField(name: .contentSecurityPolicy, value: contentSecurityPolicy)) }
-        if !ownFrameOptions { headers.append(HTTPField(name: .xFrameOptions, value: "DENY")) }
-        if servesTLS { headers.append(HTTPField(name: .strictTransportSecurity, value: strictTransportSecurity)) }
+        if ours == 0 && others == 0 {
+            headers.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
+            headers.append(HTTPField(name: .referrerPolicy, value: "no-referrer"))
+            if !ownPolicy { headers.append(HTTPField(name: .contentSecurityPolicy, value: contentSecurityPolicy)) }
+            if !ownFrameOptions { headers.append(HTTPField(name: .xFrameOptions, value: "DENY")) }
+            if servesTLS { headers.append(HTTPField(name: .strictTransportSecurity, value: strictTransportSecurity)) }
+        } else if others > 0 || ours != (servesTLS ? 3 : 2) || !ownPolicy || !ownFrameOptions {
+            replace(in: &headers, servesTLS: servesTLS)
+        }
     }
 
     static let strictTransportSecurity = "max-age=31536000; includeSubDomains"

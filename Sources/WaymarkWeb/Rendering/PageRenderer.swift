@@ -8,6 +8,8 @@ import Mustache
 /// template is a start-up error, not a 500 on the first request that needs it.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    /// Made into every kept page (see `SecurityHeadersMiddleware.fields`).
+    private(set) var securityHeaders: HTTPFields = [:]
 
     /// Every template the app renders; checked to exist when the renderer is made.
     static let requiredTemplates = ["shopper/tracking", "shopper/lookup", "shopper/not-found", "shopper/unsubscribe", "errors/error"]
@@ -17,8 +19,10 @@ public struct PageRenderer: Sendable {
     }
 
     /// - Parameter assets: when given, the views' links to its files carry their versions.
-    public init(viewsPath: String, assets: StaticAssets? = nil) async throws {
+    /// - Parameter securityHeaders: headers every shopper page carries, made into each kept page.
+    public init(viewsPath: String, assets: StaticAssets? = nil, securityHeaders: HTTPFields = [:]) async throws {
         try self.init(viewsPath: viewsPath, requiring: Self.requiredTemplates, assets: assets)
+        self.securityHeaders = securityHeaders
     }
 
     /// - Parameter required: the templates that must be there; a test passes fewer to get a
@@ -85,6 +89,15 @@ public struct PageRenderer: Sendable {
         RenderedPage(body: ByteBuffer(string: try html(template, model)), contentType: "text/html; charset=utf-8", cacheControl: Self.revalidate)
     }
 
+    /// A shopper page to keep and answer many times: made with the headers every shopper page
+    /// carries, so that answering it from memory adds nothing to them. (Not for admin pages,
+    /// whose policy differs.)
+    func keptPage(_ template: String, _ model: some Encodable) throws(RenderError) -> RenderedPage {
+        RenderedPage(
+            body: ByteBuffer(string: try html(template, model)), contentType: "text/html; charset=utf-8", cacheControl: Self.revalidate,
+            also: securityHeaders)
+    }
+
     /// A response that carries an ETag of its bytes and honours `If-None-Match`.
     static func cachedResponse(
         body: ByteBuffer, contentType: String, status: HTTPResponse.Status, request: Request?, cacheControl: String
@@ -117,13 +130,14 @@ struct RenderedPage: Sendable {
     /// Content-Type, ETag, Content-Length, and Cache-Control when given.
     let headers: HTTPFields
 
-    init(body: ByteBuffer, contentType: String, cacheControl: String? = nil) {
+    init(body: ByteBuffer, contentType: String, cacheControl: String? = nil, also: HTTPFields = [:]) {
         self.body = body
         let digest = SHA256.hash(data: body.readableBytesView)
         etag = "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
         self.cacheControl = cacheControl
         var headers: HTTPFields = [.contentType: contentType, .eTag: etag, .contentLength: String(body.readableBytes)]
         if let cacheControl { headers[.cacheControl] = cacheControl }
+        headers.append(contentsOf: also)
         self.headers = headers
     }
 

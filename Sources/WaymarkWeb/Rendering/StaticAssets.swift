@@ -18,8 +18,8 @@ public struct StaticAssets: Sendable {
         /// What links add as `?v=`: the start of the ETag.
         var version: Substring { current.etag.dropFirst().prefix(8) }
 
-        init(_ bytes: ByteBuffer, contentType: String) {
-            current = RenderedPage(body: bytes, contentType: contentType, cacheControl: "public, max-age=31536000, immutable")
+        init(_ bytes: ByteBuffer, contentType: String, also headers: HTTPFields) {
+            current = RenderedPage(body: bytes, contentType: contentType, cacheControl: "public, max-age=31536000, immutable", also: headers)
             unversioned = current.answered(with: "public, max-age=3600")
         }
     }
@@ -29,7 +29,8 @@ public struct StaticAssets: Sendable {
     /// Files larger than this are not served from memory: nothing under `Public/` is that big.
     static let maximumFileSize = 4 << 20
 
-    public init(publicPath: String) throws {
+    /// - Parameter securityHeaders: headers every answer carries, made into each file's.
+    public init(publicPath: String, securityHeaders: HTTPFields = [:]) throws {
         var files: [String: Asset] = [:]
         let root = URL(fileURLWithPath: publicPath).standardizedFileURL
         if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) {
@@ -38,7 +39,7 @@ public struct StaticAssets: Sendable {
                 guard values.isRegularFile == true, (values.fileSize ?? 0) <= Self.maximumFileSize else { continue }
                 let relative = String(url.standardizedFileURL.path.dropFirst(root.path.count + 1))
                 let bytes = try Data(contentsOf: url)
-                files[relative] = Asset(ByteBuffer(bytes: bytes), contentType: Self.contentType(of: url.pathExtension))
+                files[relative] = Asset(ByteBuffer(bytes: bytes), contentType: Self.contentType(of: url.pathExtension), also: securityHeaders)
             }
         }
         self.files = files

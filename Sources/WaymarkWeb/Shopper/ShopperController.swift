@@ -115,7 +115,7 @@ struct ShopperController {
         if confirming {
             view.subscribe?.confirmation = catalog.text("subscribe.confirmation", language)
         }
-        let page = try renderer.page("shopper/tracking", view)
+        let page = try renderer.keptPage("shopper/tracking", view)
         if !confirming {
             // Keyed by what was just read, which may be newer than the stamp.
             pageCache.store(page, for: .init(tenant: tenant, stamp: TrackingPageStamp(tracked), language: language, prefix: prefix, now: now))
