@@ -38,14 +38,14 @@ func readEvents(_ path: String) -> [Event] {
     }
 }
 
-/// The same connection settings as the server: WAL checkpointed at 8,192 pages, a 64 MiB page
+/// The same connection settings as the server: WAL checkpointed at 8,192 pages, a 16 MiB page
 /// cache, synchronous FULL, foreign keys.
 func openPool(_ path: String) throws -> DatabasePool {
     var config = Configuration()
     config.foreignKeysEnabled = true
     config.busyMode = .timeout(10)
     let pool = try DatabasePool(path: path, configuration: config)
-    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 8192; PRAGMA cache_size = -65536") }
+    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 8192; PRAGMA cache_size = -16384") }
     return pool
 }
 

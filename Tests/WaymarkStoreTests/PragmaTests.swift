@@ -21,6 +21,6 @@ struct PragmaTests {
         #expect(pragmas["synchronous"] != nil)
         #expect(pragmas["synchronous"] == "2")
         #expect(pragmas["wal_autocheckpoint"] == "8192")
-        #expect(pragmas["cache_size"] == "-65536")
+        #expect(pragmas["cache_size"] == "-16384")
     }
 }

@@ -198,18 +198,16 @@ extension ShipmentRecord {
 
     /// The row `sqliteStatement` stands on, its columns in the table's order.
     private init(columnsOf sqliteStatement: SQLiteStatement, id: String) throws {
+        func unreadable(_ index: CInt, _ problem: String) -> StoredValueError {
+            StoredValueError(table: Self.databaseTableName, column: Self.tableOrderNames[Int(index)], rowID: id, problem: problem)
+        }
         func column<T: StatementColumnConvertible>(_ index: CInt) throws -> T? {
             guard sqlite3_column_type(sqliteStatement, index) != SQLITE_NULL else { return nil }
-            guard let value = T(sqliteStatement: sqliteStatement, index: index) else {
-                throw StoredValueError(
-                    table: Self.databaseTableName, column: Self.tableOrderNames[Int(index)], rowID: id, problem: "not a valid \(T.self)")
-            }
+            guard let value = T(sqliteStatement: sqliteStatement, index: index) else { throw unreadable(index, "not a valid \(T.self)") }
             return value
         }
         func required<T: StatementColumnConvertible>(_ index: CInt) throws -> T {
-            guard let value: T = try column(index) else {
-                throw StoredValueError(table: Self.databaseTableName, column: Self.tableOrderNames[Int(index)], rowID: id, problem: "NULL")
-            }
+            guard let value: T = try column(index) else { throw unreadable(index, "NULL") }
             return value
         }
         self.id = id
@@ -227,9 +225,7 @@ extension ShipmentRecord {
         destinationPostalKey = try column(12)
         destinationCountry = try column(13)
         let statusText: String = try required(14)
-        guard let status = DeliveryStatus(rawValue: statusText) else {
-            throw StoredValueError(table: Self.databaseTableName, column: Columns.status.name, rowID: id, problem: "'\(statusText)' is not a status")
-        }
+        guard let status = DeliveryStatus(rawValue: statusText) else { throw unreadable(14, "'\(statusText)' is not a status") }
         self.status = status
         substatus = try column(15)
         eta = try column(16)

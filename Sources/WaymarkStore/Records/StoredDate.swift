@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import WaymarkCore
 
 /// A date written as GRDB writes one, "yyyy-MM-dd HH:mm:ss.SSS" in UTC, without its
 /// `DateFormatter`: formatting a date through ICU cost about 6% of the writer's time on ingest,
@@ -36,7 +37,7 @@ struct StoredDate: DatabaseValueConvertible {
         guard total >= -12_212_553_600_000, total < 253_402_300_800_000 else { return nil }
         let millis = Int64(total)
         let (days, dayMillis) = millis.floorDivided(by: 86_400_000)
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = RFC3339.civil(fromDays: Int(days))
         let seconds = dayMillis / 1000
         var bytes = [UInt8](repeating: 0, count: 23)
         func put(_ value: Int64, at offset: Int, digits: Int) {
@@ -46,9 +47,9 @@ struct StoredDate: DatabaseValueConvertible {
                 value /= 10
             }
         }
-        put(year, at: 0, digits: 4)
-        put(month, at: 5, digits: 2)
-        put(day, at: 8, digits: 2)
+        put(Int64(year), at: 0, digits: 4)
+        put(Int64(month), at: 5, digits: 2)
+        put(Int64(day), at: 8, digits: 2)
         put(seconds / 3600, at: 11, digits: 2)
         put(seconds / 60 % 60, at: 14, digits: 2)
         put(seconds % 60, at: 17, digits: 2)
@@ -57,19 +58,6 @@ struct StoredDate: DatabaseValueConvertible {
             bytes[offset] = UInt8(ascii: separator)
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 
