@@ -42,7 +42,7 @@ def run(binary, shipments, seconds):
         size_mib = waymark.db.stat().st_size / 2**20
         waymark.start()
         page = wrk(waymark.base + path, seconds=seconds, connections=20, rate=1000)
-        events, _ = prepare(waymark, 1000, 60000)
+        events, _ = prepare(waymark, 1000, 120000)
         ingest = measure_waymark(waymark, events, seconds, connections=16)
         rss = waymark.peak_rss_mib()
     finally:
