@@ -93,33 +93,48 @@ struct ShipmentRecord: Codable, StoredRecord, PersistableRecord, Identifiable {
     /// and the shipment's id. (`fetchFirst` reads a `SELECT *` faster still.)
     init(row: Row) throws {
         let id: String = try Self.value(Columns.id, in: row, id: "?")
-        func column<T: DatabaseValueConvertible>(_ column: Column) throws -> T { try Self.value(column, in: row, id: id) }
-        self.id = id
-        tenantID = try column(Columns.tenantID)
-        trackingNumber = try column(Columns.trackingNumber)
-        carrier = try column(Columns.carrier)
-        orderNumber = try column(Columns.orderNumber)
-        customerName = try column(Columns.customerName)
-        customerEmail = try column(Columns.customerEmail)
-        customerPhone = try column(Columns.customerPhone)
-        customerLocale = try column(Columns.customerLocale)
-        destinationCity = try column(Columns.destinationCity)
-        destinationRegion = try column(Columns.destinationRegion)
-        destinationPostalCode = try column(Columns.destinationPostalCode)
-        destinationPostalKey = try column(Columns.destinationPostalKey)
-        destinationCountry = try column(Columns.destinationCountry)
-        status = try column(Columns.status)
-        substatus = try column(Columns.substatus)
-        eta = try column(Columns.eta)
-        deliveredAt = try column(Columns.deliveredAt)
-        lastEventAt = try column(Columns.lastEventAt)
-        token = try column(Columns.token)
-        metadata = try column(Columns.metadata)
-        createdAt = try column(Columns.createdAt)
-        updatedAt = try column(Columns.updatedAt)
-        archivedAt = try column(Columns.archivedAt)
-        registrationError = try column(Columns.registrationError)
-        stalledCheckedFor = try column(Columns.stalledCheckedFor)
+        try self.init(reading: NamedColumns(row: row, id: id))
+    }
+
+    /// A shipment from its columns, wherever they are read from.
+    private init(reading columns: some ShipmentColumnReader) throws {
+        func column<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T? { try columns.value(index) }
+        func required<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T {
+            guard let value: T = try columns.value(index) else { throw Self.unreadable(index, id: columns.id, "NULL") }
+            return value
+        }
+        id = columns.id
+        tenantID = try required(1)
+        trackingNumber = try required(2)
+        carrier = try required(3)
+        orderNumber = try column(4)
+        customerName = try column(5)
+        customerEmail = try column(6)
+        customerPhone = try column(7)
+        customerLocale = try column(8)
+        destinationCity = try column(9)
+        destinationRegion = try column(10)
+        destinationPostalCode = try column(11)
+        destinationPostalKey = try column(12)
+        destinationCountry = try column(13)
+        let statusText: String = try required(14)
+        guard let status = DeliveryStatus(rawValue: statusText) else { throw Self.unreadable(14, id: id, "'\(statusText)' is not a status") }
+        self.status = status
+        substatus = try column(15)
+        eta = try column(16)
+        deliveredAt = try column(17)
+        lastEventAt = try column(18)
+        token = try required(19)
+        metadata = try required(20)
+        createdAt = try required(21)
+        updatedAt = try required(22)
+        archivedAt = try column(23)
+        registrationError = try column(24)
+        stalledCheckedFor = try column(25)
+    }
+
+    static func unreadable(_ index: Int, id: String, _ problem: String) -> StoredValueError {
+        StoredValueError(table: databaseTableName, column: tableOrder[index].name, rowID: id, problem: problem)
     }
 
     /// The row for a new shipment.
@@ -192,51 +207,37 @@ extension ShipmentRecord {
         let cursor = try String.fetchCursor(statement, arguments: arguments)
         return try withExtendedLifetime(cursor) {
             guard let id = try cursor.next() else { return nil }
-            return try ShipmentRecord(columnsOf: statement.sqliteStatement, id: id)
+            return try ShipmentRecord(reading: InPlaceColumns(statement: statement.sqliteStatement, id: id))
         }
     }
+}
 
-    /// The row `sqliteStatement` stands on, its columns in the table's order.
-    private init(columnsOf sqliteStatement: SQLiteStatement, id: String) throws {
-        func unreadable(_ index: CInt, _ problem: String) -> StoredValueError {
-            StoredValueError(table: Self.databaseTableName, column: Self.tableOrderNames[Int(index)], rowID: id, problem: problem)
+/// One shipment row's columns, by their place in `ShipmentRecord.tableOrder`.
+private protocol ShipmentColumnReader {
+    var id: String { get }
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T?
+}
+
+/// A GRDB row, read by the columns' names.
+private struct NamedColumns: ShipmentColumnReader {
+    let row: Row
+    let id: String
+
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T? {
+        try ShipmentRecord.value(ShipmentRecord.tableOrder[index], in: row, id: id)
+    }
+}
+
+/// The row a SQLite statement of `SELECT *` stands on, read in place.
+private struct InPlaceColumns: ShipmentColumnReader {
+    let statement: SQLiteStatement
+    let id: String
+
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int) throws -> T? {
+        guard sqlite3_column_type(statement, CInt(index)) != SQLITE_NULL else { return nil }
+        guard let value = T(sqliteStatement: statement, index: CInt(index)) else {
+            throw ShipmentRecord.unreadable(index, id: id, "not a valid \(T.self)")
         }
-        func column<T: StatementColumnConvertible>(_ index: CInt) throws -> T? {
-            guard sqlite3_column_type(sqliteStatement, index) != SQLITE_NULL else { return nil }
-            guard let value = T(sqliteStatement: sqliteStatement, index: index) else { throw unreadable(index, "not a valid \(T.self)") }
-            return value
-        }
-        func required<T: StatementColumnConvertible>(_ index: CInt) throws -> T {
-            guard let value: T = try column(index) else { throw unreadable(index, "NULL") }
-            return value
-        }
-        self.id = id
-        tenantID = try required(1)
-        trackingNumber = try required(2)
-        carrier = try required(3)
-        orderNumber = try column(4)
-        customerName = try column(5)
-        customerEmail = try column(6)
-        customerPhone = try column(7)
-        customerLocale = try column(8)
-        destinationCity = try column(9)
-        destinationRegion = try column(10)
-        destinationPostalCode = try column(11)
-        destinationPostalKey = try column(12)
-        destinationCountry = try column(13)
-        let statusText: String = try required(14)
-        guard let status = DeliveryStatus(rawValue: statusText) else { throw unreadable(14, "'\(statusText)' is not a status") }
-        self.status = status
-        substatus = try column(15)
-        eta = try column(16)
-        deliveredAt = try column(17)
-        lastEventAt = try column(18)
-        token = try required(19)
-        metadata = try required(20)
-        createdAt = try required(21)
-        updatedAt = try required(22)
-        archivedAt = try column(23)
-        registrationError = try column(24)
-        stalledCheckedFor = try column(25)
+        return value
     }
 }
