@@ -129,8 +129,8 @@ final class GroupCommit<Output: Sendable>: Sendable {
 }
 
 /// What the writes of one transaction share (see `GroupCommit`). Used only on the writer's
-/// connection, one transaction at a time. A transaction that is not grouped makes its own and
-/// calls `finish` before it ends.
+/// connection, one transaction at a time. A transaction that is not grouped makes its own, and
+/// must call `finish` before it ends if what it ran leaves final writes (only ingest does).
 final class CommitBatch {
     private var reads: [String: Any] = [:]
     private var finalWrites: [(key: String, write: (Database) throws -> Void)] = []
