@@ -73,16 +73,17 @@ extension AppDatabase {
 
     /// The checkpoints at the newest event time once `added` are stored. `lastEventAt`, as read
     /// from the shipment's row, is the latest stored event time (this function's caller is the
-    /// only writer of checkpoints and of that column), nil while none is stored. So when an added checkpoint is later, to the
-    /// millisecond a time is stored with, the newest are the added ones in that millisecond (given
-    /// one time, so that they tie as stored ones would) and nothing is read.
+    /// only writer of checkpoints and of that column), nil while none is stored. So when an added
+    /// checkpoint is later, to the millisecond a time is stored with, the newest are the added
+    /// ones in that millisecond (given one time, so that they tie as stored ones would) and
+    /// nothing is read.
     private func newestCheckpoints(_ db: Database, of shipment: Shipment, adding added: [CheckpointEvent]) throws -> [CheckpointEvent] {
         let stored = added.map { StoredDate.milliseconds($0.occurredAt) }
-        if let latest = stored.max(), shipment.lastEventAt.map({ latest > StoredDate.milliseconds($0) }) ?? true,
-           let first = stored.firstIndex(of: latest) {
-            return zip(added, stored).filter { $0.1 == latest }.map { event, _ in
+        if let latest = stored.max(), shipment.lastEventAt.map({ latest > StoredDate.milliseconds($0) }) ?? true {
+            let newest = zip(added, stored).filter { $0.1 == latest }.map(\.0)
+            return newest.map { event in
                 var event = event
-                event.occurredAt = added[first].occurredAt
+                event.occurredAt = newest[0].occurredAt
                 return event
             }
         }

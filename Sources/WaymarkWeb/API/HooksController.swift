@@ -95,10 +95,9 @@ final class HookRefusals: Sendable {
     }
 }
 
-/// What Waymark tells the provider (and a developer replaying by hand) it did.
-/// What a provider's webhook is answered with. Every provider event is answered with one, so
-/// it is written by hand, byte for byte what `JSONEncoder.api` writes (sorted keys, nil left out;
-/// `HooksControllerReceiptTests` holds it to that).
+/// What Waymark tells the provider (and a developer replaying by hand) it did. Every provider
+/// event is answered with one, so `json` writes it by hand, byte for byte what `JSONEncoder.api`
+/// writes (sorted keys, nil left out; `HookReceiptTests` holds it to that).
 struct HookReceipt: Encodable {
     let duplicate: Bool
     let results: [Result]

@@ -18,9 +18,12 @@ public struct StaticAssets: Sendable {
         /// What links add as `?v=`: the start of the ETag.
         var version: Substring { current.etag.dropFirst().prefix(8) }
 
+        static let currentCacheControl = "public, max-age=31536000, immutable"
+        static let unversionedCacheControl = "public, max-age=3600"
+
         init(_ bytes: ByteBuffer, contentType: String, also headers: HTTPFields) {
-            current = RenderedPage(body: bytes, contentType: contentType, cacheControl: "public, max-age=31536000, immutable", also: headers)
-            unversioned = current.answered(with: "public, max-age=3600")
+            current = RenderedPage(body: bytes, contentType: contentType, cacheControl: Self.currentCacheControl, also: headers)
+            unversioned = current.answered(with: Self.unversionedCacheControl)
         }
     }
 
@@ -60,8 +63,9 @@ public struct StaticAssets: Sendable {
         guard let asset = files[file] else { return nil }
         // `?v=` with the file's version: immutable. Read off the query without parsing all of it.
         let current = request.uri.query.map { query in query.split(separator: "&").contains { $0 == "v=" + asset.version } } ?? false
-        let file = current ? asset.current : asset.unversioned
-        let response = PageRenderer.response(file, request: request, cacheControl: file.cacheControl ?? "public, max-age=3600")
+        let response = current
+            ? PageRenderer.response(asset.current, request: request, cacheControl: Asset.currentCacheControl)
+            : PageRenderer.response(asset.unversioned, request: request, cacheControl: Asset.unversionedCacheControl)
         // HEAD says how long the file is without sending it (setting `body` would reset the length).
         return request.method == .head ? Response(status: response.status, headers: response.headers) : response
     }
@@ -83,9 +87,7 @@ public struct StaticAssets: Sendable {
     }
 }
 
-/// Serves `StaticAssets` at `/static/…` (GET and HEAD), in front of the router.
-/// `GET /static/**`: a route of its own, so the router finds it by its first segment rather
-/// than after trying every other route's shape and missing.
+/// Serves `StaticAssets` at `GET /static/**` (HEAD too), a route declared like every other.
 struct StaticAssetsController {
     let assets: StaticAssets
 
