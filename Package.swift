@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // Tests only: a self-signed certificate for the https webhook receiver.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
@@ -50,6 +51,9 @@ let package = Package(
                 "WaymarkCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                // PostgreSQL, for several nodes on one database (Postgres/).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,6 +138,8 @@ let package = Package(
         .testTarget(name: "WaymarkFuzzTests", dependencies: ["WaymarkFuzz"], exclude: ["Regressions"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkCoreTests", dependencies: ["WaymarkCore"], swiftSettings: swiftSettings),
         .testTarget(name: "WaymarkStoreTests", dependencies: ["WaymarkStore"], swiftSettings: swiftSettings),
+        // The storage contract: every protocol's behaviour, against SQLite and PostgreSQL alike.
+        .testTarget(name: "WaymarkStorageContractTests", dependencies: ["WaymarkStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WaymarkNotifyTests",
             dependencies: [

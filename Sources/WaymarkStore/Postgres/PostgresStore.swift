@@ -1,0 +1,210 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+import WaymarkCore
+
+/// Waymark's data on a PostgreSQL server, for several `waymark serve` nodes sharing one database.
+/// It implements the same storage protocols as `AppDatabase` (SQLite) with the same promises;
+/// the contract suite (`Tests/WaymarkStorageContractTests`) runs each against both.
+///
+/// A store owns a connection pool (postgres-nio's `PostgresClient`) of at most `connections`
+/// connections, which it runs from `open` until `close`.
+public final class PostgresStore: Sendable {
+    public let url: PostgresURL
+    /// The public addresses written into outgoing messages in the same transaction as the change.
+    public let links: PublicLinks
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    /// Counts reads of `localSettingsCommits` (see there).
+    private let settingsReadCount = Atomic<UInt64>(0)
+
+    /// Connects lazily: the first query opens the first connection. Call `migrate()` before use
+    /// (`serve` and `migrate` do) and `close()` when done.
+    public init(url: PostgresURL, connections: Int = 10, links: PublicLinks = .local, logger: Logger = Logger(label: "waymark.postgres")) {
+        self.url = url
+        self.links = links
+        self.logger = logger
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = max(1, connections)
+        options.minimumConnections = 0
+        options.connectTimeout = .seconds(5)
+        var configuration: PostgresClient.Configuration
+        if let directory = url.socketDirectory {
+            configuration = PostgresClient.Configuration(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(url.port)", username: url.user, password: url.password, database: url.database)
+        } else {
+            configuration = PostgresClient.Configuration(
+                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: Self.tls(url.tls))
+            if url.tls == .verifyFull { configuration.options.tlsServerName = url.host }
+        }
+        configuration.options.maximumConnections = options.maximumConnections
+        configuration.options.minimumConnections = options.minimumConnections
+        configuration.options.connectTimeout = options.connectTimeout
+        configuration.options.additionalStartupParameters = [("application_name", "waymark"), ("TimeZone", "UTC")]
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Stops the pool; queries after this fail.
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    private static func tls(_ mode: PostgresURL.TLSMode) -> PostgresClient.Configuration.TLS {
+        var unchecked = TLSConfiguration.makeClientConfiguration()
+        unchecked.certificateVerification = .none
+        switch mode {
+        case .disable: return .disable
+        case .prefer: return .prefer(unchecked)
+        case .require: return .require(unchecked)
+        case .verifyFull: return .require(.makeClientConfiguration())
+        }
+    }
+
+    /// A new number on every call.
+    var settingsReads: UInt64 { settingsReadCount.add(1, ordering: .relaxed).newValue }
+
+    // MARK: Migrations
+
+    /// Several nodes starting together migrate once: each takes this session-level advisory lock
+    /// first, and whoever comes second finds nothing left to do.
+    static let migrationLock: Int64 = 0x5761_796d_6172_6b01  // "Waymark" and 1
+
+    /// Brings the schema up to date, applying each missing migration in its own transaction.
+    /// Returns the ids applied now.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        try await run { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: self.logger)
+            do {
+                let applied = try await self.applyMissingMigrations(connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: self.logger)
+                return applied
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: self.logger)
+                throw error
+            }
+        }
+    }
+
+    private func applyMissingMigrations(_ connection: PostgresConnection) async throws -> [String] {
+        try await connection.query(
+            "CREATE TABLE IF NOT EXISTS waymark_migration (id text PRIMARY KEY, applied_at timestamptz NOT NULL)", logger: logger)
+        var done = Set<String>()
+        for try await id in try await connection.query("SELECT id FROM waymark_migration", logger: logger).decode(String.self) {
+            done.insert(id)
+        }
+        let known = Set(PostgresSchema.migrations.map(\.id))
+        if let unknown = done.subtracting(known).sorted().first {
+            throw StoreError.storageUnavailable(
+                "the database was migrated by a newer Waymark (migration '\(unknown)' is unknown here); run that version or newer")
+        }
+        var applied: [String] = []
+        for migration in PostgresSchema.migrations where !done.contains(migration.id) {
+            try await connection.withTransaction(logger: logger) { connection in
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+                try await connection.query(
+                    "INSERT INTO waymark_migration (id, applied_at) VALUES (\(migration.id), \(Date()))", logger: self.logger)
+            }
+            applied.append(migration.id)
+        }
+        return applied
+    }
+
+    /// The migrations applied to this database, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await run { connection in
+            var ids: [String] = []
+            let rows = try await connection.query("SELECT id FROM waymark_migration ORDER BY applied_at, id", logger: self.logger)
+            for try await id in rows.decode(String.self) { ids.append(id) }
+            return ids
+        }
+    }
+
+    // MARK: Running queries
+
+    /// Runs one statement written by the operator's tools or the tests (`CREATE DATABASE`),
+    /// never with values from a request.
+    public func execute(unsafeSQL sql: String) async throws {
+        try await run { connection in _ = try await connection.run(PostgresQuery(unsafeSQL: sql)) }
+    }
+
+    /// Runs `work` on a pooled connection, with PostgreSQL's failures as `StoreError`s.
+    func run<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await work(connection) }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Runs `work` in one transaction (`BEGIN` … `COMMIT`, rolled back whole if it throws).
+    func transaction<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in try await work(connection) }
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// The failures callers act on, as `StoreError`s: a full disk, and a server that cannot be
+    /// reached or went away (503 with `Retry-After`, never 500). Anything else as it is.
+    static func storeError(_ error: any Error) -> any Error {
+        if let error = error as? PostgresTransactionError {
+            return storeError(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
+        }
+        guard let error = error as? PSQLError else { return error }
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if state == PostgresError.Code.diskFull.raw { return StoreError.storageFull }
+            // Class 08 (connection), 53 (resources), 57P (operator intervention: shutdown, restart).
+            if state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") {
+                return StoreError.storageUnavailable("PostgreSQL: \(error.serverInfo?[.message] ?? state)")
+            }
+            return error
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown, .sslUnsupported,
+            .failedToAddSSLHandler:
+            return StoreError.storageUnavailable("PostgreSQL at \(error.code): \(String(describing: error.underlying ?? error))")
+        default:
+            return error
+        }
+    }
+
+    /// Whether `error` is PostgreSQL refusing a duplicate key (of `constraint`, when given).
+    static func isUniqueViolation(_ error: any Error, constraint: String? = nil) -> Bool {
+        let error = (error as? PostgresTransactionError)?.closureError ?? error
+        guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw else { return false }
+        return constraint == nil || error.serverInfo?[.constraintName] == constraint
+    }
+}
+
+extension PostgresConnection {
+    /// Runs one statement, logging as the store does.
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: PostgresStore.queryLogger)
+    }
+}
+
+extension PostgresStore {
+    /// Statements log at trace level only (postgres-nio's own detail).
+    static let queryLogger = Logger(label: "waymark.postgres.query")
+}
+
+extension PostgresRowSequence {
+    /// The first column of the first row, which the statement always returns (`RETURNING id`).
+    func required<T: PostgresDecodable>(_ type: T.Type) async throws -> T {
+        guard let value = try await value(T.self) else { throw StoreError.storageUnavailable("PostgreSQL returned no row where one was due") }
+        return value
+    }
+}
