@@ -14,22 +14,20 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// What the contract tests need of a store: the protocols the PostgreSQL store implements so
-    /// far; the whole `WaymarkStorage` once it implements them all.
-    typealias Store = TenantStore
-
-    /// Runs `body` with a fresh, migrated, empty store of this kind.
-    func withStore<T: Sendable>(_ body: (any Store) async throws -> T) async throws -> T {
+    /// Runs `body` with a fresh, migrated, empty store of this kind, as `S` (the protocols the
+    /// test speaks to, such as `(any TenantStore & ShipmentStore).self`). A store that does not
+    /// implement them all fails the test, naming what is missing.
+    func withStore<S, T: Sendable>(as type: S.Type, _ body: (S) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
-            return try await body(try AppDatabase.temporary())
+            return try await body(try Self.typed(AppDatabase.temporary(), as: S.self))
         case .postgres:
             let server = try Self.postgresServer()
             return try await TestDatabase.withFresh(on: server) { url in
                 let store = PostgresStore(url: url, connections: 4)
                 do {
                     try await store.migrate()
-                    let result = try await body(store)
+                    let result = try await body(try Self.typed(store, as: S.self))
                     await store.close()
                     return result
                 } catch {
@@ -38,6 +36,13 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
                 }
             }
         }
+    }
+
+    private static func typed<S>(_ store: Any, as type: S.Type) throws -> S {
+        guard let typed = store as? S else {
+            throw ContractError("\(Swift.type(of: store)) does not implement \(S.self)")
+        }
+        return typed
     }
 
     /// The server named by `WAYMARK_TEST_POSTGRES`; cancels the test (skips it, with the reason)
@@ -71,6 +76,11 @@ enum TestDatabase {
             throw error
         }
     }
+}
+
+struct ContractError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// A fixed instant (2025-06-15 12:00:00 UTC), whole seconds so both backends keep it exactly.

@@ -7,7 +7,7 @@ import WaymarkStore
 struct TenantStoreContractTests {
     @Test("a new tenant comes with its owner, who can sign in, and an API key that authenticates", arguments: Backend.allCases)
     func createTenant(_ backend: Backend) async throws {
-        try await backend.withStore { store in
+        try await backend.withStore(as: (any TenantStore).self) { store in
             let created = try await ContractFixture.tenant(store, slug: "acme")
             #expect(created.tenant.slug == "acme")
             #expect(created.tenant.createdAt == contractDate)
@@ -25,7 +25,7 @@ struct TenantStoreContractTests {
 
     @Test("a slug in use is refused, and nothing of the second tenant is kept", arguments: Backend.allCases)
     func slugTaken(_ backend: Backend) async throws {
-        try await backend.withStore { store in
+        try await backend.withStore(as: (any TenantStore).self) { store in
             _ = try await ContractFixture.tenant(store, slug: "acme")
             await #expect(throws: StoreError.slugTaken("acme")) {
                 _ = try await ContractFixture.tenant(store, slug: "acme", ownerEmail: "other@example.com")
@@ -37,7 +37,7 @@ struct TenantStoreContractTests {
 
     @Test("the same owner can own two tenants; tenants list by slug", arguments: Backend.allCases)
     func sameOwner(_ backend: Backend) async throws {
-        try await backend.withStore { store in
+        try await backend.withStore(as: (any TenantStore).self) { store in
             _ = try await ContractFixture.tenant(store, slug: "zeta", ownerEmail: "boss@example.com")
             _ = try await ContractFixture.tenant(store, slug: "alpha", ownerEmail: "Boss@Example.com")
             #expect(try await store.tenants().map(\.slug) == ["alpha", "zeta"])
@@ -46,7 +46,7 @@ struct TenantStoreContractTests {
 
     @Test("a custom domain serves its tenant in any case, is refused to another, and a claim becomes it once checked", arguments: Backend.allCases)
     func customDomains(_ backend: Backend) async throws {
-        try await backend.withStore { store in
+        try await backend.withStore(as: (any TenantStore).self) { store in
             let acme = try await ContractFixture.tenant(store, slug: "acme").tenant
             let other = try await ContractFixture.tenant(store, slug: "other").tenant
             _ = try await store.setCustomDomain(tenantID: acme.id, domain: "Track.Acme.example", now: contractDate)
@@ -68,7 +68,7 @@ struct TenantStoreContractTests {
 
     @Test("a logo is kept with its bytes and becomes the branding's", arguments: Backend.allCases)
     func logo(_ backend: Backend) async throws {
-        try await backend.withStore { store in
+        try await backend.withStore(as: (any TenantStore).self) { store in
             let acme = try await ContractFixture.tenant(store, slug: "acme").tenant
             let logo = StoredLogo(file: "abc123.png", contentType: "image/png", bytes: [0x89, 0x50, 0x4E, 0x47, 0, 255])
             try await store.setLogo(tenantID: acme.id, logo, now: contractDate)
@@ -80,7 +80,7 @@ struct TenantStoreContractTests {
 
     @Test("provider accounts keep what a nil leaves alone; activity records refusals", arguments: Backend.allCases)
     func providerAccounts(_ backend: Backend) async throws {
-        try await backend.withStore { store in
+        try await backend.withStore(as: (any TenantStore).self) { store in
             let acme = try await ContractFixture.tenant(store, slug: "acme").tenant
             _ = try await store.setProviderAccount(tenantID: acme.id, provider: "aftership", secret: "s1", apiKey: nil, register: true, now: contractDate)
             let changed = try await store.setProviderAccount(
@@ -100,7 +100,7 @@ struct TenantStoreContractTests {
 
     @Test("ingest settings change only where given", arguments: Backend.allCases)
     func ingestSettings(_ backend: Backend) async throws {
-        try await backend.withStore { store in
+        try await backend.withStore(as: (any TenantStore).self) { store in
             let acme = try await ContractFixture.tenant(store, slug: "acme").tenant
             #expect(try await store.ingestSettings(tenantID: acme.id) == IngestSettings(autoCreateShipments: true, deliveredRetentionDays: 90))
             try await store.setIngestSettings(tenantID: acme.id, autoCreateShipments: false, deliveredRetentionDays: nil)
