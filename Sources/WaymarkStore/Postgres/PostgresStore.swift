@@ -17,7 +17,10 @@ public final class PostgresStore: Sendable {
     public let links: PublicLinks
     let client: PostgresClient
     let logger: Logger
+    /// Rings after any node commits deliveries (see `listenForDeliveries`).
+    public let outboxSignal = OutboxSignal()
     private let runner: Task<Void, Never>
+    private let listener = Mutex<Task<Void, Never>?>(nil)
     /// Counts reads of `localSettingsCommits` (see there).
     private let settingsReadCount = Atomic<UInt64>(0)
 
@@ -44,13 +47,30 @@ public final class PostgresStore: Sendable {
         configuration.options.minimumConnections = options.minimumConnections
         configuration.options.connectTimeout = options.connectTimeout
         configuration.options.additionalStartupParameters = [("application_name", "waymark"), ("TimeZone", "UTC")]
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool's own log says little an operator needs (failures reach the caller as errors)
+        // and warns about a query sent in the moment before `run()` starts.
+        var background = logger
+        background.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         runner = Task { await client.run() }
     }
 
+    /// Starts ringing `outboxSignal` when any node commits deliveries (`serve` does this; it
+    /// keeps one connection of the pool).
+    public func listenForDeliveries() {
+        listener.withLock { task in
+            guard task == nil else { return }
+            task = Task { [weak self] in await self?.listenForDeliveries() }
+        }
+    }
+
     /// Stops the pool; queries after this fail.
     public func close() async {
+        if let task = listener.withLock({ $0 }) {
+            task.cancel()
+            _ = await task.value
+        }
         runner.cancel()
         _ = await runner.value
     }
