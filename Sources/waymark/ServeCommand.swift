@@ -133,11 +133,26 @@ struct Serve: AsyncParsableCommand {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create the database or bring its schema up to date.")
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: StorageOptions
 
     func run() async throws {
-        _ = try openDatabase(database.path)
-        print("database \(database.path) is up to date")
+        let location: DatabaseLocation
+        do { location = try database.location } catch { throw CLIError("\(error)") }
+        switch location {
+        case .sqlite(let path):
+            _ = try openDatabase(path)
+        case .postgres(let url):
+            let store = PostgresStore(url: url, connections: try database.pool)
+            do {
+                let applied = try await store.migrate()
+                await store.close()
+                if !applied.isEmpty { print("applied \(applied.joined(separator: ", "))") }
+            } catch {
+                await store.close()
+                throw CLIError("cannot migrate \(url): \(error)")
+            }
+        }
+        print("database \(location) is up to date")
     }
 }
 

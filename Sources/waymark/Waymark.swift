@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import WaymarkCore
 
 /// `waymark`: one binary for the server and the operator's commands.
 @main
@@ -19,6 +20,36 @@ struct DatabaseOptions: ParsableArguments {
     var db: String?
 
     var path: String { db ?? Environment.string("WAYMARK_DB") ?? "./waymark.sqlite" }
+
+    /// These commands run on SQLite so far; a PostgreSQL URL is refused with what does take one.
+    func validate() throws {
+        if case .postgres(let url) = try DatabaseLocation(path) {
+            throw ValidationError("\(url) is a PostgreSQL database; so far only `waymark migrate` runs on PostgreSQL, every other command needs a SQLite file")
+        }
+    }
+}
+
+/// `waymark migrate`'s database: a SQLite file or a PostgreSQL URL.
+struct StorageOptions: ParsableArguments {
+    @Option(help: "SQLite database file or postgres:// URL (env WAYMARK_DB; default ./waymark.sqlite).")
+    var db: String?
+
+    @Option(help: "PostgreSQL connections this process may open (env WAYMARK_DB_POOL; default 10).")
+    var dbPool: Int?
+
+    var location: DatabaseLocation {
+        get throws { try DatabaseLocation(db ?? Environment.string("WAYMARK_DB") ?? "./waymark.sqlite") }
+    }
+
+    var pool: Int {
+        get throws {
+            guard let text = dbPool.map(String.init) ?? Environment.string("WAYMARK_DB_POOL") else { return 10 }
+            guard let size = Int(text), (1...500).contains(size) else {
+                throw CLIError("the PostgreSQL pool size '\(text)' must be a number of connections from 1 to 500, like 10")
+            }
+            return size
+        }
+    }
 }
 
 enum Environment {

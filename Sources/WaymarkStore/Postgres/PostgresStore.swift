@@ -1,4 +1,5 @@
 import Foundation
+import _ConnectionPoolModule
 import Logging
 import NIOSSL
 import PostgresNIO
@@ -181,6 +182,10 @@ public final class PostgresStore: Sendable {
     static func storeError(_ error: any Error) -> any Error {
         if let error = error as? PostgresTransactionError {
             return storeError(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
+        }
+        if let error = error as? ConnectionPoolError, error != .requestCancelled {
+            // The pool gave up opening connections (for a minute), or was shut down.
+            return StoreError.storageUnavailable("PostgreSQL at \(error)")
         }
         guard let error = error as? PSQLError else { return error }
         switch error.code {
