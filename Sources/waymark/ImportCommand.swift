@@ -58,7 +58,7 @@ struct ImportCommand: AsyncParsableCommand {
         let db = try openDatabase(database.path)
         guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
 
-        var progress = ImportProgress(totalBytes: fileSize, enabled: isatty(STDERR_FILENO) == 1)
+        var progress = ProgressBar(total: fileSize, enabled: isatty(STDERR_FILENO) == 1)
         // Whatever ends the import, the summary or the error starts on a clean line.
         defer { progress.clear() }
         var importer = ShipmentImport(database: db, tenantID: found.id)
@@ -68,7 +68,7 @@ struct ImportCommand: AsyncParsableCommand {
                 throw CLIError(ShipmentImport.Stopped(problem: "reading '\(file)' failed: \(error.localizedDescription)", summary: importer.summary).description)
             }
             guard let chunk, !chunk.isEmpty else { break }
-            progress.bytesRead += chunk.count
+            progress.done += chunk.count
             try await importer.feed(chunk)
             progress.update(rows: importer.summary.rows)
         }
@@ -111,57 +111,6 @@ struct ImportReport: Encodable {
             if summary.errorsNotListed > 0 { lines.append("  ... and \(summary.errorsNotListed.grouped) more errors not listed") }
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// A one-line progress bar on a terminal's stderr: rows done, rows per second and how much of
-/// the file has been read. Redrawn at most ten times a second; silent when stderr is not a
-/// terminal, so logs and pipes stay clean.
-struct ImportProgress {
-    let totalBytes: Int?
-    let enabled: Bool
-    var bytesRead = 0
-    private let clock = ContinuousClock()
-    private let start: ContinuousClock.Instant
-    private var lastDrawn: ContinuousClock.Instant?
-    private var drawn = false
-
-    init(totalBytes: Int?, enabled: Bool) {
-        self.totalBytes = totalBytes
-        self.enabled = enabled
-        start = clock.now
-    }
-
-    var elapsedSeconds: Double {
-        let elapsed = clock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
-    mutating func update(rows: Int) {
-        guard enabled else { return }
-        let now = clock.now
-        if let lastDrawn, now - lastDrawn < .milliseconds(100) { return }
-        lastDrawn = now
-        let seconds = elapsedSeconds
-        let rate = seconds > 0 ? Int((Double(rows) / seconds).rounded()) : 0
-        var line = "\r\u{1B}[K"
-        if let totalBytes, totalBytes > 0 {
-            let fraction = min(1, Double(bytesRead) / Double(totalBytes))
-            let width = 30
-            let filled = Int((fraction * Double(width)).rounded(.down))
-            line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-            line += "\(Int((fraction * 100).rounded(.down)))%  "
-        }
-        line += "\(rows.grouped) rows  \(rate.grouped) rows/s"
-        FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
-    }
-
-    /// Removes the bar so the summary starts on a clean line.
-    mutating func clear() {
-        guard drawn else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        drawn = false
     }
 }
 

@@ -10,7 +10,7 @@ struct Waymark: AsyncParsableCommand {
         abstract: "Self-hosted shipment tracking: branded tracking pages and proactive updates.",
         subcommands: [
             Serve.self, Migrate.self, TenantCommand.self, ShipmentCommand.self, ImportCommand.self, ProviderCommand.self, Detect.self,
-            Replay.self, TemplateCommand.self, Backup.self, Restore.self,
+            Replay.self, TemplateCommand.self, Backup.self, Restore.self, DatabaseCommand.self,
         ])
 }
 

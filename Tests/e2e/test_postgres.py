@@ -2,12 +2,15 @@
 scripts/test starts, named by WAYMARK_TEST_POSTGRES), once however often it runs, and never
 printing the password."""
 import os
+import signal
+import sqlite3
 import subprocess
+import time
 import uuid
 
 import pytest
 
-from conftest import run_cli
+from conftest import BIN, ROOT, create_tenant, run_cli
 
 SERVER = os.environ.get("WAYMARK_TEST_POSTGRES", "")
 
@@ -69,3 +72,73 @@ def test_an_unreachable_server_is_one_clear_error():
     result = run_cli("migrate", db="postgres://waymark:pw@127.0.0.1:1/waymark?sslmode=disable", check=False)
     assert result.returncode != 0
     assert "cannot migrate postgres://waymark:***@127.0.0.1:1/waymark" in result.stderr
+
+
+def db_copy(*args, check=True):
+    """`waymark db copy ARGS` (it takes --from and --to rather than --db)."""
+    result = subprocess.run([str(BIN), "db", "copy", *args], capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "WAYMARK_RESOURCES": str(ROOT)})
+    if check and result.returncode != 0:
+        raise AssertionError(f"waymark db copy failed: {result.stderr}")
+    return result
+
+
+def table_counts(db):
+    with sqlite3.connect(db) as c:
+        names = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")]
+        return {name: c.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+@pytest.fixture
+def populated(db, tmp_path, server_factory):
+    """A SQLite install with data in most tables: the demo (tenants, users, keys, shipments,
+    checkpoints, subscriptions, deliveries with attempts, templates, settings, audit), plus 20,000
+    imported shipments."""
+    server = server_factory(db, "--demo")
+    time.sleep(3)
+    server.stop()
+    create_tenant(db, "bulk")
+    path = tmp_path / "bulk.csv"
+    path.write_text("tracking_number,email,city\n" + "".join(f"BULK{n:08d},s{n}@example.com,Zürich\n" for n in range(20_000)))
+    run_cli("import", "--tenant", "bulk", str(path), db=db)
+    return db
+
+
+def test_db_copy_interrupted_resumed_and_verified(populated, postgres_url):
+    counts = table_counts(populated)
+    assert counts["shipment"] > 20_000 and counts["checkpoint"] > 0 and counts["delivery"] > 0, counts
+    # Interrupted: killed once a few batches have committed.
+    proc = subprocess.Popen([str(BIN), "db", "copy", "--from", str(populated), "--to", postgres_url, "--batch", "200"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "WAYMARK_RESOURCES": str(ROOT)})
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        copied = psql(postgres_url, "SELECT coalesce(sum(rows), 0) FROM waymark_copy") if "waymark_copy" in psql(
+            postgres_url, "SELECT tablename FROM pg_tables") else "0"
+        if int(copied.strip() or 0) > 2_000:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    partly = int(psql(postgres_url, "SELECT count(*) FROM shipment").strip())
+    assert 0 < partly < counts["shipment"], "the copy should have been stopped part way"
+    # Resumed, then verified table by table.
+    result = db_copy("--from", str(populated), "--to", postgres_url, "--verify")
+    assert "by an earlier run" in result.stdout
+    assert "Verified" in result.stdout
+    for table, count in counts.items():
+        assert int(psql(postgres_url, f'SELECT count(*) FROM "{table}"').strip()) == count, table
+    # New rows get new ids after the copied ones.
+    assert int(psql(postgres_url, "SELECT nextval(pg_get_serial_sequence('checkpoint', 'id'))").strip()) > counts["checkpoint"]
+
+
+def test_db_copy_refuses_a_target_with_data_and_verify_finds_a_difference(populated, postgres_url):
+    db_copy("--from", str(populated), "--to", postgres_url)
+    psql(postgres_url, "UPDATE shipment SET customer_name = 'changed' WHERE id = (SELECT min(id) FROM shipment)")
+    check = db_copy("--from", str(populated), "--to", postgres_url, "--verify", check=False)
+    assert check.returncode != 0
+    assert "DIFFERS" in check.stdout and "shipment" in check.stderr
+    other = populated.parent / "other.sqlite"
+    create_tenant(other, "other")
+    refused = db_copy("--from", str(other), "--to", postgres_url, check=False)
+    assert refused.returncode != 0
+    assert "holds a copy of" in refused.stderr
