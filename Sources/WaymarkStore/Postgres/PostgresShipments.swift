@@ -83,11 +83,11 @@ extension PostgresStore: ShipmentStore {
     }
 
     public func shipment(tenantID: Int64, token: String) async throws -> TrackedShipment? {
-        try await run { c in try await Self.tracked(c, "SELECT * FROM shipment WHERE tenant_id = \(tenantID) AND token = \(token)") }
+        try await replicaRead { c in try await Self.tracked(c, "SELECT * FROM shipment WHERE tenant_id = \(tenantID) AND token = \(token)") }
     }
 
     public func trackingPageStamp(slug: String, token: String) async throws -> (Tenant, TrackingPageStamp?)? {
-        try await run { c in
+        try await replicaRead { c in
             guard let tenant = try await Self.tenantIfAny(c, "SELECT * FROM tenant WHERE slug = \(slug)") else { return nil }
             guard let record = try await c.run("SELECT * FROM shipment WHERE tenant_id = \(tenant.id) AND token = \(token)").record(ShipmentRecord.self)
             else { return (tenant, nil) }
@@ -108,7 +108,7 @@ extension PostgresStore: ShipmentStore {
     public func lookupShipment(tenantID: Int64, orderNumber: String, email: String?, postalCode: String?) async throws -> Shipment? {
         guard email != nil || postalCode != nil else { return nil }
         let postalKey = postalCode.map(Destination.postalLookupKey)
-        return try await run { c in
+        return try await replicaRead { c in
             try await c.run("""
                 SELECT * FROM shipment
                 WHERE tenant_id = \(tenantID) AND lower(order_number) = lower(\(orderNumber))
@@ -120,7 +120,7 @@ extension PostgresStore: ShipmentStore {
 
     public func lookupShipment(tenantID: Int64, trackingNumber: String) async throws -> TrackedShipment? {
         let normalized = trackingNumber.uppercased().filter { $0 != " " }
-        return try await run { c in
+        return try await replicaRead { c in
             try await Self.tracked(c, "SELECT * FROM shipment WHERE tenant_id = \(tenantID) AND tracking_number = \(normalized) ORDER BY created_at DESC LIMIT 1")
         }
     }

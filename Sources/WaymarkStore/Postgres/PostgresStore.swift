@@ -11,30 +11,42 @@ import WaymarkCore
 /// the contract suite (`Tests/WaymarkStorageContractTests`) runs each against both.
 ///
 /// A store owns a connection pool (postgres-nio's `PostgresClient`) of at most `connections`
-/// connections, which it runs from `open` until `close`.
+/// connections to the primary, and one as large to each streaming replica it is given: reads that
+/// may be a moment behind (tracking pages, shoppers' lookups) go to the replicas in turn, and
+/// everything else, every write and every read that must see its own writes, to the primary.
 public final class PostgresStore: Sendable {
     public let url: PostgresURL
+    public let replicaURLs: [PostgresURL]
     /// The public addresses written into outgoing messages in the same transaction as the change.
     public let links: PublicLinks
     let client: PostgresClient
+    private let replicas: [PostgresClient]
     let logger: Logger
     /// Rings after any node commits deliveries (see `listenForDeliveries`).
     public let outboxSignal = OutboxSignal()
-    private let runner: Task<Void, Never>
+    private let runners: [Task<Void, Never>]
     private let listener = Mutex<Task<Void, Never>?>(nil)
     /// Counts reads of `localSettingsCommits` (see there).
     private let settingsReadCount = Atomic<UInt64>(0)
+    /// Which replica serves the next read.
+    private let replicaTurn = Atomic<UInt64>(0)
 
     /// Connects lazily: the first query opens the first connection. Call `migrate()` before use
     /// (`serve` and `migrate` do) and `close()` when done.
-    public init(url: PostgresURL, connections: Int = 10, links: PublicLinks = .local, logger: Logger = Logger(label: "waymark.postgres")) {
+    public init(
+        url: PostgresURL, replicas: [PostgresURL] = [], connections: Int = 10, links: PublicLinks = .local,
+        logger: Logger = Logger(label: "waymark.postgres")
+    ) {
         self.url = url
+        self.replicaURLs = replicas
         self.links = links
         self.logger = logger
-        var options = PostgresClient.Configuration.Options()
-        options.maximumConnections = max(1, connections)
-        options.minimumConnections = 0
-        options.connectTimeout = .seconds(5)
+        client = Self.client(url, connections: connections, logger: logger)
+        self.replicas = replicas.map { Self.client($0, connections: connections, logger: logger) }
+        runners = ([client] + self.replicas).map { client in Task { await client.run() } }
+    }
+
+    private static func client(_ url: PostgresURL, connections: Int, logger: Logger) -> PostgresClient {
         var configuration: PostgresClient.Configuration
         if let directory = url.socketDirectory {
             configuration = PostgresClient.Configuration(
@@ -44,17 +56,15 @@ public final class PostgresStore: Sendable {
                 host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: Self.tls(url.tls))
             if url.tls == .verifyFull { configuration.options.tlsServerName = url.host }
         }
-        configuration.options.maximumConnections = options.maximumConnections
-        configuration.options.minimumConnections = options.minimumConnections
-        configuration.options.connectTimeout = options.connectTimeout
+        configuration.options.maximumConnections = max(1, connections)
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(5)
         configuration.options.additionalStartupParameters = [("application_name", "waymark"), ("TimeZone", "UTC")]
         // The pool's own log says little an operator needs (failures reach the caller as errors)
         // and warns about a query sent in the moment before `run()` starts.
         var background = logger
         background.logLevel = .error
-        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
-        self.client = client
-        runner = Task { await client.run() }
+        return PostgresClient(configuration: configuration, backgroundLogger: background)
     }
 
     /// Starts ringing `outboxSignal` when any node commits deliveries (`serve` does this; it
@@ -72,8 +82,10 @@ public final class PostgresStore: Sendable {
             task.cancel()
             _ = await task.value
         }
-        runner.cancel()
-        _ = await runner.value
+        for runner in runners {
+            runner.cancel()
+            _ = await runner.value
+        }
     }
 
     private static func tls(_ mode: PostgresURL.TLSMode) -> PostgresClient.Configuration.TLS {
@@ -164,6 +176,26 @@ public final class PostgresStore: Sendable {
         } catch {
             throw Self.storeError(error)
         }
+    }
+
+    /// Runs a read that may be a moment behind the primary (a tracking page, a shopper's lookup)
+    /// on the next replica, or on the primary when there is none or the replica cannot answer.
+    func replicaRead<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        guard !replicas.isEmpty else { return try await run(work) }
+        let replica = replicas[Int(replicaTurn.add(1, ordering: .relaxed).oldValue % UInt64(replicas.count))]
+        do {
+            return try await replica.withConnection { connection in try await work(connection) }
+        } catch {
+            guard let fault = Self.storeError(error) as? StoreError, fault.isStorageFault else { throw Self.storeError(error) }
+            logger.warning("a replica could not answer; reading from the primary", metadata: ["error": "\(fault)"])
+            return try await run(work)
+        }
+    }
+
+    /// Whether reads that may go to a replica are served by one now (`pg_is_in_recovery()`),
+    /// for the operator and the tests.
+    public func pageReadsComeFromReplica() async throws -> Bool {
+        try await replicaRead { c in try await c.run("SELECT pg_is_in_recovery()").required(Bool.self) }
     }
 
     /// Runs `work` in one transaction (`BEGIN` … `COMMIT`, rolled back whole if it throws).
