@@ -21,6 +21,9 @@ public final class PostgresStore: Sendable {
     public let links: PublicLinks
     let client: PostgresClient
     private let replicas: [PostgresClient]
+    /// Whether the primary and each replica answer (see `ServerHealth`).
+    private let primaryHealth: ServerHealth
+    private let replicaHealth: [ServerHealth]
     let logger: Logger
     /// Rings after any node commits deliveries (see `listenForDeliveries`).
     public let outboxSignal = OutboxSignal()
@@ -44,6 +47,10 @@ public final class PostgresStore: Sendable {
         client = Self.client(url, connections: connections, logger: logger)
         self.replicas = replicas.map { Self.client($0, connections: connections, logger: logger) }
         runners = ([client] + self.replicas).map { client in Task { await client.run() } }
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        primaryHealth = ServerHealth(url: url, logger: quiet)
+        replicaHealth = replicas.map { ServerHealth(url: $0, logger: quiet) }
     }
 
     private static func client(_ url: PostgresURL, connections: Int, logger: Logger) -> PostgresClient {
@@ -82,6 +89,7 @@ public final class PostgresStore: Sendable {
             task.cancel()
             _ = await task.value
         }
+        for health in [primaryHealth] + replicaHealth { await health.stop() }
         for runner in runners {
             runner.cancel()
             _ = await runner.value
@@ -171,6 +179,7 @@ public final class PostgresStore: Sendable {
 
     /// Runs `work` on a pooled connection, with PostgreSQL's failures as `StoreError`s.
     func run<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        try await primaryHealth.check()
         do {
             return try await client.withConnection { connection in try await work(connection) }
         } catch {
@@ -181,8 +190,9 @@ public final class PostgresStore: Sendable {
     /// Runs a read that may be a moment behind the primary (a tracking page, a shopper's lookup)
     /// on the next replica, or on the primary when there is none or the replica cannot answer.
     func replicaRead<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
-        guard !replicas.isEmpty else { return try await run(work) }
-        let replica = replicas[Int(replicaTurn.add(1, ordering: .relaxed).oldValue % UInt64(replicas.count))]
+        let live = replicas.indices.filter { replicaHealth[$0].isAnswering }
+        guard !live.isEmpty else { return try await run(work) }
+        let replica = replicas[live[Int(replicaTurn.add(1, ordering: .relaxed).oldValue % UInt64(live.count))]]
         do {
             return try await replica.withConnection { connection in try await work(connection) }
         } catch {
@@ -200,6 +210,7 @@ public final class PostgresStore: Sendable {
 
     /// Runs `work` in one transaction (`BEGIN` … `COMMIT`, rolled back whole if it throws).
     func transaction<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        try await primaryHealth.check()
         do {
             return try await client.withConnection { connection in
                 try await connection.withTransaction(logger: logger) { connection in try await work(connection) }

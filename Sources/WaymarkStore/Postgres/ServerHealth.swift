@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+import WaymarkCore
+
+/// Whether a PostgreSQL server answers, checked once a second on a connection of its own.
+///
+/// postgres-nio's pool keeps a query waiting while it retries connecting to a server that went
+/// away, for up to a minute before it gives up. While the probe finds the server gone, the store
+/// answers at once instead (`StoreError.storageUnavailable`: a 503 with `Retry-After`), and page
+/// reads skip a dead replica for the primary; within a second of the server answering again,
+/// the pool is used as before.
+final class ServerHealth: Sendable {
+    /// 0 until the first probe has answered, then 1 (answering) or 2 (gone).
+    private let state = Atomic<UInt8>(0)
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    let url: PostgresURL
+
+    init(url: PostgresURL, logger: Logger) {
+        self.url = url
+        let probe = Task { [weak self] in
+            var connection: PostgresConnection?
+            while !Task.isCancelled {
+                do {
+                    if connection == nil { connection = try await Self.connect(url, logger: logger) }
+                    _ = try await connection?.query("SELECT 1", logger: logger)
+                    self?.set(answering: true, logger: logger)
+                } catch {
+                    guard !Task.isCancelled else { break }
+                    try? await connection?.close()
+                    connection = nil
+                    self?.set(answering: false, logger: logger)
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            try? await connection?.close()
+        }
+        task.withLock { $0 = probe }
+    }
+
+    /// False from the probe that found the server gone until the one that finds it back (true
+    /// before the first probe has answered).
+    var isAnswering: Bool { state.load(ordering: .relaxed) != 2 }
+
+    /// Throws the storage fault a request should answer while the server is gone. The first
+    /// requests wait for the first probe (up to 3 s), so a server that is not there at start
+    /// fails them at once too.
+    func check() async throws {
+        var waited = 0
+        while state.load(ordering: .relaxed) == 0 && waited < 300 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        guard isAnswering else { throw StoreError.storageUnavailable("PostgreSQL at \(url.host):\(url.port) does not answer") }
+    }
+
+    func stop() async {
+        guard let probe = task.withLock({ $0 }) else { return }
+        probe.cancel()
+        _ = await probe.value
+    }
+
+    private func set(answering now: Bool, logger: Logger) {
+        let before = state.exchange(now ? 1 : 2, ordering: .relaxed)
+        guard before != 0, (before == 1) != now else { return }
+        if now {
+            logger.notice("PostgreSQL answers again", metadata: ["server": "\(url.host):\(url.port)"])
+        } else {
+            logger.error("PostgreSQL does not answer; requests get 503 until it does", metadata: ["server": "\(url.host):\(url.port)"])
+        }
+    }
+
+    private static func connect(_ url: PostgresURL, logger: Logger) async throws -> PostgresConnection {
+        var configuration: PostgresConnection.Configuration
+        if let directory = url.socketDirectory {
+            configuration = .init(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(url.port)", username: url.user, password: url.password, database: url.database)
+        } else {
+            // Liveness only: no data is read, so the certificate is not checked here.
+            var unchecked = TLSConfiguration.makeClientConfiguration()
+            unchecked.certificateVerification = .none
+            let tls: PostgresConnection.Configuration.TLS = url.tls == .disable ? .disable : .prefer(try NIOSSLContext(configuration: unchecked))
+            configuration = .init(host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(2)
+        return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+    }
+}
