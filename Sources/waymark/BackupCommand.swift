@@ -11,15 +11,16 @@ struct Backup: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: database.path) else { throw CLIError("no database at '\(database.path)'; give --db or WAYMARK_DB") }
+        let source = try database.sqlitePath(for: "backup")
+        guard FileManager.default.fileExists(atPath: source) else { throw CLIError("no database at '\(source)'; give --db or WAYMARK_DB") }
         let started = Date()
         let report: BackupReport
         do {
-            report = try await AppDatabase(path: database.path).backup(to: path)
+            report = try await AppDatabase(path: source).backup(to: path)
         } catch let error as BackupError {
             throw CLIError(error.description)
         }
-        print("Backed up \(database.path) to \(report.path): \(report.bytes) bytes, schema \(report.schema), \(report.tenants) tenant(s), "
+        print("Backed up \(source) to \(report.path): \(report.bytes) bytes, schema \(report.schema), \(report.tenants) tenant(s), "
             + "\(report.shipments) shipment(s), integrity ok, in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
     }
 }
@@ -35,18 +36,19 @@ struct Restore: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
+        let target = try database.sqlitePath(for: "restore")
         guard FileManager.default.fileExists(atPath: backup) else { throw CLIError("no backup at '\(backup)'") }
-        let wal = database.path + "-wal"
+        let wal = target + "-wal"
         if !force, let size = (try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? NSNumber, size.int64Value > 0 {
-            throw CLIError("'\(database.path)' has a write-ahead log, so a server may have it open: stop the server, or give --force after a crash")
+            throw CLIError("'\(target)' has a write-ahead log, so a server may have it open: stop the server, or give --force after a crash")
         }
         do {
-            let report = try AppDatabase.restore(from: backup, to: database.path)
+            let report = try AppDatabase.restore(from: backup, to: target)
             print("Restored \(backup) to \(report.path): schema \(report.schema), \(report.tenants) tenant(s), \(report.shipments) shipment(s), integrity ok")
         } catch let error as BackupError {
             throw CLIError(error.description)
         } catch {
-            throw CLIError("cannot restore '\(backup)' to '\(database.path)': \(error)")
+            throw CLIError("cannot restore '\(backup)' to '\(target)': \(error)")
         }
     }
 }

@@ -55,7 +55,7 @@ struct ImportCommand: AsyncParsableCommand {
         var status = stat()
         let fileSize = fstat(handle.fileDescriptor, &status) == 0 ? Int(status.st_size) : nil
 
-        let db = try openDatabase(database.path)
+        let db = try await database.open()
         guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
 
         var progress = ProgressBar(total: fileSize, enabled: isatty(STDERR_FILENO) == 1)

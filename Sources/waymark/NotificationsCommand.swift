@@ -30,7 +30,7 @@ extension TenantCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             var overrides: NotificationRules.Overrides?
             if emailStatuses != nil || smsStatuses != nil || stalledEmail != nil || etaEmail != nil {

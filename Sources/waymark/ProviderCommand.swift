@@ -35,7 +35,7 @@ struct ProviderCommand: AsyncParsableCommand {
             if registerFlag == true && !name.registersNumbers { throw CLIError("numbers cannot be registered at '\(provider)'; it only receives updates") }
             let newSecret = generateSecret ? name.generateSecret() : secret
             if let problem = newSecret.flatMap(name.secretProblem) ?? apiKey.flatMap(ProviderName.apiKeyProblem) { throw CLIError(problem) }
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             let account = try await db.setProviderAccount(
                 tenantID: found.id, provider: provider, secret: newSecret, apiKey: apiKey, register: registerFlag, now: Date())

@@ -30,7 +30,7 @@ struct Replay: AsyncParsableCommand {
         if let provider, ProviderName(rawValue: provider) == nil {
             throw CLIError("unknown provider '\(provider)'; use one of \(ProviderName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let db = try openDatabase(database.path)
+        let db = try await database.open()
         guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
         let events = try await db.inboundEvents(tenantID: found.id, since: start, provider: provider, id: eventID)
         var failed = 0

@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
         }
         let environment = ProcessInfo.processInfo.environment
         var config = AppConfig(
-            host: host, port: port, databasePath: database.path, baseURL: baseURL, demo: demo, apiRequestsPerMinute: apiRate,
+            host: host, port: port, databasePath: try database.location.description, baseURL: baseURL, demo: demo, apiRequestsPerMinute: apiRate,
             outboundPolicy: outboundPolicy)
         if let url = Environment.string("WAYMARK_SMS_URL") {
             do { config.sms = try SMSConfiguration(url: url) } catch { throw CLIError(error.description) }
@@ -77,7 +77,7 @@ struct Serve: AsyncParsableCommand {
         if let seconds = Environment.string("WAYMARK_DEMO_INTERVAL").flatMap(Double.init), seconds > 0 {
             config.demoInterval = .milliseconds(Int(seconds * 1000))
         }
-        let db = try openDatabase(database.path, baseURL: config.baseURL)
+        let db = try await database.open(baseURL: config.baseURL, serving: true)
 
         // Email goes to WAYMARK_SMTP_URL or, without it, into .eml files; texts go to
         // WAYMARK_SMS_URL or, without it, the log; numbers are registered at WAYMARK_*_URL.
@@ -133,14 +133,13 @@ struct Serve: AsyncParsableCommand {
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create the database or bring its schema up to date.")
-    @OptionGroup var database: StorageOptions
+    @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let location: DatabaseLocation
-        do { location = try database.location } catch { throw CLIError("\(error)") }
+        let location = try database.location
         switch location {
         case .sqlite(let path):
-            _ = try openDatabase(path)
+            _ = try AppDatabase(path: path)
         case .postgres(let url):
             let store = PostgresStore(url: url, connections: try database.pool)
             do {
@@ -156,13 +155,33 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
-/// Opens the database, turning SQLite's errors into a sentence about the file. Links written
-/// into messages start with `baseURL`, else `WAYMARK_BASE_URL`, else the default local origin.
-func openDatabase(_ path: String, baseURL: String? = nil) throws -> any WaymarkStorage {
-    do {
+extension DatabaseOptions {
+    /// Opens the database and brings its schema up to date, turning failures into a sentence
+    /// about it. Links written into messages start with `baseURL`, else `WAYMARK_BASE_URL`, else
+    /// the default local origin. A server (`serving`) also hears of other nodes' deliveries.
+    func open(baseURL: String? = nil, serving: Bool = false) async throws -> any WaymarkStorage {
         let links = PublicLinks(baseURL: AppConfig(baseURL: baseURL ?? Environment.string("WAYMARK_BASE_URL")).baseURL)
-        return try AppDatabase(path: path, links: links)
-    } catch {
-        throw CLIError("cannot open database '\(path)': \(error)")
+        switch try location {
+        case .sqlite(let path):
+            do {
+                return try AppDatabase(path: path, links: links)
+            } catch {
+                throw CLIError("cannot open database '\(path)': \(error)")
+            }
+        case .postgres(let url):
+            let store = PostgresStore(url: url, replicas: try replicas, connections: try pool, links: links)
+            do {
+                try await store.migrate()
+            } catch {
+                await store.close()
+                throw CLIError("cannot open database \(url): \(error)")
+            }
+            guard let storage = store as? any WaymarkStorage else {
+                await store.close()
+                throw CLIError("\(url) is a PostgreSQL database; so far only `waymark migrate` and `waymark db copy` run on PostgreSQL")
+            }
+            if serving { store.listenForDeliveries() }
+            return storage
+        }
     }
 }

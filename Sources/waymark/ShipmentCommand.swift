@@ -31,7 +31,7 @@ struct ShipmentCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError(error.problems.map { "--\(Self.flag(for: $0.field)): \($0.reason)" }.joined(separator: "; "))
             }
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             let shipment: Shipment
             do {

@@ -64,7 +64,7 @@ struct TemplateCommand: AsyncParsableCommand {
             let isEmail = if case .message(.email, _) = slot.part { true } else { false }
             if subject != nil || textFile != nil, !isEmail { throw CLIError("--subject and --text-file are for email templates only") }
             let candidate = TemplateCandidate(slot: slot, subject: subject, body: try Self.read(file), textBody: try textFile.map(Self.read))
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             let tenant = try await selector.tenant(in: db)
             let now = Date()
             let samples = try TemplateSamples.load(resourcesPath: AppConfig.defaultResourcesPath(), links: db.links)
@@ -108,7 +108,7 @@ struct TemplateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let slot = try selector.slot()
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             let tenant = try await selector.tenant(in: db)
             let removed = switch slot.part {
             case .message(let channel, let name):
@@ -128,7 +128,7 @@ struct TemplateCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             let messages = try await db.messageTemplates(tenantID: found.id).map { ($0.slot, $0.updatedAt) }
             let sections = try await db.pageSectionSlots(tenantID: found.id).sorted { $0.key.description < $1.key.description }
@@ -150,7 +150,7 @@ struct TemplateCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             let tenants: [Tenant]
             if let tenant {
                 guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }

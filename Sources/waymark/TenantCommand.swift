@@ -38,7 +38,7 @@ struct TenantCommand: AsyncParsableCommand {
                 throw CLIError("the owner password must be at least \(Passwords.minimumLength) characters")
             }
 
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             let created: CreatedTenant
             do {
                 created = try await db.createTenant(NewTenant(
@@ -82,7 +82,7 @@ struct TenantCommand: AsyncParsableCommand {
             if !trimmed.isEmpty && host == nil {
                 throw CLIError("domain '\(domain)' must be a host name like track.example.com, without scheme, port or path")
             }
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             do {
                 guard let host else {
@@ -114,7 +114,7 @@ struct TenantCommand: AsyncParsableCommand {
             do { resolver = try DNSClient.configured(dnsServer ?? ProcessInfo.processInfo.environment["WAYMARK_DNS_SERVER"]) } catch {
                 throw CLIError("\(error)")
             }
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             guard let claim = try await db.domainClaim(tenantID: found.id) else {
                 throw CLIError("tenant '\(found.slug)' has asked for no domain; run 'waymark tenant set-domain' first")
@@ -150,7 +150,7 @@ extension TenantCommand {
             case let other?: throw CLIError("--auto-create takes on or off, not '\(other)'")
             }
             if let retentionDays, !(1...3650).contains(retentionDays) { throw CLIError("--retention-days must be from 1 to 3650") }
-            let db = try openDatabase(database.path)
+            let db = try await database.open()
             guard let found = try await db.tenant(slug: tenant) else { throw CLIError("no tenant with slug '\(tenant)'") }
             try await db.setIngestSettings(tenantID: found.id, autoCreateShipments: autoCreateFlag, deliveredRetentionDays: retentionDays)
             let settings = try await db.ingestSettings(tenantID: found.id)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import WaymarkCore
+import WaymarkStore
 
 /// `waymark`: one binary for the server and the operator's commands.
 @main
@@ -16,29 +17,27 @@ struct Waymark: AsyncParsableCommand {
 
 /// Options every command shares. Flags win over environment variables, which win over defaults.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "SQLite database file (env WAYMARK_DB; default ./waymark.sqlite).")
-    var db: String?
-
-    var path: String { db ?? Environment.string("WAYMARK_DB") ?? "./waymark.sqlite" }
-
-    /// These commands run on SQLite so far; a PostgreSQL URL is refused with what does take one.
-    func validate() throws {
-        if case .postgres(let url) = try DatabaseLocation(path) {
-            throw ValidationError("\(url) is a PostgreSQL database; so far only `waymark migrate` runs on PostgreSQL, every other command needs a SQLite file")
-        }
-    }
-}
-
-/// `waymark migrate`'s database: a SQLite file or a PostgreSQL URL.
-struct StorageOptions: ParsableArguments {
     @Option(help: "SQLite database file or postgres:// URL (env WAYMARK_DB; default ./waymark.sqlite).")
     var db: String?
 
-    @Option(help: "PostgreSQL connections this process may open (env WAYMARK_DB_POOL; default 10).")
+    @Option(help: "PostgreSQL connections this process may open to each server (env WAYMARK_DB_POOL; default 10).")
     var dbPool: Int?
 
+    /// What `--db` names, as given (a URL's password included: print `location` instead).
+    var text: String { db ?? Environment.string("WAYMARK_DB") ?? "./waymark.sqlite" }
+
     var location: DatabaseLocation {
-        get throws { try DatabaseLocation(db ?? Environment.string("WAYMARK_DB") ?? "./waymark.sqlite") }
+        get throws {
+            do { return try DatabaseLocation(text) } catch { throw CLIError(error.description) }
+        }
+    }
+
+    /// The SQLite file, for the commands that only SQLite has (backup, restore).
+    func sqlitePath(for command: String) throws -> String {
+        guard case .sqlite(let path) = try location else {
+            throw CLIError("`waymark \(command)` copies a SQLite file; back up PostgreSQL with pg_dump, pg_basebackup or your provider's backups")
+        }
+        return path
     }
 
     var pool: Int {
@@ -48,6 +47,18 @@ struct StorageOptions: ParsableArguments {
                 throw CLIError("the PostgreSQL pool size '\(text)' must be a number of connections from 1 to 500, like 10")
             }
             return size
+        }
+    }
+
+    /// The streaming replicas that serve page reads (`WAYMARK_DB_READ`, comma-separated URLs).
+    var replicas: [PostgresURL] {
+        get throws {
+            guard let text = Environment.string("WAYMARK_DB_READ") else { return [] }
+            return try text.split(separator: ",").map { (item: Substring) in
+                do { return try PostgresURL(String(item).trimmingCharacters(in: .whitespaces)) } catch {
+                    throw CLIError("WAYMARK_DB_READ: \(error)")
+                }
+            }
         }
     }
 }

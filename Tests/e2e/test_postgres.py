@@ -65,7 +65,7 @@ def test_the_password_is_never_printed(postgres_url):
 def test_commands_not_yet_on_postgres_say_so(postgres_url):
     result = run_cli("serve", "--port", "0", db=postgres_url, check=False)
     assert result.returncode != 0
-    assert "only `waymark migrate` runs on PostgreSQL" in result.stderr
+    assert "so far only `waymark migrate`" in result.stderr
 
 
 def test_an_unreachable_server_is_one_clear_error():
