@@ -318,11 +318,15 @@ struct AccountStoreContractTests {
         }
     }
 
-    @Test("deleting a tenant's data takes its shipments and leaves the team and other tenants", arguments: Backend.allCases)
+    @Test("deleting a tenant's data takes its shipments and inbound events and leaves the team and other tenants", arguments: Backend.allCases)
     func deleteTenantData(_ backend: Backend) async throws {
-        try await backend.withStore(as: (any TenantStore & AccountStore & APIKeyStore & ShipmentStore).self) { store in
+        try await backend.withStore(as: (any TenantStore & AccountStore & APIKeyStore & ShipmentStore & IngestStore).self) { store in
             let acme = try await ContractFixture.tenant(store, slug: "acme")
             let other = try await ContractFixture.tenant(store, slug: "other")
+            for tenant in [acme, other] {
+                _ = try await store.ingest(
+                    tenantID: tenant.tenant.id, provider: "aftership", eventID: "e1", body: Array("{}".utf8), updates: [], now: contractDate)
+            }
             for number in ["1Z0001", "1Z0002"] {
                 _ = try await store.createShipment(tenantID: acme.tenant.id, NewShipment(trackingNumber: number, carrier: "ups"), now: contractDate)
             }
@@ -333,6 +337,8 @@ struct AccountStoreContractTests {
             #expect(try await store.shipment(tenantID: other.tenant.id, id: kept.id) != nil)
             #expect(try await store.teamMembers(tenantID: acme.tenant.id).count == 1)
             #expect(try await store.apiKeys(tenantID: acme.tenant.id).count == 1)
+            #expect(try await store.inboundEvents(tenantID: acme.tenant.id, since: .distantPast, provider: nil, id: nil) == [])
+            #expect(try await store.inboundEvents(tenantID: other.tenant.id, since: .distantPast, provider: nil, id: nil).count == 1)
             #expect(try await store.deleteTenantData(tenantID: acme.tenant.id) == 0)
         }
     }
