@@ -111,7 +111,8 @@ extension PostgresStore {
 
     /// Rings `outboxSignal` whenever any node commits deliveries, until the store closes.
     /// Reconnects after a lost connection; meanwhile the dispatcher's polling finds the work.
-    fileprivate func listenForDeliveries() async {
+    /// (`listenForDeliveries()` starts it; a distinct name, so that one cannot call itself.)
+    func runDeliveryListener() async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
@@ -137,7 +138,8 @@ final class PostgresBatch: @unchecked Sendable {
     init() {}
 
     func once<T>(_ key: String, _ read: () async throws -> T) async throws -> T {
-        if let value = memo[key] as? T { return value }
+        // Unwrap the lookup first: `nil as? T` succeeds when T is itself optional.
+        if let stored = memo[key], let value = stored as? T { return value }
         let value = try await read()
         memo[key] = value
         return value

@@ -79,7 +79,7 @@ public final class PostgresStore: Sendable {
     public func listenForDeliveries() {
         listener.withLock { task in
             guard task == nil else { return }
-            task = Task { [weak self] in await self?.listenForDeliveries() }
+            task = Task { [weak self] in await self?.runDeliveryListener() }
         }
     }
 
