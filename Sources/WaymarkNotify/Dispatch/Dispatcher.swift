@@ -115,12 +115,16 @@ public final class Dispatcher: Service, Sendable {
     }
 
     /// Claims due deliveries for the free slots, leaving out endpoints and tenants at their cap.
-    /// What one claim brings beyond a cap goes back to the queue untouched.
+    /// What one claim brings beyond a cap goes back to the queue untouched. A claim takes no more
+    /// than one endpoint may have in flight: a backlog for one endpoint (the usual case after an
+    /// outage) would otherwise claim every free slot's worth of its rows only to put all but a
+    /// few back, one write each; the loop claims again at once while claims come back full.
     private func claimDue() async throws -> Claim {
         let room = inFlight.withLock { $0.room(configuration) }
         guard room.free > 0 else { return Claim(deliveries: [], filled: true) }
+        let limit = min(room.free, configuration.maximumInFlightPerEndpoint)
         let claimed = try await database.claimDueDeliveries(
-            owner: configuration.nodeID, now: now(), lease: configuration.lease, limit: room.free, busyEndpoints: room.busyEndpoints, busyTenants: room.busyTenants)
+            owner: configuration.nodeID, now: now(), lease: configuration.lease, limit: limit, busyEndpoints: room.busyEndpoints, busyTenants: room.busyTenants)
         var admitted: [ClaimedDelivery] = []
         var overflow: [Delivery] = []
         inFlight.withLock { inFlight in
@@ -131,7 +135,7 @@ public final class Dispatcher: Service, Sendable {
         for delivery in overflow {
             try await database.setAside(deliveryID: delivery.id, until: delivery.nextAttemptAt, now: now())
         }
-        return Claim(deliveries: admitted, filled: claimed.count == room.free && overflow.isEmpty)
+        return Claim(deliveries: admitted, filled: claimed.count == limit && overflow.isEmpty)
     }
 
     /// Sends one claimed delivery and records what came of it.
