@@ -11,7 +11,6 @@ import email.policy
 import http.cookiejar
 import re
 import shutil
-import sqlite3
 import time
 import urllib.error
 import urllib.parse
@@ -19,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from conftest import Server, create_tenant, run_cli
+from conftest import Server, create_tenant, new_database, query, run_cli
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 axe_module = pytest.importorskip("axe_selenium_python", reason="axe-selenium-python is not installed")
@@ -61,7 +60,7 @@ def wait_for(condition, timeout=20, what="the condition"):
 
 class Merchant:
     def __init__(self, tmp, start):
-        self.db = tmp / "waymark.sqlite"
+        self.db = new_database(tmp)
         self.mail = tmp / "mail"
         created = create_tenant(self.db, "acme", name="Acme Outfitters", email=OWNER[0], password=OWNER[1])
         self.key = created["api_key"]
@@ -91,9 +90,8 @@ class Merchant:
             "location": {"city": "Berlin", "country": "DE"}})
         assert code in (200, 201), body
 
-    def sql(self, query, *args):
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(query, args).fetchall()
+    def sql(self, sql, *args):
+        return query(self.db, sql, *args)
 
     def emails_to(self, to):
         """The emails written to the folder for `to`, oldest first, as parsed messages."""

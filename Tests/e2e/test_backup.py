@@ -5,7 +5,13 @@ overwrites a file, and a file that is not a Waymark database is never restored."
 import sqlite3
 import threading
 
-from conftest import create_tenant, expect_error, run_cli
+import pytest
+
+from conftest import POSTGRES, create_tenant, expect_error, run_cli
+
+if POSTGRES:
+    pytest.skip("`waymark backup` and `restore` copy a SQLite file (on PostgreSQL: pg_dump, or `waymark db copy`)",
+                allow_module_level=True)
 
 
 def test_a_backup_taken_under_writes_restores_and_serves(tmp_path, db, server_factory):

@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import tracking_links
+from conftest import query, tracking_links
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 axe_module = pytest.importorskip("axe_selenium_python", reason="axe-selenium-python is not installed")
@@ -29,14 +29,15 @@ def browser(javascript=True, width=1200):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from conftest import Server
-    db = tmp_path_factory.mktemp("browser") / "waymark.sqlite"
+    from conftest import Server, drop_database, new_database
+    db = new_database(tmp_path_factory.mktemp("browser"))
     server = Server(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "3600"})
     import time
     time.sleep(0.3)
     links = [urllib.parse.urlparse(link).path for link in tracking_links(server.output())]
     yield server, links, db
     server.stop()
+    drop_database(db)
 
 
 def serious_violations(driver):
@@ -75,9 +76,7 @@ def test_other_shopper_pages_are_accessible(demo, path):
 
 def test_lookup_form_works_without_javascript(demo):
     server, _, db = demo
-    import sqlite3
-    order, email = sqlite3.connect(db).execute(
-        "SELECT order_number, customer_email FROM shipment WHERE status = 'out_for_delivery' LIMIT 1").fetchone()
+    order, email = query(db, "SELECT order_number, customer_email FROM shipment WHERE status = 'out_for_delivery' LIMIT 1")[0]
     driver = browser(javascript=False)
     try:
         driver.get(server.base + "/acme?lang=fr")
@@ -100,10 +99,9 @@ def test_lookup_form_works_without_javascript(demo):
 
 
 def unsubscribe_path(db):
-    import sqlite3
-    token, = sqlite3.connect(db).execute(
+    token, = query(db,
         "SELECT s.unsubscribe_token FROM subscription s JOIN shipment h ON h.id = s.shipment_id JOIN tenant t ON t.id = h.tenant_id "
-        "WHERE t.slug = 'acme' AND s.channel = 'email' ORDER BY s.id LIMIT 1").fetchone()
+        "WHERE t.slug = 'acme' AND s.channel = 'email' ORDER BY s.id LIMIT 1")[0]
     return f"/acme/unsubscribe/{token}"
 
 

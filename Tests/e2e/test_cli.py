@@ -3,11 +3,25 @@ line on stderr with a non-zero exit."""
 import json
 import re
 import sqlite3
+import subprocess
 
 import pytest
 
-from conftest import create_tenant, expect_error, run_cli
+from conftest import POSTGRES, create_tenant, expect_error, query, run_cli
 from peers import DNSPeer
+
+
+def dump(db):
+    """Everything stored, as text: SQLite's .dump, or pg_dump of the PostgreSQL database."""
+    if POSTGRES:
+        return subprocess.run(["pg_dump", "--no-owner", str(db)], capture_output=True, text=True, timeout=120, check=True).stdout
+    return "\n".join(sqlite3.connect(db).iterdump())
+
+
+def tables(db):
+    if POSTGRES:
+        return {r[0] for r in query(db, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    return {r[0] for r in query(db, "SELECT name FROM sqlite_master WHERE type='table'")}
 
 
 def test_tenant_create_prints_tenant_and_a_key_that_is_stored_only_hashed(db):
@@ -16,16 +30,16 @@ def test_tenant_create_prints_tenant_and_a_key_that_is_stored_only_hashed(db):
     assert out["tenant"]["name"] == "Acme Outfitters"
     key = out["api_key"]
     assert key.startswith("wm_") and len(key) >= 40
-    dump = "\n".join(sqlite3.connect(db).iterdump())
-    assert key not in dump
-    assert "a long enough password" not in dump
+    stored = dump(db)
+    assert "tenant" in stored and "acme" in stored, "the dump holds the data"
+    assert key not in stored
+    assert "a long enough password" not in stored
 
 
 def test_migrate_creates_the_schema(db):
     result = run_cli("migrate", db=db)
     assert "up to date" in result.stdout
-    tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"tenant", "user", "membership", "api_key", "shipment", "checkpoint", "subscription"} <= tables
+    assert {"tenant", "user", "membership", "api_key", "shipment", "checkpoint", "subscription"} <= tables(db)
 
 
 def test_tenant_create_errors_are_one_clear_line(db):
@@ -38,7 +52,7 @@ def test_tenant_create_errors_are_one_clear_line(db):
     expect_error(run_cli(*args, "--slug", "newco", "--owner-email", "a@b.test", db=db, stdin="short\n", check=False), "at least")
     expect_error(run_cli(*args, "--slug", "newco", "--owner-email", "a@b.test", db=db, stdin="", check=False), "password")
     # Nothing half-written.
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM tenant").fetchone()[0] == 1
+    assert query(db, "SELECT count(*) FROM tenant")[0][0] == 1
 
 
 def test_shipment_create_prints_the_api_shape_and_link(db):
@@ -77,9 +91,8 @@ def test_set_domain_asks_for_a_txt_record_and_verify_domain_looks_it_up(db):
     assert match, out
     name, value = match.groups()
     assert name == "_waymark.track.acme.test" and "verify-domain --tenant acme" in out, out
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT domain, token FROM domain_claim").fetchall() == [("track.acme.test", value.split("=", 1)[1])]
-    assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == (None,), "not served before the proof"
+    assert query(db, "SELECT domain, token FROM domain_claim") == [("track.acme.test", value.split("=", 1)[1])]
+    assert query(db, "SELECT custom_domain FROM tenant WHERE slug = 'acme'") == [(None,)], "not served before the proof"
 
     dns = DNSPeer()
     try:
@@ -88,29 +101,29 @@ def test_set_domain_asks_for_a_txt_record_and_verify_domain_looks_it_up(db):
         assert dns.asked(name) >= 1, "the lookup went to --dns-server"
         dns.set(name, ["waymark-verification=someone-elses-token-0000"])
         expect_error(run_cli(*verify, db=db, check=False), f"do not hold {value}", "someone-elses-token")
-        assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == (None,)
-        problem = conn.execute("SELECT checked_at, problem FROM domain_claim").fetchone()
+        assert query(db, "SELECT custom_domain FROM tenant WHERE slug = 'acme'") == [(None,)]
+        problem, = query(db, "SELECT checked_at, problem FROM domain_claim")
         assert problem[0] and "do not hold" in problem[1], "the failed check is kept for the admin page"
 
         dns.set(name, ["v=spf1 -all", value])
         # WAYMARK_DNS_SERVER names the server when --dns-server does not.
         out = run_cli("tenant", "verify-domain", "--tenant", "acme", db=db, env={"WAYMARK_DNS_SERVER": dns.address}).stdout
         assert "Tenant 'acme' is served at" in out and "track.acme.test" in out, out
-        assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == ("track.acme.test",)
-        assert conn.execute("SELECT count(*) FROM domain_claim").fetchone() == (0,), "the claim is done"
+        assert query(db, "SELECT custom_domain FROM tenant WHERE slug = 'acme'") == [("track.acme.test",)]
+        assert query(db, "SELECT count(*) FROM domain_claim") == [(0,)], "the claim is done"
         expect_error(run_cli(*verify, db=db, check=False), "asked for no domain", "set-domain")
 
         # Another tenant cannot claim it, nor prove it; nothing changes.
         expect_error(run_cli("tenant", "set-domain", "--tenant", "globex", "--domain", "track.acme.test", db=db, check=False),
                      "track.acme.test", "already serves another tenant")
-        assert conn.execute("SELECT count(*) FROM domain_claim").fetchone() == (0,)
+        assert query(db, "SELECT count(*) FROM domain_claim") == [(0,)]
         expect_error(run_cli("tenant", "verify-domain", "--tenant", "globex", "--dns-server", dns.address, db=db, check=False), "asked for no domain")
     finally:
         dns.stop()
 
     # An empty --domain stops serving; then globex may ask for it.
     assert "no longer has a custom domain" in run_cli("tenant", "set-domain", "--tenant", "acme", "--domain", "", db=db).stdout
-    assert conn.execute("SELECT custom_domain FROM tenant WHERE slug = 'acme'").fetchone() == (None,)
+    assert query(db, "SELECT custom_domain FROM tenant WHERE slug = 'acme'") == [(None,)]
     assert "_waymark.track.acme.test  TXT" in run_cli("tenant", "set-domain", "--tenant", "globex", "--domain", "track.acme.test", db=db).stdout
 
 
@@ -122,7 +135,7 @@ def test_set_domain_and_verify_domain_errors(db):
     expect_error(run_cli("tenant", "verify-domain", "--tenant", "ghost", "--dns-server", "127.0.0.1:53", db=db, check=False), "no tenant")
     expect_error(run_cli("tenant", "verify-domain", "--tenant", "acme", "--dns-server", "127.0.0.1:53", db=db, check=False), "asked for no domain")
     expect_error(run_cli("tenant", "verify-domain", "--tenant", "acme", "--dns-server", "not-an-address", db=db, check=False), "not-an-address")
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM domain_claim").fetchone() == (0,)
+    assert query(db, "SELECT count(*) FROM domain_claim") == [(0,)]
 
 
 def test_provider_set_stores_credentials_without_echoing_secrets(db):
@@ -131,12 +144,12 @@ def test_provider_set_stores_credentials_without_echoing_secrets(db):
                   "--api-key", "as-key-123", "--register", "on", db=db).stdout
     assert "secret set" in out and "registration on" in out and "/hooks/aftership/acme" in out
     assert "s3cret-value" not in out and "as-key-123" not in out
-    row = sqlite3.connect(db).execute("SELECT secret, api_key, register FROM provider_account WHERE provider='aftership'").fetchone()
-    assert row == ("s3cret-value", "as-key-123", 1)
+    row = query(db, "SELECT secret, api_key, register FROM provider_account WHERE provider='aftership'")
+    assert row == [("s3cret-value", "as-key-123", 1)]
     # Unset options stay as they were.
     run_cli("provider", "set", "--tenant", "acme", "--provider", "aftership", "--register", "off", db=db)
-    row = sqlite3.connect(db).execute("SELECT secret, api_key, register FROM provider_account WHERE provider='aftership'").fetchone()
-    assert row == ("s3cret-value", "as-key-123", 0)
+    row = query(db, "SELECT secret, api_key, register FROM provider_account WHERE provider='aftership'")
+    assert row == [("s3cret-value", "as-key-123", 0)]
     generated = run_cli("provider", "set", "--tenant", "acme", "--provider", "waymark", "--generate-secret", db=db).stdout
     assert "whsec_" in generated
 
@@ -154,7 +167,7 @@ def test_tenant_configure(db):
     create_tenant(db, "acme")
     out = run_cli("tenant", "configure", "--tenant", "acme", "--auto-create", "off", "--retention-days", "30", db=db).stdout
     assert "auto-create off" in out and "30 days" in out
-    assert sqlite3.connect(db).execute("SELECT auto_create_shipments, delivered_retention_days FROM tenant").fetchone() == (0, 30)
+    assert query(db, "SELECT auto_create_shipments, delivered_retention_days FROM tenant") == [(0, 30)]
     expect_error(run_cli("tenant", "configure", "--tenant", "acme", "--retention-days", "0", db=db, check=False), "1 to 3650")
 
 
@@ -164,8 +177,7 @@ def test_tenant_notifications_changes_rules_and_sender(db):
                   "--quiet-hours", "22-7", "--sender-name", "Shop Team", "--reply-to", "help@shop.test", db=db).stdout
     assert "email on:           exception, delivered" in out
     assert "22:00-7:00" in out
-    row = sqlite3.connect(db).execute(
-        "SELECT notification_rules, quiet_hours_start, quiet_hours_end, sender_name, reply_to FROM tenant WHERE slug = 'shop'").fetchone()
+    row, = query(db, "SELECT notification_rules, quiet_hours_start, quiet_hours_end, sender_name, reply_to FROM tenant WHERE slug = 'shop'")
     assert set(json.loads(row[0])["email_statuses"]) == {"exception", "delivered"}
     assert json.loads(row[0])["sms_statuses"] == []
     assert row[1:] == (22, 7, "Shop Team", "help@shop.test")

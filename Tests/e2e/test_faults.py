@@ -15,16 +15,25 @@ import sqlite3
 import subprocess
 import threading
 import time
-from datetime import datetime
 
 import pytest
 
-from conftest import Server, create_tenant, endpoint, new_shipment, push, run_cli
+from conftest import POSTGRES, Server, create_tenant, endpoint, instant, new_shipment, push, query, run_cli
 from peers import SMTPPeer, SilentListener, WebhookReceiver, wait_for
 
 SECRET = "fault-aftership-secret"
 ROUNDS = int(os.environ.get("WAYMARK_FAULT_ROUNDS", "50"))
 ENV = {"WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32", "WAYMARK_DELIVERY_LEASE": "3"}
+
+
+def assert_intact(db, what):
+    """SQLite's integrity check of the file (PostgreSQL has no counterpart a test can run)."""
+    if not POSTGRES:
+        conn = sqlite3.connect(db)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", what
+        finally:
+            conn.close()
 
 
 def hook(number, n):
@@ -93,11 +102,9 @@ def test_repeated_kill_9_loses_nothing_acknowledged_and_sends_nothing_twice_per_
             for thread in threads:
                 thread.join(timeout=30)
 
-            conn = sqlite3.connect(db)
-            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"round {round_number}"
-            stored = {key.removeprefix("id:") for (key,) in conn.execute("SELECT event_key FROM inbound_event")}
-            numbers = {number for (number,) in conn.execute("SELECT tracking_number FROM shipment")}
-            conn.close()
+            assert_intact(db, f"round {round_number}")
+            stored = {key.removeprefix("id:") for (key,) in query(db, "SELECT event_key FROM inbound_event")}
+            numbers = {number for (number,) in query(db, "SELECT tracking_number FROM shipment")}
             with lock:
                 assert acked_events <= stored, f"round {round_number}: {len(acked_events - stored)} acknowledged events lost"
                 assert acked_shipments <= numbers, f"round {round_number}: {len(acked_shipments - numbers)} acknowledged shipments lost"
@@ -109,14 +116,12 @@ def test_repeated_kill_9_loses_nothing_acknowledged_and_sends_nothing_twice_per_
         # One clean run: every committed delivery goes out, at least once.
         final = Server(db, env=ENV)
         servers.append(final)
-        conn = sqlite3.connect(db)
-        ids = {row[0] for row in conn.execute("SELECT id FROM delivery WHERE channel = 'webhook'")}
+        ids = {row[0] for row in query(db, "SELECT id FROM delivery WHERE channel = 'webhook'")}
         wait_for(lambda: {r["headers"]["webhook-id"] for r in receiver.received()} >= ids, timeout=120, what="every delivery after the rounds")
-        wait_for(lambda: conn.execute("SELECT count(*) FROM delivery WHERE channel = 'webhook' AND state <> 'delivered'").fetchone()[0] == 0,
+        wait_for(lambda: query(db, "SELECT count(*) FROM delivery WHERE channel = 'webhook' AND state <> 'delivered'")[0][0] == 0,
                  timeout=60, what="every delivery recorded as delivered")
         assert final.stop() == 0
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        conn.close()
+        assert_intact(db, "after the clean run")
     finally:
         for server in servers:
             if server.proc.poll() is None:
@@ -128,6 +133,8 @@ def test_a_full_disk_refuses_writes_with_503_keeps_serving_and_recovers(tmp_path
     """The database on a small tmpfs that fills up: writes answer 503 with Retry-After (never
     500) and keep nothing of themselves, pages are still served from what is stored, the server
     stays up, and writes work again by themselves once space is freed."""
+    if POSTGRES:
+        pytest.skip("the SQLite file on a full tmpfs: a PostgreSQL server's disk is not the test's to fill")
     disk = tmp_path / "disk"
     disk.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)], capture_output=True, text=True)
@@ -216,6 +223,8 @@ def test_a_database_file_deleted_while_running_is_reported_not_crashed_on(db):
     on writing to the unlinked inode, so nothing fails by itself. /healthz says so with the path
     within a second or two, the log says it once, pages are still served, the server stays up,
     and it is healthy again when the file is back."""
+    if POSTGRES:
+        pytest.skip("about the SQLite database file removed under the server; PostgreSQL has no file to remove")
     key = create_tenant(db, "acme")["api_key"]
     server = Server(db)
     try:
@@ -250,21 +259,23 @@ FIRST_RETRY = (4.4, 6.5)
 SECOND_RETRY = (269, 331)
 
 
-def attempts(conn, delivery_id):
+def attempts(db, delivery_id):
     """Each attempt at a delivery, oldest first: (outcome, error, seconds since the previous one ended)."""
-    rows = conn.execute("SELECT attempted_at, latency_ms, outcome, error FROM delivery_attempt WHERE delivery_id = ? ORDER BY attempted_at, id",
-                        (delivery_id,)).fetchall()
+    rows = query(db, "SELECT attempted_at, latency_ms, outcome, error FROM delivery_attempt WHERE delivery_id = ? ORDER BY attempted_at, id",
+                 delivery_id)
     out, previous_end = [], None
     for attempted_at, latency_ms, outcome, error in rows:
-        end = datetime.fromisoformat(attempted_at).timestamp()  # recorded when the attempt ended
+        end = instant(attempted_at).timestamp()  # recorded when the attempt ended
         out.append((outcome, error, None if previous_end is None else end - latency_ms / 1000 - previous_end))
         previous_end = end
     return out
 
 
-def seconds_until_next_attempt(conn, delivery_id):
-    return conn.execute("""SELECT (julianday(d.next_attempt_at) - julianday(max(a.attempted_at))) * 86400
-                           FROM delivery d JOIN delivery_attempt a ON a.delivery_id = d.id WHERE d.id = ?""", (delivery_id,)).fetchone()[0]
+def seconds_until_next_attempt(db, delivery_id):
+    (next_attempt_at, last_attempted_at), = query(db, """SELECT d.next_attempt_at, max(a.attempted_at)
+                                                        FROM delivery d JOIN delivery_attempt a ON a.delivery_id = d.id WHERE d.id = ?
+                                                        GROUP BY d.next_attempt_at""", delivery_id)
+    return (instant(next_attempt_at) - instant(last_attempted_at)).total_seconds()
 
 
 @pytest.mark.parametrize("fault, error", [(["--drop-after-data"], "closed"), (["--slow-data", "6"], "no reply within")],
@@ -288,30 +299,28 @@ def test_an_smtp_relay_failing_mid_message_is_retried_on_schedule_and_holds_up_n
         for shipment in mailed:
             push(server, mail_key, shipment["id"], "in_transit")
         push(server, other_key, other["id"], "in_transit")
-        conn = sqlite3.connect(db)
-        emails = [row[0] for row in conn.execute("SELECT id FROM delivery WHERE channel = 'email' ORDER BY recipient")]
+        emails = [row[0] for row in query(db, "SELECT id FROM delivery WHERE channel = 'email' ORDER BY recipient")]
         assert len(emails) == 3
 
         # Every webhook is in before any email's first attempt has even ended (the slow relay
         # holds each for 2 s) — or, for the dropping relay, at least without waiting on a retry.
         wait_for(lambda: len(hooks.received()) == 4, timeout=10, what="all four status_changed webhooks")
-        first_ended = conn.execute("SELECT count(*) FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.channel = 'email'"
-                                   ).fetchone()[0]
+        first_ended = query(db, "SELECT count(*) FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.channel = 'email'"
+                            )[0][0]
         if "--slow-data" in fault:
             assert first_ended == 0, "the webhooks waited for the slow relay"
         assert smtp.messages() == []
 
-        wait_for(lambda: conn.execute("SELECT count(*) FROM delivery WHERE channel = 'email' AND state = 'delivered'").fetchone()[0] == 3,
+        wait_for(lambda: query(db, "SELECT count(*) FROM delivery WHERE channel = 'email' AND state = 'delivered'")[0][0] == 3,
                  timeout=30, what="every email delivered on its retry")
         for delivery_id in emails:
-            (first, first_error, _), (second, _, waited) = attempts(conn, delivery_id)
+            (first, first_error, _), (second, _, waited) = attempts(db, delivery_id)
             assert first == "retry" and error in first_error, first_error
             assert second == "delivered"
             assert FIRST_RETRY[0] <= waited <= FIRST_RETRY[1], f"retried {waited:.2f} s after the failure, not 5 s ±10 %"
         assert sorted(m["rcpt_tos"][0] for m in smtp.messages()) == [f"shopper{n}@example.com" for n in range(3)], \
             "each email reached the relay once"
         assert server.stop() == 0
-        conn.close()
     finally:
         if server.proc.poll() is None:
             server.proc.kill()
@@ -340,18 +349,16 @@ def test_an_endpoint_that_accepts_and_never_answers_is_cut_off_retried_on_schedu
         wait_for(lambda: len(healthy.received()) == 6, timeout=10, what="the other deliveries")
         assert time.time() - hanging_since < 3, "the other deliveries waited for the silent endpoint's timeout"
 
-        conn = sqlite3.connect(db)
-        first = conn.execute("SELECT d.id FROM delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE e.url = ? ORDER BY d.created_at LIMIT 1",
-                             (silent.url,)).fetchone()[0]
-        wait_for(lambda: len(attempts(conn, first)) == 2, timeout=20, what="the second attempt")
-        (outcome, error, _), (again, _, waited) = attempts(conn, first)
+        first = query(db, "SELECT d.id FROM delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id WHERE e.url = ? ORDER BY d.created_at LIMIT 1",
+                      silent.url)[0][0]
+        wait_for(lambda: len(attempts(db, first)) == 2, timeout=20, what="the second attempt")
+        (outcome, error, _), (again, _, waited) = attempts(db, first)
         assert outcome == again == "retry" and "no answer within 3" in error, error
         assert FIRST_RETRY[0] <= waited <= FIRST_RETRY[1], f"retried {waited:.2f} s after the timeout, not 5 s ±10 %"
-        assert SECOND_RETRY[0] <= seconds_until_next_attempt(conn, first) <= SECOND_RETRY[1], "the next try is 5 min ±10 % later"
-        latency = conn.execute("SELECT max(latency_ms) FROM delivery_attempt WHERE delivery_id = ?", (first,)).fetchone()[0]
+        assert SECOND_RETRY[0] <= seconds_until_next_attempt(db, first) <= SECOND_RETRY[1], "the next try is 5 min ±10 % later"
+        latency = query(db, "SELECT max(latency_ms) FROM delivery_attempt WHERE delivery_id = ?", first)[0][0]
         assert 2900 <= latency < 4500, f"an attempt was cut off after {latency} ms, not at the 3 s timeout"
         assert server.stop() == 0, "a hanging send does not keep the server from stopping"
-        conn.close()
     finally:
         if server.proc.poll() is None:
             server.proc.kill()

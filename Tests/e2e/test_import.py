@@ -8,13 +8,12 @@ import os
 import pty
 import re
 import select
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from conftest import BIN, ROOT, create_tenant, expect_error, run_cli
+from conftest import BIN, ROOT, create_tenant, expect_error, query, run_cli
 
 ROWS = 100_000
 # Columns in an unusual order and case, plus one Waymark does not know (warned, ignored).
@@ -96,10 +95,9 @@ def run_import(db, path, *extra):
 def table_checksum(db):
     """SHA-256 of every shipment and subscription row, timestamps included."""
     digest = hashlib.sha256()
-    with sqlite3.connect(db) as conn:
-        for table in ["shipment", "subscription"]:
-            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1"):
-                digest.update(repr(row).encode())
+    for table in ["shipment", "subscription"]:
+        for row in query(db, f"SELECT * FROM {table} ORDER BY 1"):
+            digest.update(repr(row).encode())
     return digest.hexdigest()
 
 
@@ -131,14 +129,13 @@ def test_import_100k_rows_twice_in_bounded_memory(acme_db, tmp_path, capsys):
     assert reasons[None] == f"has {len(HEADER) - 1} fields but the header has {len(HEADER)}"
     assert "two-letter" in reasons["country"]
 
-    with sqlite3.connect(acme_db) as conn:
-        assert conn.execute("SELECT count(*) FROM shipment").fetchone()[0] == ROWS - len(bad)
-        # Normalized by the same rules as the API; quoted commas, quotes and line breaks intact.
-        number, carrier, name, city, email, locale = conn.execute(
-            "SELECT tracking_number, carrier, customer_name, destination_city, customer_email, customer_locale "
-            "FROM shipment WHERE tracking_number = 'WM00000001'").fetchone()
-        assert (carrier, name, city, email, locale) == ("fedex", 'Jane "JJ" Doe', "東京", "shopper1@example.com", "de")
-        assert conn.execute("SELECT count(*) FROM shipment WHERE carrier = 'unknown'").fetchone()[0] > 0
+    assert query(acme_db, "SELECT count(*) FROM shipment")[0][0] == ROWS - len(bad)
+    # Normalized by the same rules as the API; quoted commas, quotes and line breaks intact.
+    (number, carrier, name, city, email, locale), = query(acme_db,
+        "SELECT tracking_number, carrier, customer_name, destination_city, customer_email, customer_locale "
+        "FROM shipment WHERE tracking_number = 'WM00000001'")
+    assert (carrier, name, city, email, locale) == ("fedex", 'Jane "JJ" Doe', "東京", "shopper1@example.com", "de")
+    assert query(acme_db, "SELECT count(*) FROM shipment WHERE carrier = 'unknown'")[0][0] > 0
     checksum = table_checksum(acme_db)
 
     # Again, as text: nothing created, nothing touched, the same rows reported.
@@ -198,8 +195,7 @@ def test_fatal_problems_are_one_line_and_save_nothing(acme_db, tmp_path):
         expect_error(result, *words)
         assert result.returncode == 2
         assert result.stdout == ""
-    with sqlite3.connect(acme_db) as conn:
-        assert conn.execute("SELECT count(*) FROM shipment").fetchone()[0] == 0
+    assert query(acme_db, "SELECT count(*) FROM shipment")[0][0] == 0
 
 
 def test_an_unclosed_quote_stops_the_import_with_its_row_and_keeps_the_rows_before(acme_db, tmp_path):
@@ -208,8 +204,7 @@ def test_an_unclosed_quote_stops_the_import_with_its_row_and_keeps_the_rows_befo
     result = run_cli("import", "--tenant", "acme", str(path), db=acme_db, check=False)
     expect_error(result, "row 3", "line 3", "never closed", "1 created")
     assert result.returncode == 2
-    with sqlite3.connect(acme_db) as conn:
-        assert [r[0] for r in conn.execute("SELECT tracking_number FROM shipment")] == ["A1"]
+    assert [r[0] for r in query(acme_db, "SELECT tracking_number FROM shipment")] == ["A1"]
 
 
 def test_progress_bar_on_a_terminal(acme_db, tmp_path):

@@ -2,11 +2,10 @@
 its page opened, right and wrong lookups, isolation, headers, logs, graceful shutdown."""
 import json
 import re
-import sqlite3
 import time
 import urllib.parse
 
-from conftest import create_tenant, run_cli, tracking_links
+from conftest import create_tenant, query, run_cli, tracking_links
 
 
 def api(server, method, path, key, body=None):
@@ -80,22 +79,22 @@ def test_demo_seeds_acme_prints_links_and_keeps_shipments_moving(db, server_fact
         status, _, html = server.get(urllib.parse.urlparse(link).path)
         assert status == 200 and "Acme Outfitters" in html
 
-    statuses = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT status FROM shipment")}
+    statuses = {row[0] for row in query(db, "SELECT DISTINCT status FROM shipment")}
     assert {"pending", "info_received", "in_transit", "out_for_delivery", "available_for_pickup", "attempt_fail",
             "delivered", "exception", "expired"} <= statuses, statuses
-    assert 15 <= sqlite3.connect(db).execute("SELECT count(*) FROM shipment").fetchone()[0] <= 30
-    countries = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT country FROM checkpoint")}
-    offsets = {row[0] for row in sqlite3.connect(db).execute("SELECT DISTINCT utc_offset_seconds FROM checkpoint")}
+    assert 15 <= query(db, "SELECT count(*) FROM shipment")[0][0] <= 30
+    countries = {row[0] for row in query(db, "SELECT DISTINCT country FROM checkpoint")}
+    offsets = {row[0] for row in query(db, "SELECT DISTINCT utc_offset_seconds FROM checkpoint")}
     assert len(countries) >= 5 and len(offsets) >= 4
     assert server.stop() == 0
 
     # Second start: the same demo (no new password), and the simulator moves shipments.
     again = server_factory(db, "--demo", env={"WAYMARK_DEMO_INTERVAL": "0.2"})
     assert "Password:" not in again.output() and len(tracking_links(again.output())) == 3
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM tenant").fetchone()[0] == 1
+    assert query(db, "SELECT count(*) FROM tenant")[0][0] == 1
 
     def checkpoint_count():
-        return sqlite3.connect(db).execute("SELECT count(*) FROM checkpoint").fetchone()[0]
+        return query(db, "SELECT count(*) FROM checkpoint")[0][0]
     before = checkpoint_count()
     deadline = time.time() + 20
     while checkpoint_count() <= before and time.time() < deadline:

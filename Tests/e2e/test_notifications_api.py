@@ -1,9 +1,8 @@
 """Webhook endpoints and the shopper's unsubscribe link against the live server: what a
 merchant's integration and a mail client actually send."""
 import json
-import sqlite3
 
-from conftest import create_tenant
+from conftest import create_tenant, query
 
 
 def api(server, key, method, path, body=None):
@@ -42,18 +41,17 @@ def test_one_click_unsubscribe_from_a_mail_client(db, server_factory):
     status, _, shipment = api(server, key, "POST", "/api/v1/shipments",
                               {"tracking_number": "1Z999AA10123456784", "customer": {"email": "jane@example.com"}})
     assert status == 201, shipment
-    token, = sqlite3.connect(db).execute(
-        "SELECT unsubscribe_token FROM subscription WHERE shipment_id = ? AND channel = 'email'", (shipment["id"],)).fetchone()
+    (token,), = query(db, "SELECT unsubscribe_token FROM subscription WHERE shipment_id = ? AND channel = 'email'", shipment["id"])
 
     status, headers, page = server.get(f"/acme/unsubscribe/{token}")
     assert status == 200 and "Stop all messages from Acme" in page
     assert headers["Referrer-Policy"] == "no-referrer"
-    unsubscribed, = sqlite3.connect(db).execute("SELECT unsubscribed_at FROM subscription WHERE unsubscribe_token = ?", (token,)).fetchone()
+    (unsubscribed,), = query(db, "SELECT unsubscribed_at FROM subscription WHERE unsubscribe_token = ?", token)
     assert unsubscribed is None, "a GET (a mail scanner following the link) must not unsubscribe"
 
     status, _, page = server.request("POST", f"/acme/unsubscribe/{token}", b"List-Unsubscribe=One-Click",
                                      {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 200
-    unsubscribed, = sqlite3.connect(db).execute("SELECT unsubscribed_at FROM subscription WHERE unsubscribe_token = ?", (token,)).fetchone()
+    (unsubscribed,), = query(db, "SELECT unsubscribed_at FROM subscription WHERE unsubscribe_token = ?", token)
     assert unsubscribed is not None
     assert server.stop() == 0

@@ -90,10 +90,11 @@ def table_counts(db):
 
 
 @pytest.fixture
-def populated(db, tmp_path, server_factory):
+def populated(tmp_path, server_factory):
     """A SQLite install with data in most tables: the demo (tenants, users, keys, shipments,
     checkpoints, subscriptions, deliveries with attempts, templates, settings, audit), plus 20,000
-    imported shipments."""
+    imported shipments. (A SQLite file whatever WAYMARK_E2E_BACKEND says: it is the copy's source.)"""
+    db = tmp_path / "waymark.sqlite"
     server = server_factory(db, "--demo")
     time.sleep(3)
     server.stop()

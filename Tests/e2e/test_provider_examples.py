@@ -7,13 +7,13 @@ import hashlib
 import hmac
 import json
 import pathlib
-import sqlite3
 import time
 import unicodedata
 
 import pytest
 
 from conftest import ROOT, create_tenant, run_cli
+from conftest import query as query_db
 
 EXAMPLES = ROOT / "Tests" / "WaymarkProvidersTests" / "Fixtures" / "ProviderExamples"
 SECRET = "e2e-provider-secret"
@@ -58,10 +58,9 @@ def test_published_examples_land_with_the_documented_status(db, server):
         query, headers = signed(example["provider"], body)
         status, _, text = server.request("POST", f"/hooks/{example['provider']}/acme{query}", body, headers)
         assert status == 200, f"{example['file']}: {status} {text}"
-        rows = sqlite3.connect(db)
         for expected in example["expect"]:
             number = expected["tracking_number"].replace(" ", "").upper()
-            row = rows.execute("SELECT status, substatus FROM shipment WHERE tracking_number = ?", (number,)).fetchone()
+            row = next(iter(query_db(db, "SELECT status, substatus FROM shipment WHERE tracking_number = ?", number)), None)
             assert row == (expected["status"], expected["substatus"]), f"{example['file']}: {row} (source: {example['source']})"
             landed += 1
     print(f"provider examples: {len(examples)} bodies sent, {landed} shipments at the documented status")

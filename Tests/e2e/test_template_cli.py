@@ -1,13 +1,10 @@
 """`waymark template set/reset/list/check`: a merchant's own wording for a shopper message or section
 of the tracking page, through the same check as the admin's editor."""
-import sqlite3
-
-from conftest import create_tenant, expect_error, run_cli
+from conftest import create_tenant, expect_error, query, run_cli
 
 
 def stored(db):
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT channel, name, locale, subject, body FROM message_template ORDER BY channel").fetchall()
+    return query(db, "SELECT channel, name, locale, subject, body FROM message_template ORDER BY channel")
 
 
 def test_set_list_and_reset(db, tmp_path):
@@ -66,9 +63,8 @@ def test_sections_are_checked_like_the_editor_and_old_templates_are_reported(db,
 
     # A template saved before today's rules (written straight into the file, as an older
     # version would have): still stored, and reported by `check` with its place.
-    with sqlite3.connect(db) as conn:
-        conn.execute("INSERT INTO message_template (tenant_id, channel, name, locale, subject, body, updated_at) "
-                     "SELECT id, 'email', 'delivered', 'en', NULL, '<p>Hi</p>\n<img src=x onerror=alert(1)>', '2026-01-01T00:00:00Z' FROM tenant")
+    query(db, "INSERT INTO message_template (tenant_id, channel, name, locale, subject, body, updated_at) "
+              "SELECT id, 'email', 'delivered', 'en', NULL, ?, '2026-01-01T00:00:00Z' FROM tenant", "<p>Hi</p>\n<img src=x onerror=alert(1)>")
     checked = run_cli("template", "check", db=db, check=False)
     assert checked.returncode == 1, checked
     assert "acme email/delivered/en:" in checked.stdout
