@@ -176,12 +176,8 @@ extension DatabaseOptions {
                 await store.close()
                 throw CLIError("cannot open database \(url): \(error)")
             }
-            guard let storage = store as? any WaymarkStorage else {
-                await store.close()
-                throw CLIError("\(url) is a PostgreSQL database; so far only `waymark migrate` and `waymark db copy` run on PostgreSQL")
-            }
             if serving { store.listenForDeliveries() }
-            return storage
+            return store
         }
     }
 }

@@ -2,15 +2,17 @@
 scripts/test starts, named by WAYMARK_TEST_POSTGRES), once however often it runs, and never
 printing the password."""
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import time
+import urllib.request
 import uuid
 
 import pytest
 
-from conftest import BIN, ROOT, create_tenant, run_cli
+from conftest import BIN, ROOT, create_tenant, free_port, run_cli
 
 SERVER = os.environ.get("WAYMARK_TEST_POSTGRES", "")
 
@@ -62,10 +64,26 @@ def test_the_password_is_never_printed(postgres_url):
     assert "verify-full" in refused.stderr
 
 
-def test_commands_not_yet_on_postgres_say_so(postgres_url):
-    result = run_cli("serve", "--port", "0", db=postgres_url, check=False)
-    assert result.returncode != 0
-    assert "so far only `waymark migrate`" in result.stderr
+def test_the_demo_serves_pages_and_sends_webhooks_on_postgres(postgres_url, tmp_path):
+    from test_scaleout import Node  # noqa: PLC0415 (it imports this module's fixture)
+    log = tmp_path / "demo.log"
+    node = Node(postgres_url, "demo", free_port(), log, {"WAYMARK_DEMO_INTERVAL": "0.5"}, "--demo")
+    try:
+        links = re.findall(r"/acme/t/[A-Za-z0-9_-]+", log.read_text())
+        assert links, log.read_text()
+        for path in ["/acme", links[0]]:
+            with urllib.request.urlopen(node.base + path, timeout=30) as response:
+                assert response.status == 200 and "<html" in response.read().decode()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            delivered = int(psql(postgres_url, "SELECT count(*) FROM delivery WHERE state = 'delivered' AND channel = 'webhook'").strip())
+            if delivered > 0:
+                break
+            time.sleep(0.5)
+        assert delivered > 0, "no webhook was delivered"
+    finally:
+        node.stop()
+    assert " error " not in log.read_text()
 
 
 def test_an_unreachable_server_is_one_clear_error():

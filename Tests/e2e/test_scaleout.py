@@ -70,11 +70,11 @@ def event(number, n):
 class Node:
     """`waymark serve` on the shared database, on a given port, logging to `log`."""
 
-    def __init__(self, db, name, port, log, env):
+    def __init__(self, db, name, port, log, env, *extra):
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.log = open(log, "a")
-        self.proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--db", db], stdout=self.log, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--db", db, *extra], stdout=self.log, stderr=subprocess.STDOUT,
                                      env={**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_NODE_ID": name, **env})
         deadline = time.time() + 60
         while time.time() < deadline:

@@ -71,6 +71,9 @@ public final class Dispatcher: Service, Sendable {
                         break  // the server is stopping
                     } catch {
                         logger.error("claiming due deliveries failed", metadata: ["error": "\(error)"])
+                        // The database is likely away for a while: look again in a second, not at
+                        // every poll (which would also log this ten times a second).
+                        try? await Task.sleep(for: .seconds(1))
                         claim = Claim(deliveries: [], filled: false)
                     }
                     for claimed in claim.deliveries {

@@ -111,10 +111,11 @@ public struct DatabaseCopy: Sendable {
                 position = rows.last?.position ?? position
                 copied += rows.count
                 done = rows.count < perBatch
+                let (at, count, finished) = (position, copied, done)
                 try await target.transaction { c in
                     if !rows.isEmpty { try await c.run(Self.insert(table, columns: columns, rows: rows.map(\.values))) }
                     try await c.run("""
-                        INSERT INTO waymark_copy (table_name, source, position, rows, done) VALUES (\(table), \(source), \(position), \(copied), \(done))
+                        INSERT INTO waymark_copy (table_name, source, position, rows, done) VALUES (\(table), \(source), \(at), \(count), \(finished))
                         ON CONFLICT (table_name) DO UPDATE SET position = excluded.position, rows = excluded.rows, done = excluded.done
                         """)
                 }

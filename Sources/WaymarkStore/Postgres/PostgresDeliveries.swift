@@ -193,7 +193,7 @@ extension PostgresStore: DeliveryStore {
                         try await Self.notificationSettings(c, tenantID: shipment.tenantID)
                     }
                     guard let trigger = NotificationDecision.stalledTrigger(shipment, rules: settings.rules, now: now) else { continue }
-                    sweep.written += try await enqueue(c, tenantID: shipment.tenantID, shipment: shipment, triggers: [trigger], now: now, batch: batch)
+                    sweep.written += try await self.enqueue(c, tenantID: shipment.tenantID, shipment: shipment, triggers: [trigger], now: now, batch: batch)
                     try await c.run("UPDATE shipment SET stalled_checked_for = last_event_at WHERE id = \(shipment.id)")
                     sweep.decided += 1
                 }

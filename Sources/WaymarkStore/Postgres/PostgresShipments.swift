@@ -7,7 +7,7 @@ import WaymarkCore
 
 extension PostgresStore: ShipmentStore {
     public func createShipment(tenantID: Int64, _ new: NewShipment, now: Date) async throws -> Shipment {
-        try await transaction { c in try await insertShipment(c, tenantID: tenantID, new, now: now) }
+        try await transaction { c in try await self.insertShipment(c, tenantID: tenantID, new, now: now) }
     }
 
     /// The one way a shipment comes into being (see `AppDatabase.insertShipment`): the row, its
@@ -49,7 +49,7 @@ extension PostgresStore: ShipmentStore {
                 // A savepoint per item, so a failed one leaves no trace and the rest commit.
                 try await c.run("SAVEPOINT draft")
                 do {
-                    results.append(.success(try await insertShipment(c, tenantID: tenantID, draft, now: now)))
+                    results.append(.success(try await self.insertShipment(c, tenantID: tenantID, draft, now: now)))
                     try await c.run("RELEASE SAVEPOINT draft")
                 } catch let error as StoreError {
                     try await c.run("ROLLBACK TO SAVEPOINT draft")
@@ -71,7 +71,7 @@ extension PostgresStore: ShipmentStore {
                     """).record(ShipmentRecord.self) {
                     outcomes.append(.unchanged(try record.shipment()))
                 } else {
-                    outcomes.append(.created(try await insertShipment(c, tenantID: tenantID, new, now: now, batch: batch)))
+                    outcomes.append(.created(try await self.insertShipment(c, tenantID: tenantID, new, now: now, batch: batch)))
                 }
             }
             return outcomes

@@ -120,7 +120,7 @@ public final class PostgresStore: Sendable {
     /// Returns the ids applied now.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await run { connection in
+        try await runTool { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: self.logger)
             do {
                 let applied = try await self.applyMissingMigrations(connection)
@@ -161,7 +161,7 @@ public final class PostgresStore: Sendable {
 
     /// The migrations applied to this database, oldest first.
     public func appliedMigrations() async throws -> [String] {
-        try await run { connection in
+        try await runTool { connection in
             var ids: [String] = []
             let rows = try await connection.query("SELECT id FROM waymark_migration ORDER BY applied_at, id", logger: self.logger)
             for try await id in rows.decode(String.self) { ids.append(id) }
@@ -174,11 +174,12 @@ public final class PostgresStore: Sendable {
     /// Runs one statement written by the operator's tools or the tests (`CREATE DATABASE`),
     /// never with values from a request.
     public func execute(unsafeSQL sql: String) async throws {
-        try await run { connection in _ = try await connection.run(PostgresQuery(unsafeSQL: sql)) }
+        try await runTool { connection in _ = try await connection.run(PostgresQuery(unsafeSQL: sql)) }
     }
 
-    /// Runs `work` on a pooled connection, with PostgreSQL's failures as `StoreError`s.
-    func run<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs an operator's step (a migration, `CREATE DATABASE`) for as long as it takes: unlike
+    /// a request's, its time is not bounded.
+    private func runTool<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
         try await primaryHealth.check()
         do {
             return try await client.withConnection { connection in try await work(connection) }
@@ -187,16 +188,80 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// Runs `work` on a pooled connection, with PostgreSQL's failures as `StoreError`s.
+    @discardableResult
+    func run<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await primaryHealth.check()
+        return try await Self.leasing(client, primaryHealth, work)
+    }
+
+    /// How long a request waits for a pooled connection before it is answered as a storage
+    /// fault (503 with `Retry-After`). postgres-nio's pool would keep it waiting while it retries
+    /// a server that went away, for up to a minute.
+    static let connectionWait: Duration = .seconds(10)
+
+    /// How long a request may take on its connection before it is answered as a storage fault,
+    /// should a driver or network fault leave it waiting for an answer that never comes; the
+    /// stuck work is left to end when it may. Longer than any request's statements take.
+    static let operationLimit: Duration = .seconds(30)
+
+    /// Runs `work` on a connection of `pool`, waiting at most `connectionWait` for one and
+    /// `operationLimit` in all; failures as `StoreError`s. A request abandoned at a limit may
+    /// still commit later; callers already treat a storage fault as "perhaps stored" (providers
+    /// retry into the event-id check, API clients resend with an idempotency key).
+    private static func leasing<T: Sendable>(
+        _ pool: PostgresClient, _ health: ServerHealth, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let lease = Lease<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                lease.start(continuation)
+                let worker = Task {
+                    do {
+                        let value = try await pool.withConnection { connection in
+                            lease.leased.store(true, ordering: .relaxed)
+                            return try await work(connection)
+                        }
+                        health.saw(answering: true)
+                        lease.finish(.success(value))
+                    } catch {
+                        // A connection the server ended tells of a restart before the probe does.
+                        if connectionLost(error) { health.saw(answering: false) }
+                        lease.finish(.failure(storeError(error)))
+                    }
+                }
+                let watchdog = Task {
+                    do {
+                        try await Task.sleep(for: connectionWait)
+                        guard lease.leased.load(ordering: .relaxed) else {
+                            lease.finish(.failure(StoreError.storageUnavailable("no PostgreSQL connection within \(connectionWait)")))
+                            worker.cancel()
+                            return
+                        }
+                        try await Task.sleep(for: operationLimit - connectionWait)
+                        lease.finish(.failure(StoreError.storageUnavailable("PostgreSQL did not answer within \(operationLimit)")))
+                        worker.cancel()
+                    } catch {
+                        // Cancelled: the work finished first.
+                    }
+                }
+                lease.watch(worker: worker, watchdog: watchdog)
+            }
+        } onCancel: {
+            lease.cancel()
+        }
+    }
+
     /// Runs a read that may be a moment behind the primary (a tracking page, a shopper's lookup)
     /// on the next replica, or on the primary when there is none or the replica cannot answer.
-    func replicaRead<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+    func replicaRead<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let live = replicas.indices.filter { replicaHealth[$0].isAnswering }
         guard !live.isEmpty else { return try await run(work) }
-        let replica = replicas[live[Int(replicaTurn.add(1, ordering: .relaxed).oldValue % UInt64(live.count))]]
+        let index = live[Int(replicaTurn.add(1, ordering: .relaxed).oldValue % UInt64(live.count))]
         do {
-            return try await replica.withConnection { connection in try await work(connection) }
+            return try await Self.leasing(replicas[index], replicaHealth[index], work)
         } catch {
-            guard let fault = Self.storeError(error) as? StoreError, fault.isStorageFault else { throw Self.storeError(error) }
+            guard let fault = error as? StoreError, fault.isStorageFault else { throw error }
             logger.warning("a replica could not answer; reading from the primary", metadata: ["error": "\(fault)"])
             return try await run(work)
         }
@@ -209,14 +274,33 @@ public final class PostgresStore: Sendable {
     }
 
     /// Runs `work` in one transaction (`BEGIN` … `COMMIT`, rolled back whole if it throws).
-    func transaction<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Written out rather than postgres-nio's `withTransaction`, which waits for good for the
+    /// answer to its `ROLLBACK` on a connection the server has just ended (see
+    /// `PostgresFaultTests`); such a connection has no transaction left to roll back.
+    func transaction<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await primaryHealth.check()
-        do {
-            return try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in try await work(connection) }
+        return try await Self.leasing(client, primaryHealth) { connection in
+            try await connection.run("BEGIN")
+            do {
+                let value = try await work(connection)
+                try await connection.run("COMMIT")
+                return value
+            } catch {
+                if !Self.connectionLost(error) { _ = try? await connection.run("ROLLBACK") }
+                throw error
             }
-        } catch {
-            throw Self.storeError(error)
+        }
+    }
+
+    /// Whether `error` says the connection itself is gone (closed, or ended by the server).
+    static func connectionLost(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57P")
+        default: return false
         }
     }
 
@@ -253,6 +337,61 @@ public final class PostgresStore: Sendable {
         let error = (error as? PostgresTransactionError)?.closureError ?? error
         guard let error = error as? PSQLError, error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw else { return false }
         return constraint == nil || error.serverInfo?[.constraintName] == constraint
+    }
+}
+
+/// One bounded request on the pool: answered once, by the work or by its watchdog, whichever
+/// comes first; the other is then cancelled.
+final class Lease<T: Sendable>: Sendable {
+    let leased = Atomic<Bool>(false)
+    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, tasks: [Task<Void, Never>], answered: Bool)>((nil, [], false))
+
+    func start(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func watch(worker: Task<Void, Never>, watchdog: Task<Void, Never>) {
+        let answered = state.withLock { state in
+            state.tasks = [worker, watchdog]
+            return state.answered
+        }
+        if answered { watchdog.cancel() }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
+            guard !state.answered else { return (nil, []) }
+            state.answered = true
+            defer { state.continuation = nil }
+            return (state.continuation, state.tasks)
+        }
+        guard let continuation else { return }
+        // The watchdog has nothing left to watch (cancelling the task that is finishing is harmless).
+        tasks.last?.cancel()
+        continuation.resume(with: result)
+    }
+
+    func cancel() {
+        finish(.failure(CancellationError()))
+        state.withLock { $0.tasks }.forEach { $0.cancel() }
+    }
+
+    /// `work`'s answer, or a storage fault once `limit` has passed without one; work that never
+    /// answers is left behind rather than waited for.
+    static func answer(within limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let lease = Lease<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            lease.start(continuation)
+            let worker = Task {
+                do { lease.finish(.success(try await work())) } catch { lease.finish(.failure(error)) }
+            }
+            let watchdog = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                lease.finish(.failure(StoreError.storageUnavailable("no answer within \(limit)")))
+                worker.cancel()
+            }
+            lease.watch(worker: worker, watchdog: watchdog)
+        }
     }
 }
 

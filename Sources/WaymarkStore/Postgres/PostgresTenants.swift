@@ -98,7 +98,7 @@ extension PostgresStore: TenantStore {
 
     /// A write that may give a tenant `domain`: another node giving it away at the same moment
     /// is `domainTaken`, as the check inside finds it when they come one after the other.
-    private func domainWrite<T: Sendable>(_ domain: String, _ work: (PostgresConnection) async throws -> T) async throws -> T {
+    private func domainWrite<T: Sendable>(_ domain: String, _ work: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await transaction(work)
         } catch where Self.isUniqueViolation(error, constraint: "tenant_custom_domain") {

@@ -22,20 +22,36 @@ final class ServerHealth: Sendable {
         self.url = url
         let probe = Task { [weak self] in
             var connection: PostgresConnection?
+            var failures = 0
             while !Task.isCancelled {
+                // Every step bounded: a server on its way down can accept a connection or a
+                // query and then never answer it. A connection that failed once is dropped.
+                let answered: Bool
                 do {
-                    if connection == nil { connection = try await Self.connect(url, logger: logger) }
-                    _ = try await connection?.query("SELECT 1", logger: logger)
-                    self?.set(answering: true, logger: logger)
+                    let current: PostgresConnection
+                    if let connection {
+                        current = connection
+                    } else {
+                        current = try await Lease<PostgresConnection>.answer(within: .seconds(5)) { try await Self.connect(url, logger: logger) }
+                        connection = current
+                    }
+                    answered = try await Lease<Bool>.answer(within: .seconds(5)) {
+                        _ = try await current.query("SELECT 1", logger: logger)
+                        return true
+                    }
                 } catch {
-                    guard !Task.isCancelled else { break }
-                    try? await connection?.close()
+                    if let stale = connection { Task { try? await stale.close() } }
                     connection = nil
-                    self?.set(answering: false, logger: logger)
+                    answered = false
                 }
+                guard !Task.isCancelled else { break }
+                // Gone only when two probes in a row say so: one slow answer from a busy
+                // machine is not an outage (a request that sees a connection ended says so at once).
+                failures = answered ? 0 : failures + 1
+                if answered || failures >= 2 { self?.set(answering: answered, logger: logger) }
                 try? await Task.sleep(for: .seconds(1))
             }
-            try? await connection?.close()
+            if let connection { try? await connection.close() }
         }
         task.withLock { $0 = probe }
     }
@@ -54,6 +70,13 @@ final class ServerHealth: Sendable {
             waited += 1
         }
         guard isAnswering else { throw StoreError.storageUnavailable("PostgreSQL at \(url.host):\(url.port) does not answer") }
+    }
+
+    /// What a request just learned: an answer, or a connection the server ended. The probe
+    /// confirms it within a second either way.
+    func saw(answering: Bool) {
+        guard isAnswering != answering else { return }
+        state.store(answering ? 1 : 2, ordering: .relaxed)
     }
 
     func stop() async {

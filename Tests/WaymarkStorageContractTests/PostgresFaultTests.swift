@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+import Testing
+import WaymarkCore
+@testable import WaymarkStore
+
+/// A connection PostgreSQL ends in the middle of a request fails the request as a storage fault;
+/// it never leaves it waiting.
+@Suite("PostgreSQL connection faults")
+struct PostgresFaultTests {
+    @Test("a transaction whose connection is terminated mid-statement fails at once", arguments: [false, true])
+    func terminatedMidTransaction(_ inTransaction: Bool) async throws {
+        let server = try Backend.postgresServer()
+        try await TestDatabase.withFresh(on: server) { url in
+            let store = PostgresStore(url: url, connections: 4)
+            let admin = PostgresStore(url: url, connections: 1)
+            try await store.migrate()
+            let started = ContinuousClock.now
+            async let killer: Void = {
+                try await Task.sleep(for: .milliseconds(500))
+                try await admin.execute(unsafeSQL: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(5)%' AND pid <> pg_backend_pid()")
+            }()
+            do {
+                if inTransaction {
+                    try await store.transaction { c in _ = try await c.run("SELECT pg_sleep(5)").values(String.self) }
+                } else {
+                    try await store.run { c in _ = try await c.run("SELECT pg_sleep(5)").values(String.self) }
+                }
+                Issue.record("the terminated statement succeeded")
+            } catch let error as StoreError {
+                #expect(error.isStorageFault, "\(error)")
+            }
+            try await killer
+            // Well within the operation limit: nothing waited for an answer that could not come.
+            #expect(ContinuousClock.now - started < .seconds(4))
+            await store.close()
+            await admin.close()
+        }
+    }
+
+    @Test("webhooks being ingested when every connection is terminated all get an answer")
+    func ingestWhileTerminated() async throws {
+        let server = try Backend.postgresServer()
+        try await TestDatabase.withFresh(on: server) { url in
+            let store = PostgresStore(url: url, connections: 12)
+            let admin = PostgresStore(url: url, connections: 1)
+            try await store.migrate()
+            let tenant = try await ContractFixture.tenant(store, slug: "acme").tenant
+            let answered = Counter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for sender in 0..<8 {
+                    group.addTask {
+                        for index in 0..<60 {
+                            let number = "1ZFAULT\(sender)X\(index)"
+                            let update = TrackingUpdate(trackingNumber: number, carrier: "ups", events: [
+                                CheckpointEvent(occurredAt: contractDate, status: .inTransit, message: "scan", source: "test")])
+                            _ = try? await store.ingest(
+                                tenantID: tenant.id, provider: "aftership", eventID: number, body: Array(number.utf8), updates: [update], now: contractDate)
+                            answered.add()
+                        }
+                    }
+                }
+                group.addTask {
+                    for _ in 0..<5 {
+                        try await Task.sleep(for: .milliseconds(150))
+                        try await admin.execute(unsafeSQL: """
+                            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                              AND application_name = 'waymark'
+                            """)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(answered.value == 480)
+            await store.close()
+            await admin.close()
+        }
+    }
+}
+
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
