@@ -27,7 +27,10 @@ extension PostgresStore: ShipmentStore {
         guard inserted != nil else {
             throw StoreError.duplicateShipment(carrier: shipment.carrier, trackingNumber: shipment.trackingNumber)
         }
-        if try await c.run("SELECT subscribe_contacts FROM tenant WHERE id = \(tenantID)").value(Bool.self) ?? true {
+        let subscribeContacts = try await batch.once("subscribe contacts \(tenantID)") {
+            try await c.run("SELECT subscribe_contacts FROM tenant WHERE id = \(tenantID)").value(Bool.self) ?? true
+        }
+        if subscribeContacts {
             for (channel, address) in [(NotificationChannel.email, shipment.customer.email), (.sms, shipment.customer.phone)] {
                 guard let address else { continue }
                 try await c.run("""
@@ -37,7 +40,12 @@ extension PostgresStore: ShipmentStore {
                     """)
             }
         }
-        try await Self.enqueueRegistrations(c, tenantID: tenantID, shipmentID: shipment.id, skipProvider: skipProvider, now: now)
+        let registers = try await batch.once("registering providers \(tenantID)") {
+            try await c.run("SELECT count(*) FROM provider_account WHERE tenant_id = \(tenantID) AND register").value(Int.self) ?? 0
+        }
+        if registers > 0 {
+            try await Self.enqueueRegistrations(c, tenantID: tenantID, shipmentID: shipment.id, skipProvider: skipProvider, now: now)
+        }
         try await enqueueNotifications(c, tenantID: tenantID, before: nil, after: shipment, now: now, batch: batch)
         return shipment
     }
@@ -65,13 +73,17 @@ extension PostgresStore: ShipmentStore {
             var outcomes: [ImportOutcome] = []
             let batch = PostgresBatch()
             for new in shipments {
-                let carrier = new.carrier ?? Shipment.unknownCarrier
-                if let record = try await c.run("""
-                    SELECT * FROM shipment WHERE tenant_id = \(tenantID) AND carrier = \(carrier) AND tracking_number = \(new.trackingNumber)
-                    """).record(ShipmentRecord.self) {
-                    outcomes.append(.unchanged(try record.shipment()))
-                } else {
+                // Inserted first (one statement for a new number, the usual case); a known one
+                // is read back as it stands.
+                do {
                     outcomes.append(.created(try await self.insertShipment(c, tenantID: tenantID, new, now: now, batch: batch)))
+                } catch StoreError.duplicateShipment {
+                    let carrier = new.carrier ?? Shipment.unknownCarrier
+                    guard let record = try await c.run("""
+                        SELECT * FROM shipment WHERE tenant_id = \(tenantID) AND carrier = \(carrier) AND tracking_number = \(new.trackingNumber)
+                        """).record(ShipmentRecord.self)
+                    else { throw StoreError.shipmentNotFound }
+                    outcomes.append(.unchanged(try record.shipment()))
                 }
             }
             return outcomes
