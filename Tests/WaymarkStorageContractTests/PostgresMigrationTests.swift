@@ -51,3 +51,28 @@ struct PostgresMigrationTests {
         await store.close()
     }
 }
+
+@Suite("PostgreSQL maintenance lock")
+struct PostgresMaintenanceLockTests {
+    @Test("while one node holds the sweep lock, another node's sweep skips its round; then it sweeps")
+    func oneNodeAtATime() async throws {
+        let server = try Backend.postgresServer()
+        try await TestDatabase.withFresh(on: server) { url in
+            let nodeA = PostgresStore(url: url, connections: 2)
+            let nodeB = PostgresStore(url: url, connections: 2)
+            try await nodeA.migrate()
+            let tenant = try await ContractFixture.tenant(nodeA, slug: "acme").tenant
+            _ = try await nodeA.createShipment(
+                tenantID: tenant.id, try NewShipment(trackingNumber: "1Z999AA10123456784", carrier: "ups").validated(), now: contractDate)
+            let later = contractDate.addingTimeInterval(Retention.silentShipments + 86_400)
+            // Node A's sweep in progress, as far as the lock says.
+            let holder = PostgresStore(url: url, connections: 1)
+            try await holder.holdAdvisoryLock(PostgresStore.maintenanceLock) { () async throws in
+                let skipped = try await nodeB.runMaintenance(now: later, batch: 100)
+                #expect(skipped == MaintenanceReport())
+            }
+            #expect(try await nodeB.runMaintenance(now: later, batch: 100).expired == 1)
+            for store in [nodeA, nodeB, holder] { await store.close() }
+        }
+    }
+}

@@ -49,7 +49,8 @@ class Waymark:
         if not pathlib.Path(self.binary).exists():
             sys.exit(f"no binary at {self.binary}: run `swift build -c release` first (or pass --bin)")
         self.work = pathlib.Path(work or tempfile.mkdtemp(prefix="waymark-bench-"))
-        self.db = pathlib.Path(db or self.work / "bench.sqlite")
+        # A SQLite file, or a postgres:// URL (scripts/bench/backends.py).
+        self.db = db if isinstance(db, str) and db.startswith("postgres") else pathlib.Path(db or self.work / "bench.sqlite")
         self.env = {**os.environ, "WAYMARK_RESOURCES": str(ROOT), "WAYMARK_LOG_LEVEL": "error",
                     "WAYMARK_MAIL_DIR": str(self.work / "mail"), "WAYMARK_API_RATE_LIMIT": "1000000", **(env or {})}
         self.process = None
@@ -71,6 +72,8 @@ class Waymark:
         return self.api_key
 
     def sql(self, statement):
+        if isinstance(self.db, str):
+            return subprocess.run(["psql", self.db, "-XAtq"], input=statement, capture_output=True, text=True, check=True).stdout.strip()
         return subprocess.run(["sqlite3", str(self.db)], input=statement, capture_output=True, text=True, check=True).stdout.strip()
 
     def start(self):

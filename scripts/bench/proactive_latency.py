@@ -10,12 +10,9 @@ import argparse, http.server, json, sys, threading, time
 from benchlib import RELEASE_BINARY, Waymark, aftership_event, percentile, request, table
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--bin", default=str(RELEASE_BINARY))
-    args = parser.parse_args()
-
+def measure(waymark, events):
+    """`events` signed status changes posted one at a time to a started server whose tenant is
+    `bench`: (ack latencies, event → webhook latencies), in seconds."""
     arrived = {}
     lock = threading.Lock()
 
@@ -36,16 +33,11 @@ def main():
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     receiver.daemon_threads = True
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-
-    waymark = Waymark(args.bin, env={"WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32"})
     try:
-        waymark.create_tenant()
-        waymark.start()
         waymark.api("POST", "/api/v1/webhook-endpoints", {
             "url": f"http://127.0.0.1:{receiver.server_address[1]}/hooks", "events": ["shipment.status_changed"]})
-
         sent, acked = {}, []
-        for n in range(args.events):
+        for n in range(events):
             number = f"BENCH{n:08d}"
             body, headers = aftership_event(number, n, message="Departed")
             start = time.perf_counter()
@@ -56,14 +48,28 @@ def main():
         deadline = time.time() + 60
         while time.time() < deadline:
             with lock:
-                if len(arrived) >= args.events:
+                if len(arrived) >= events:
                     break
             time.sleep(0.05)
         with lock:
-            latencies = [arrived[n] - sent[n] for n in sent if n in arrived]
+            return acked, [arrived[n] - sent[n] for n in sent if n in arrived]
+    finally:
+        receiver.shutdown()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--bin", default=str(RELEASE_BINARY))
+    args = parser.parse_args()
+
+    waymark = Waymark(args.bin, env={"WAYMARK_OUTBOUND_ALLOW": "127.0.0.1/32"})
+    try:
+        waymark.create_tenant()
+        waymark.start()
+        acked, latencies = measure(waymark, args.events)
     finally:
         waymark.stop()
-        receiver.shutdown()
 
     ms = lambda values, p: f"{percentile(values, p) * 1000:.1f}"
     table(["measure", "p50 ms", "p99 ms", "max ms"], [

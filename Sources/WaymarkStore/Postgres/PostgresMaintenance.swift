@@ -12,7 +12,33 @@ import WaymarkCore
 // sweep goes on until a batch comes back short, so one pass does what SQLite's single write does.
 
 extension PostgresStore: MaintenanceStore {
+    /// Sweeps run on one node at a time: the node that takes the session-level advisory lock
+    /// sweeps, holding it on a connection of its own until done (or until it dies, when
+    /// PostgreSQL lets the lock go); the others find it taken and skip this round.
+    package static let maintenanceLock: Int64 = 0x5761_796d_6172_6b02  // "Waymark" and 2
+
     public func runMaintenance(now: Date, batch: Int) async throws -> MaintenanceReport {
+        try await primaryHealth.check()
+        do {
+            return try await client.withConnection { lock in
+                guard try await lock.run("SELECT pg_try_advisory_lock(\(Self.maintenanceLock))").required(Bool.self) else {
+                    return MaintenanceReport()
+                }
+                do {
+                    let report = try await sweepEverything(now: now, batch: batch)
+                    _ = try? await lock.run("SELECT pg_advisory_unlock(\(Self.maintenanceLock))").values(Bool.self)
+                    return report
+                } catch {
+                    _ = try? await lock.run("SELECT pg_advisory_unlock(\(Self.maintenanceLock))").values(Bool.self)
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    private func sweepEverything(now: Date, batch: Int) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
         let batch = max(1, batch)
         let cutoff = now.addingTimeInterval(-Retention.silentShipments)
@@ -163,5 +189,22 @@ extension PostgresConnection {
     /// Runs a statement given as SQL with its binds.
     fileprivate func run(_ sql: String, binds: PostgresBindings) async throws -> PostgresRowSequence {
         try await run(PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+}
+
+extension PostgresStore {
+    /// Runs `body` while this store holds the session-level advisory lock `key` (for tests that
+    /// play another node in the middle of its work).
+    package func holdAdvisoryLock(_ key: Int64, _ body: () async throws -> Void) async throws {
+        try await client.withConnection { connection in
+            _ = try await connection.run("SELECT 1 FROM pg_advisory_lock(\(key))").values(Int32.self)
+            do {
+                try await body()
+            } catch {
+                _ = try? await connection.run("SELECT pg_advisory_unlock(\(key))").values(Bool.self)
+                throw error
+            }
+            _ = try await connection.run("SELECT pg_advisory_unlock(\(key))").values(Bool.self)
+        }
     }
 }

@@ -22,7 +22,7 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     private let replicas: [PostgresClient]
     /// Whether the primary and each replica answer (see `ServerHealth`).
-    private let primaryHealth: ServerHealth
+    let primaryHealth: ServerHealth
     private let replicaHealth: [ServerHealth]
     let logger: Logger
     /// Rings after any node commits deliveries (see `listenForDeliveries`).
