@@ -52,13 +52,7 @@ extension AppDatabase {
             return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: before.status)
         }
         // The newest checkpoint by event time decides, whatever order they arrived in.
-        let resolution = ShipmentStatusRule.resolve(try newestCheckpoints(db, of: before, adding: added))
-        shipment.status = resolution.status
-        shipment.substatus = resolution.substatus
-        shipment.lastEventAt = resolution.lastEventAt
-        shipment.deliveredAt = resolution.status == .delivered ? resolution.lastEventAt : nil
-        if let eta { shipment.eta = eta }
-        shipment.updatedAt = now
+        shipment.settle(ShipmentStatusRule.resolve(try newestCheckpoints(db, of: before, adding: added)), eta: eta, now: now)
         try db.cachedStatement(sql: """
             UPDATE shipment SET status = ?, substatus = ?, last_event_at = ?, delivered_at = ?, eta = ?, updated_at = ?
             WHERE id = ?

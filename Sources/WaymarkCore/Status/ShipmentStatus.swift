@@ -43,3 +43,17 @@ public enum ShipmentStatusRule {
         return a.status.progressRank < b.status.progressRank
     }
 }
+
+extension Shipment {
+    /// Takes the status its newest checkpoints resolve to (delivered at the newest event's time,
+    /// or not delivered) and, when `eta` is given, that ETA (`.some(nil)` clears it), as of `now`.
+    /// Both stores apply checkpoints this way.
+    public mutating func settle(_ resolution: ShipmentStatusRule.Resolution, eta: Date??, now: Date) {
+        status = resolution.status
+        substatus = resolution.substatus
+        lastEventAt = resolution.lastEventAt
+        deliveredAt = resolution.status == .delivered ? resolution.lastEventAt : nil
+        if let eta { self.eta = eta }
+        updatedAt = now
+    }
+}

@@ -160,13 +160,7 @@ extension PostgresStore: IngestStore {
             SELECT * FROM checkpoint WHERE shipment_id = \(shipment.id)
               AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = \(shipment.id))
             """).records(CheckpointRecord.self).map { try $0.checkpoint().event }
-        let resolution = ShipmentStatusRule.resolve(newest)
-        shipment.status = resolution.status
-        shipment.substatus = resolution.substatus
-        shipment.lastEventAt = resolution.lastEventAt
-        shipment.deliveredAt = resolution.status == .delivered ? resolution.lastEventAt : nil
-        if let eta { shipment.eta = eta }
-        shipment.updatedAt = now
+        shipment.settle(ShipmentStatusRule.resolve(newest), eta: eta, now: now)
         try await c.run("""
             UPDATE shipment SET status = \(shipment.status.rawValue), substatus = \(shipment.substatus?.description),
                 last_event_at = \(shipment.lastEventAt), delivered_at = \(shipment.deliveredAt), eta = \(shipment.eta), updated_at = \(now)
