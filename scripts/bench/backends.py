@@ -43,7 +43,7 @@ def run_all(binary, db, seconds):
     try:
         waymark.create_tenant()
         waymark.start()
-        events, _ = ingest.prepare(waymark, 1000, 60_000)
+        events, _ = ingest.prepare(waymark, 1000, 150_000)
         results["ingest"] = ingest.measure_waymark(waymark, events, seconds, connections=64)["events_per_second"]
     finally:
         waymark.stop()
