@@ -39,13 +39,10 @@ extension AppDatabase {
             throw StoreError.tenantNotFound("#\(tenantID)")
         }
         let tracked = TrackedShipment(shipment: shipment, checkpoints: try Self.checkpoints(db, shipmentID: shipment.id))
-        let data = ShipmentResource(tracked, baseURL: links.baseURL, tenantSlug: tenantSlug)
+        var payloads = WebhookPayloads(data: ShipmentResource(tracked, baseURL: links.baseURL, tenantSlug: tenantSlug), now: now)
         var written = 0
-        var payloads: [String: String] = [:]
         for plan in planned {
-            let eventType = plan.trigger.webhookEventType
-            let payload = try payloads[eventType] ?? JSONText.encode(WebhookEventBody(type: eventType, timestamp: RFC3339.format(now), data: data))
-            payloads[eventType] = payload
+            let (eventType, payload) = try payloads.body(for: plan.trigger)
             try db.cachedStatement(sql: """
                 INSERT INTO delivery (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
                     next_attempt_at, created_at, updated_at)
@@ -118,3 +115,24 @@ extension AppDatabase {
         """
 }
 
+
+/// The body of a change's webhook for each event type, encoded once however many deliveries
+/// carry it (both stores write their outbox rows with it).
+struct WebhookPayloads {
+    let data: ShipmentResource
+    let now: Date
+    private var bodies: [String: String] = [:]
+
+    init(data: ShipmentResource, now: Date) {
+        self.data = data
+        self.now = now
+    }
+
+    mutating func body(for trigger: NotificationTrigger) throws -> (eventType: String, payload: String) {
+        let eventType = trigger.webhookEventType
+        if let body = bodies[eventType] { return (eventType, body) }
+        let body = try JSONText.encode(WebhookEventBody(type: eventType, timestamp: RFC3339.format(now), data: data))
+        bodies[eventType] = body
+        return (eventType, body)
+    }
+}

@@ -43,13 +43,10 @@ extension PostgresStore {
             throw StoreError.tenantNotFound("#\(tenantID)")
         }
         let tracked = TrackedShipment(shipment: shipment, checkpoints: try await Self.checkpoints(c, shipmentID: shipment.id))
-        let data = ShipmentResource(tracked, baseURL: links.baseURL, tenantSlug: tenantSlug)
+        var payloads = WebhookPayloads(data: ShipmentResource(tracked, baseURL: links.baseURL, tenantSlug: tenantSlug), now: now)
         var written = 0
-        var payloads: [String: String] = [:]
         for plan in planned {
-            let eventType = plan.trigger.webhookEventType
-            let payload = try payloads[eventType] ?? JSONText.encode(WebhookEventBody(type: eventType, timestamp: RFC3339.format(now), data: data))
-            payloads[eventType] = payload
+            let (eventType, payload) = try payloads.body(for: plan.trigger)
             let endpointID = plan.channel == .webhook ? plan.recipient : nil
             let inserted = try await c.run("""
                 INSERT INTO delivery (id, tenant_id, shipment_id, channel, recipient, endpoint_id, trigger_key, event_type, payload,
