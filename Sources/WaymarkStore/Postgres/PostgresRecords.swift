@@ -155,6 +155,9 @@ extension PersistableRecord where Self: Encodable {
     func postgresInsert(_ suffix: String = "") throws -> PostgresQuery {
         let encoder = PostgresRowEncoder()
         try encode(to: encoder)
+        if let refusal = encoder.refusal {
+            throw EncodingError.invalidValue(self, .init(codingPath: [], debugDescription: refusal))
+        }
         var bindings = PostgresBindings(capacity: encoder.columns.count)
         for value in encoder.values { try value(&bindings) }
         let columns = encoder.columns.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -168,14 +171,23 @@ extension PersistableRecord where Self: Encodable {
 private final class PostgresRowEncoder: Encoder {
     var columns: [String] = []
     var values: [(inout PostgresBindings) throws -> Void] = []
+    /// Set when the record asked for something a row cannot hold (a list, a nested value);
+    /// `postgresInsert` then throws it instead of writing a half-encoded row.
+    var refusal: String?
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         KeyedEncodingContainer(Columns(encoder: self))
     }
-    func unkeyedContainer() -> any UnkeyedEncodingContainer { fatalError("a record encodes as columns") }
-    func singleValueContainer() -> any SingleValueEncodingContainer { fatalError("a record encodes as columns") }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { refuse("a record encodes as columns, not a list") }
+    func singleValueContainer() -> any SingleValueEncodingContainer { refuse("a record encodes as columns, not one value") }
+
+    /// Notes why the record cannot be written and hands back a container that takes nothing.
+    func refuse(_ reason: String) -> Refused {
+        if refusal == nil { refusal = reason }
+        return Refused(reason: reason)
+    }
 
     func append(_ column: String, _ bind: @escaping (inout PostgresBindings) throws -> Void) {
         columns.append(column)
@@ -205,10 +217,29 @@ private final class PostgresRowEncoder: Encoder {
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            fatalError("a column holds one value")
+            _ = encoder.refuse("column '\(key.stringValue)' holds one value, not a nested one")
+            return KeyedEncodingContainer(Columns<NestedKey>(encoder: PostgresRowEncoder()))
         }
-        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { fatalError("a column holds one value") }
+        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+            encoder.refuse("column '\(key.stringValue)' holds one value, not a list")
+        }
         mutating func superEncoder() -> any Encoder { encoder }
         mutating func superEncoder(forKey key: Key) -> any Encoder { encoder }
+    }
+
+    /// What a record gets for a shape a row cannot hold: it takes nothing, and each value given
+    /// to it is an error (the encoder has noted the refusal as well).
+    struct Refused: UnkeyedEncodingContainer, SingleValueEncodingContainer {
+        let reason: String
+        var codingPath: [any CodingKey] { [] }
+        var count: Int { 0 }
+
+        func encodeNil() throws { throw EncodingError.invalidValue(0, .init(codingPath: [], debugDescription: reason)) }
+        func encode<T: Encodable>(_ value: T) throws { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: reason)) }
+        func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+            KeyedEncodingContainer(Columns<NestedKey>(encoder: PostgresRowEncoder()))
+        }
+        func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { self }
+        func superEncoder() -> any Encoder { PostgresRowEncoder() }
     }
 }
