@@ -16,16 +16,11 @@ extension AppDatabase {
     }
 
     public func setAfterDeliveryLinks(tenantID: Int64, _ links: AfterDeliveryLinks, now: Date) async throws -> [AfterDeliveryLink] {
-        var positions: [Int: (AfterDeliveryLink.Kind, AfterDeliveryLinks.Link)] = [:]
-        if let review = links.review { positions[0] = (.review, review) }
-        for (offset, product) in links.products.enumerated() { positions[offset + 1] = (.product, product) }
+        let positions = links.byPosition
         return try await write { [positions] db in
             var wanted = positions
             for old in try Self.afterDeliveryLinks(db, tenantID: tenantID) {
-                let same = wanted[old.position].map { kind, link in
-                    (kind.rawValue, link.title, link.imageURL, link.url) == (old.kind, old.title, old.imageURL, old.url)
-                } ?? false
-                if same {
+                if let (kind, link) = wanted[old.position], old.holds(kind, link) {
                     wanted[old.position] = nil
                 } else {
                     try old.delete(db)
@@ -69,5 +64,22 @@ extension AppDatabase {
 
     private static func afterDeliveryLinks(_ db: Database, tenantID: Int64) throws -> [AfterDeliveryLinkRecord] {
         try AfterDeliveryLinkRecord.fetchAll(db, sql: "SELECT * FROM after_delivery_link WHERE tenant_id = ? ORDER BY position", arguments: [tenantID])
+    }
+}
+
+extension AfterDeliveryLinks {
+    /// Each link at its position on the page: the review link first, then the products.
+    var byPosition: [Int: (AfterDeliveryLink.Kind, AfterDeliveryLinks.Link)] {
+        var positions: [Int: (AfterDeliveryLink.Kind, AfterDeliveryLinks.Link)] = [:]
+        if let review { positions[0] = (.review, review) }
+        for (offset, product) in products.enumerated() { positions[offset + 1] = (.product, product) }
+        return positions
+    }
+}
+
+extension AfterDeliveryLinkRecord {
+    /// Whether this stored link is already `link` of `kind`, so saving it again changes nothing.
+    func holds(_ kind: AfterDeliveryLink.Kind, _ link: AfterDeliveryLinks.Link) -> Bool {
+        (kind.rawValue, link.title, link.imageURL, link.url) == (self.kind, title, imageURL, url)
     }
 }

@@ -184,17 +184,12 @@ extension PostgresStore: TemplateStore {
     /// The tenant's row is locked first, so two nodes saving links at once take turns: the second
     /// compares with what the first saved, as it would had they come one after the other.
     public func setAfterDeliveryLinks(tenantID: Int64, _ links: AfterDeliveryLinks, now: Date) async throws -> [AfterDeliveryLink] {
-        var positions: [Int: (AfterDeliveryLink.Kind, AfterDeliveryLinks.Link)] = [:]
-        if let review = links.review { positions[0] = (.review, review) }
-        for (offset, product) in links.products.enumerated() { positions[offset + 1] = (.product, product) }
+        let positions = links.byPosition
         return try await transaction { [positions] c in
             try await c.run("SELECT 1 FROM tenant WHERE id = \(tenantID) FOR UPDATE")
             var wanted = positions
             for old in try await Self.afterDeliveryLinks(c, tenantID: tenantID) {
-                let same = wanted[old.position].map { kind, link in
-                    (kind.rawValue, link.title, link.imageURL, link.url) == (old.kind, old.title, old.imageURL, old.url)
-                } ?? false
-                if same {
+                if let (kind, link) = wanted[old.position], old.holds(kind, link) {
                     wanted[old.position] = nil
                 } else {
                     try await c.run("DELETE FROM after_delivery_link WHERE id = \(old.id)")
