@@ -65,25 +65,29 @@ extension AppDatabase {
         return IngestOutcome(shipment: shipment, inserted: added.count, previousStatus: before.status)
     }
 
-    /// The checkpoints at the newest event time once `added` are stored. `lastEventAt`, as read
-    /// from the shipment's row, is the latest stored event time (this function's caller is the
-    /// only writer of checkpoints and of that column), nil while none is stored. So when an added
-    /// checkpoint is later, to the millisecond a time is stored with, the newest are the added
-    /// ones in that millisecond (given one time, so that they tie as stored ones would) and
-    /// nothing is read.
+    /// The checkpoints at the newest event time once `added` are stored (see `newestAdded`).
     private func newestCheckpoints(_ db: Database, of shipment: Shipment, adding added: [CheckpointEvent]) throws -> [CheckpointEvent] {
-        let stored = added.map { StoredDate.milliseconds($0.occurredAt) }
-        if let latest = stored.max(), shipment.lastEventAt.map({ latest > StoredDate.milliseconds($0) }) ?? true {
-            let newest = zip(added, stored).filter { $0.1 == latest }.map(\.0)
-            return newest.map { event in
-                var event = event
-                event.occurredAt = newest[0].occurredAt
-                return event
-            }
-        }
+        if let newest = Self.newestAdded(added, after: shipment.lastEventAt) { return newest }
         return try CheckpointRecord.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM checkpoint WHERE shipment_id = ?
               AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = ?)
             """), arguments: [shipment.id, shipment.id]).map { try $0.checkpoint().event }
+    }
+
+    /// The newest checkpoints once `added` are stored, when they can be told without reading:
+    /// `lastEventAt`, as read from the shipment's locked row, is the latest stored event time
+    /// (only ingest writes checkpoints and that column, holding the shipment), nil while none is
+    /// stored. So when an added checkpoint is later, to the millisecond a time is stored with,
+    /// the newest are the added ones in that millisecond (given one time, so that they tie as
+    /// stored ones would). Nil when the stored ones must be read.
+    static func newestAdded(_ added: [CheckpointEvent], after lastEventAt: Date?) -> [CheckpointEvent]? {
+        let stored = added.map { StoredDate.milliseconds($0.occurredAt) }
+        guard let latest = stored.max(), lastEventAt.map({ latest > StoredDate.milliseconds($0) }) ?? true else { return nil }
+        let newest = zip(added, stored).filter { $0.1 == latest }.map(\.0)
+        return newest.map { event in
+            var event = event
+            event.occurredAt = newest[0].occurredAt
+            return event
+        }
     }
 }

@@ -16,6 +16,10 @@ private func event(_ seconds: TimeInterval, _ status: DeliveryStatus, _ message:
     CheckpointEvent(occurredAt: contractDate.addingTimeInterval(seconds), status: status, message: message, source: "test")
 }
 
+private func answer<T>(_ work: () async throws -> T) async -> Result<T, any Error> {
+    do { return .success(try await work()) } catch { return .failure(error) }
+}
+
 @Suite("ShipmentStore and IngestStore contract")
 struct ShipmentIngestContractTests {
     @Test("a shipment is found by id and token; a known number is refused; deleting removes it", arguments: Backend.allCases)
@@ -153,6 +157,50 @@ struct ShipmentIngestContractTests {
             #expect(shipment.checkpoints.count == 32)
             #expect(shipment.shipment.status == .delivered)
             #expect(shipment.shipment.deliveredAt == contractDate.addingTimeInterval(31 * 60))
+        }
+    }
+
+    @Test("webhooks at once with replays among them and one the store cannot take: each stored once, replays are duplicates, only the bad one fails",
+          arguments: Backend.allCases)
+    func concurrentIngestWithReplaysAndAFailure(_ backend: Backend) async throws {
+        try await backend.withStore(as: Stores.self) { store in
+            let tenant = try await ContractFixture.tenant(store, slug: "acme").tenant
+            // 120 events over 12 numbers, each sent twice at once; and one for a tenant that is gone.
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Result<InboundOutcome, any Error>).self) { group in
+                for send in 0..<240 {
+                    let index = send % 120
+                    group.addTask {
+                        let update = TrackingUpdate(trackingNumber: "1ZREPLAY\(index % 12)", carrier: "ups",
+                                                    events: [event(Double(index) * 60, .inTransit, "scan \(index)")])
+                        return (index, await answer {
+                            try await store.ingest(tenantID: tenant.id, provider: "aftership", eventID: "evt_\(index)",
+                                                   body: Array("\(index)".utf8), updates: [update], now: contractDate)
+                        })
+                    }
+                }
+                group.addTask {
+                    let update = TrackingUpdate(trackingNumber: "1ZGONE", carrier: "ups", events: [event(0, .inTransit, "lost")])
+                    return (-1, await answer {
+                        try await store.ingest(tenantID: tenant.id + 1000, provider: "aftership", eventID: "evt_gone", body: [1],
+                                               updates: [update], now: contractDate)
+                    })
+                }
+                var all: [(Int, Result<InboundOutcome, any Error>)] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            let failed = outcomes.filter { (try? $0.1.get()) == nil }.map(\.0)
+            #expect(failed == [-1])
+            let firsts = outcomes.compactMap { index, outcome in (try? outcome.get()).flatMap { $0.duplicate ? nil : index } }
+            #expect(firsts.sorted() == Array(0..<120))
+            #expect(try await store.shipmentCount(tenantID: tenant.id) == 12)
+            let stored = try await store.inboundEvents(tenantID: tenant.id, since: contractDate, provider: "aftership", id: nil)
+            #expect(stored.count == 120)
+            for number in 0..<12 {
+                let shipment = try #require(try await store.lookupShipment(tenantID: tenant.id, trackingNumber: "1ZREPLAY\(number)"))
+                #expect(shipment.checkpoints.count == 10)
+                #expect(shipment.shipment.lastEventAt == contractDate.addingTimeInterval(Double(108 + number) * 60))
+            }
         }
     }
 }

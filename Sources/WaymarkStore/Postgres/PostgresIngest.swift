@@ -9,53 +9,157 @@ import WaymarkCore
 // to one shipment take turns and the second sees the first's checkpoints. Transactions that
 // lock shipments in opposite orders can deadlock; PostgreSQL ends one, which is then run again.
 //
-// Every ingest is its own transaction, committed before the provider gets its 2xx. PostgreSQL
-// flushes the WAL of commits that arrive together in one write, so concurrent webhooks on the
-// pool's connections share disk flushes without an app-level group commit.
+// Webhooks that arrive together share a transaction (`PostgresGroupCommit`), and every one is
+// answered only after that commit. A batch first locks all the shipments it names in one order
+// (`lockShipments`), the same in every batch on every node, so concurrent batches queue behind
+// each other rather than deadlock. A failure inside a batch aborts the whole transaction (PostgreSQL has no
+// per-statement undo without a savepoint, and a savepoint per event would cost the round trips
+// the batch saves), so the batch is then written again one event per transaction, each getting
+// its own answer.
 
 extension PostgresStore: IngestStore {
     public func ingest(
         tenantID: Int64, provider: String, eventID: String?, body: [UInt8], updates: [TrackingUpdate], now: Date
     ) async throws -> InboundOutcome {
         let key = eventID.map { "id:\($0)" } ?? "sha256:" + SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
-        let outcome: InboundOutcome
-        do {
-            outcome = try await retryingConflicts {
-                try await self.transaction { c in
-                    // Applied first and stored last, with what came of it: a replay finds the
-                    // key taken and the transaction, updates and all, is rolled back.
-                    let results = try await self.apply(c, tenantID: tenantID, provider: provider, updates: updates, now: now)
-                    let stored = try await c.run("""
-                        INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at, processed_at, outcome)
-                        VALUES (\(tenantID), \(provider), \(key), \(Data(body)), \(now), \(now), \(AppDatabase.summary(results)))
-                        ON CONFLICT (tenant_id, provider, event_key) DO NOTHING RETURNING 1
-                        """).value(Int32.self)
-                    guard stored != nil else { throw AlreadyIngested() }
-                    return InboundOutcome(duplicate: false, results: results)
-                }
-            }
-        } catch is AlreadyIngested {
-            return InboundOutcome(duplicate: true, results: [])
-        }
-        // After the commit and outside it: every webhook of a tenant writes this one row, and
-        // holding its lock until each commit would make them all wait for each other. Written at
-        // most once a second.
-        try await run { c in
-            try await c.run("""
-                INSERT INTO provider_activity (tenant_id, provider, last_event_at) VALUES (\(tenantID), \(provider), \(now))
-                ON CONFLICT (tenant_id, provider) DO NOTHING
-                """)
-            try await c.run("""
-                UPDATE provider_activity SET last_event_at = \(now)
-                WHERE tenant_id = \(tenantID) AND provider = \(provider)
-                  AND (last_event_at IS NULL OR last_event_at < \(now.addingTimeInterval(-1)))
-                """)
-        }
+        let event = PendingEvent(tenantID: tenantID, provider: provider, key: key, body: body, updates: updates, now: now)
+        let outcome = try await ingestCommits.write(event) { events in await self.commit(events) }
+        try await noteProviderActivity(tenantID: tenantID, provider: provider, now: now)
         return outcome
     }
 
-    /// Thrown inside an ingest's transaction to undo what a replayed event applied.
-    private struct AlreadyIngested: Error {}
+    /// A provider webhook waiting for its batch.
+    struct PendingEvent: Sendable {
+        let tenantID: Int64
+        let provider: String
+        /// The event's id at the provider, or its body's hash (see `ingest`).
+        let key: String
+        let body: [UInt8]
+        let updates: [TrackingUpdate]
+        let now: Date
+
+        var identity: EventIdentity { EventIdentity(tenantID: tenantID, provider: provider, key: key) }
+    }
+
+    struct EventIdentity: Hashable {
+        let tenantID: Int64
+        let provider: String
+        let key: String
+    }
+
+    /// Writes `events` in one transaction; when that fails for something other than the server
+    /// being unreachable, writes each in its own so that only the event at fault fails.
+    private func commit(_ events: [PendingEvent]) async -> [Result<InboundOutcome, any Error>] {
+        do {
+            return try await retryingConflicts {
+                try await self.transaction { c in try await self.store(c, events) }
+            }.map { .success($0) }
+        } catch is ReplayedMeanwhile where events.count == 1 {
+            return [.success(InboundOutcome(duplicate: true, results: []))]
+        } catch where events.count > 1 && !((error as? StoreError)?.isStorageFault ?? false) {
+            var outcomes: [Result<InboundOutcome, any Error>] = []
+            for event in events { outcomes += await commit([event]) }
+            return outcomes
+        } catch {
+            return events.map { _ in .failure(error) }
+        }
+    }
+
+    /// Applies and records `events` in the caller's transaction. An event already recorded (a
+    /// provider's retry) is answered as a duplicate and changes nothing; one recorded by another
+    /// transaction since it was looked for throws `ReplayedMeanwhile`, which rolls the batch back.
+    ///
+    /// The stored shipments named are locked first (`lockShipments`); then the updates are
+    /// applied in the order of their numbers, whatever event each came in, so that shipments this
+    /// batch creates are also locked in that order. Each event is recorded after its updates.
+    private func store(_ c: PostgresConnection, _ events: [PendingEvent]) async throws -> [InboundOutcome] {
+        var seen = events.count > 1 ? try await Self.recordedEvents(c, events) : []
+        let fresh = events.indices.filter { seen.insert(events[$0].identity).inserted }
+        try await Self.lockShipments(c, of: fresh.map { events[$0] })
+        let updates = fresh.flatMap { index in events[index].updates.indices.map { (event: index, update: $0) } }
+            .sorted { a, b in
+                let (x, y) = (events[a.event], events[b.event])
+                let (first, second) = (x.updates[a.update].trackingNumber, y.updates[b.update].trackingNumber)
+                if x.tenantID != y.tenantID { return x.tenantID < y.tenantID }
+                if first != second { return first.utf8.lexicographicallyPrecedes(second.utf8) }
+                return (a.event, a.update) < (b.event, b.update)
+            }
+        let batch = PostgresBatch()
+        var results = events.map { Array<InboundOutcome.Result?>(repeating: nil, count: $0.updates.count) }
+        for (index, update) in updates {
+            let event = events[index]
+            results[index][update] = try await apply(
+                c, tenantID: event.tenantID, provider: event.provider, updates: [event.updates[update]], now: event.now, batch: batch).first
+        }
+        var outcomes = Array(repeating: InboundOutcome(duplicate: true, results: []), count: events.count)
+        for index in fresh {
+            let event = events[index]
+            let applied = results[index].compactMap { $0 }
+            let stored = try await c.run("""
+                INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at, processed_at, outcome)
+                VALUES (\(event.tenantID), \(event.provider), \(event.key), \(Data(event.body)), \(event.now), \(event.now),
+                    \(AppDatabase.summary(applied)))
+                ON CONFLICT (tenant_id, provider, event_key) DO NOTHING RETURNING 1
+                """).value(Int32.self)
+            guard stored != nil else { throw ReplayedMeanwhile() }
+            outcomes[index] = InboundOutcome(duplicate: false, results: applied)
+        }
+        return outcomes
+    }
+
+    /// Locks the stored shipments that `events` name, all at once and in the order (tenant,
+    /// number, id) that every transaction on every node follows, so that transactions touching
+    /// the same shipments queue behind each other instead of deadlocking (a deadlock costs a
+    /// second: PostgreSQL looks for one only after `deadlock_timeout`). One shipment named has
+    /// nothing to order.
+    private static func lockShipments(_ c: PostgresConnection, of events: [PendingEvent]) async throws {
+        let named = events.flatMap { event in event.updates.map { (event.tenantID, $0.trackingNumber) } }
+        guard named.count > 1 else { return }
+        try await c.run("""
+            SELECT 1 FROM shipment WHERE (tenant_id, tracking_number) IN (
+                SELECT * FROM unnest(\(named.map(\.0))::bigint[], \(named.map(\.1))::text[]))
+            ORDER BY tenant_id, tracking_number, id FOR UPDATE
+            """)
+    }
+
+    /// Which of `events` are recorded already: one query for a batch.
+    private static func recordedEvents(_ c: PostgresConnection, _ events: [PendingEvent]) async throws -> Set<EventIdentity> {
+        var recorded = Set<EventIdentity>()
+        let rows = try await c.run("""
+            SELECT tenant_id, provider, event_key FROM inbound_event
+            WHERE (tenant_id, provider, event_key) IN (
+                SELECT * FROM unnest(\(events.map(\.tenantID))::bigint[], \(events.map(\.provider))::text[], \(events.map(\.key))::text[]))
+            """)
+        for try await (tenantID, provider, key) in rows.decode((Int64, String, String).self) {
+            recorded.insert(EventIdentity(tenantID: tenantID, provider: provider, key: key))
+        }
+        return recorded
+    }
+
+    /// An event was recorded by another transaction after this one looked: its updates, applied
+    /// here too, must not commit.
+    private struct ReplayedMeanwhile: Error {}
+
+    /// Notes the provider's latest event for its status on the merchant's providers page, outside
+    /// the ingest transactions: every webhook of a tenant would write this one row, and holding its
+    /// lock until each commit would make them all wait for each other. Written at most once a
+    /// second per node.
+    private func noteProviderActivity(tenantID: Int64, provider: String, now: Date) async throws {
+        let due = providerActivity.withLock { written in
+            let key = "\(tenantID) \(provider)"
+            guard written[key].map({ now.timeIntervalSince($0) >= 1 || now < $0 }) ?? true else { return false }
+            written[key] = now
+            return true
+        }
+        guard due else { return }
+        try await run { c in
+            try await c.run("""
+                INSERT INTO provider_activity AS a (tenant_id, provider, last_event_at) VALUES (\(tenantID), \(provider), \(now))
+                ON CONFLICT (tenant_id, provider) DO UPDATE SET last_event_at = excluded.last_event_at
+                WHERE a.last_event_at IS NULL OR a.last_event_at < excluded.last_event_at
+                """)
+        }
+    }
 
     public func reapply(tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date) async throws -> [InboundOutcome.Result] {
         try await retryingConflicts {
@@ -90,10 +194,9 @@ extension PostgresStore: IngestStore {
     }
 
     func apply(
-        _ c: PostgresConnection, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date
+        _ c: PostgresConnection, tenantID: Int64, provider: String?, updates: [TrackingUpdate], now: Date, batch: PostgresBatch = PostgresBatch()
     ) async throws -> [InboundOutcome.Result] {
-        let batch = PostgresBatch()
-        let settings = try await Self.ingestSettings(c, tenantID: tenantID)
+        let settings = try await batch.once("ingest settings \(tenantID)") { try await Self.ingestSettings(c, tenantID: tenantID) }
         var results: [InboundOutcome.Result] = []
         for update in updates {
             func skipped(_ reason: String) -> InboundOutcome.Result {
@@ -134,7 +237,7 @@ extension PostgresStore: IngestStore {
         _ c: PostgresConnection, to before: Shipment, events: [CheckpointEvent], eta: Date??, now: Date, batch: PostgresBatch
     ) async throws -> IngestOutcome {
         var shipment = before
-        var added = 0
+        var added: [CheckpointEvent] = []
         var fingerprints: [String] = []
         for event in events {
             let fingerprint = event.fingerprint
@@ -147,19 +250,22 @@ extension PostgresStore: IngestStore {
                 ON CONFLICT (shipment_id, fingerprint) DO NOTHING RETURNING 1
                 """).value(Int32.self)
             if inserted != nil {
-                added += 1
+                added.append(event)
                 fingerprints.append(fingerprint)
             }
         }
         let etaChanged: Bool = if let eta { eta != shipment.eta } else { false }
-        guard added > 0 || etaChanged else {
+        guard !added.isEmpty || etaChanged else {
             return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: before.status)
         }
         // The newest checkpoint by event time decides, whatever order they arrived in.
-        let newest = try await c.run("""
-            SELECT * FROM checkpoint WHERE shipment_id = \(shipment.id)
-              AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = \(shipment.id))
-            """).records(CheckpointRecord.self).map { try $0.checkpoint().event }
+        var newest = AppDatabase.newestAdded(added, after: before.lastEventAt) ?? []
+        if newest.isEmpty {
+            newest = try await c.run("""
+                SELECT * FROM checkpoint WHERE shipment_id = \(shipment.id)
+                  AND occurred_at = (SELECT max(occurred_at) FROM checkpoint WHERE shipment_id = \(shipment.id))
+                """).records(CheckpointRecord.self).map { try $0.checkpoint().event }
+        }
         shipment.settle(ShipmentStatusRule.resolve(newest), eta: eta, now: now)
         try await c.run("""
             UPDATE shipment SET status = \(shipment.status.rawValue), substatus = \(shipment.substatus?.description),
@@ -168,7 +274,7 @@ extension PostgresStore: IngestStore {
             """)
         try await enqueueNotifications(
             c, tenantID: shipment.tenantID, before: before, after: shipment, newCheckpoints: fingerprints, now: now, batch: batch)
-        return IngestOutcome(shipment: shipment, inserted: added, previousStatus: before.status)
+        return IngestOutcome(shipment: shipment, inserted: added.count, previousStatus: before.status)
     }
 
     /// The tenant's shipment for a number (same carrier first, else the newest), its row locked

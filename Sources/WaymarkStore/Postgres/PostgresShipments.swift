@@ -115,7 +115,7 @@ extension PostgresStore: ShipmentStore {
 
     /// Other nodes' writes are not seen here, so no count stays put: every call returns a new
     /// number, and nothing read at one count is reused (tracking pages are rendered afresh).
-    public var localCommits: UInt64 { settingsReads }
+    public var localCommits: UInt64 { commitReads }
 
     public func lookupShipment(tenantID: Int64, orderNumber: String, email: String?, postalCode: String?) async throws -> Shipment? {
         guard email != nil || postalCode != nil else { return nil }

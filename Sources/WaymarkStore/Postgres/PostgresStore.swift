@@ -29,10 +29,16 @@ public final class PostgresStore: Sendable {
     public let outboxSignal = OutboxSignal()
     private let runners: [Task<Void, Never>]
     private let listener = Mutex<Task<Void, Never>?>(nil)
-    /// Counts reads of `localSettingsCommits` (see there).
-    private let settingsReadCount = Atomic<UInt64>(0)
+    /// Counts reads of `localCommits` (see there).
+    private let commitReadCount = Atomic<UInt64>(0)
+    /// Counts this node's changes to a tenant or a provider account (`localSettingsCommits`).
+    private let settingsChanges = Atomic<UInt64>(0)
     /// Which replica serves the next read.
     private let replicaTurn = Atomic<UInt64>(0)
+    /// Provider webhooks arriving together share a transaction (see `ingest`).
+    let ingestCommits: PostgresGroupCommit<PendingEvent, InboundOutcome>
+    /// When this node last wrote each tenant's provider's `provider_activity` (see `ingest`).
+    let providerActivity = Mutex<[String: Date]>([:])
 
     /// Connects lazily: the first query opens the first connection. Call `migrate()` before use
     /// (`serve` and `migrate` do) and `close()` when done.
@@ -45,6 +51,8 @@ public final class PostgresStore: Sendable {
         self.links = links
         self.logger = logger
         client = Self.client(url, connections: connections, logger: logger)
+        // Half the pool, so that pages, the API and the dispatcher still find connections.
+        ingestCommits = PostgresGroupCommit(writers: connections / 2)
         self.replicas = replicas.map { Self.client($0, connections: connections, logger: logger) }
         runners = ([client] + self.replicas).map { client in Task { await client.run() } }
         var quiet = logger
@@ -108,7 +116,15 @@ public final class PostgresStore: Sendable {
     }
 
     /// A new number on every call.
-    var settingsReads: UInt64 { settingsReadCount.add(1, ordering: .relaxed).newValue }
+    var commitReads: UInt64 { commitReadCount.add(1, ordering: .relaxed).newValue }
+
+    var settingsChangeCount: UInt64 { settingsChanges.load(ordering: .acquiring) }
+
+    /// Counts a change to a tenant or a provider account, whether or not it committed (a count too
+    /// many only costs a read).
+    func countSettingsChange() {
+        settingsChanges.add(1, ordering: .releasing)
+    }
 
     // MARK: Migrations
 

@@ -18,6 +18,7 @@ extension PostgresStore: TemplateStore {
         senderName: String?, senderEmail: String?, replyTo: String?, smsFrom: String?, quietHours: (start: Int, end: Int)?,
         now: Date
     ) async throws {
+        defer { countSettingsChange() }
         let changesSomething = rules != nil || stalledAfterDays != nil || subscribeContacts != nil || selfSubscription != nil
             || senderName != nil || senderEmail != nil || replyTo != nil || smsFrom != nil || quietHours != nil
         guard changesSomething else { return }
@@ -113,6 +114,7 @@ extension PostgresStore: TemplateStore {
     }
 
     public func setPageSection(tenantID: Int64, section: PageSection, locale: String, body: String, author: String, now: Date) async throws {
+        defer { countSettingsChange() }
         try await transaction { c in
             try await c.run("""
                 INSERT INTO page_section (tenant_id, section, locale, body, updated_at)
@@ -127,7 +129,8 @@ extension PostgresStore: TemplateStore {
 
     @discardableResult
     public func deletePageSection(tenantID: Int64, section: PageSection, locale: String, author: String, now: Date) async throws -> Bool {
-        try await transaction { c in
+        defer { countSettingsChange() }
+        return try await transaction { c in
             let deleted = try await c.run("""
                 DELETE FROM page_section WHERE tenant_id = \(tenantID) AND section = \(section.rawValue) AND locale = \(locale) RETURNING 1
                 """).value(Int32.self)
@@ -184,6 +187,7 @@ extension PostgresStore: TemplateStore {
     /// The tenant's row is locked first, so two nodes saving links at once take turns: the second
     /// compares with what the first saved, as it would had they come one after the other.
     public func setAfterDeliveryLinks(tenantID: Int64, _ links: AfterDeliveryLinks, now: Date) async throws -> [AfterDeliveryLink] {
+        defer { countSettingsChange() }
         let positions = links.byPosition
         return try await transaction { [positions] c in
             try await c.run("SELECT 1 FROM tenant WHERE id = \(tenantID) FOR UPDATE")

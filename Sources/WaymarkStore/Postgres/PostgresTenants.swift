@@ -7,6 +7,7 @@ import WaymarkCore
 
 extension PostgresStore: TenantStore {
     public func createTenant(_ new: NewTenant, now: Date) async throws -> CreatedTenant {
+        defer { countSettingsChange() }
         guard new.ownerPassword.count >= Passwords.minimumLength else {
             throw ValidationError("owner password must be at least \(Passwords.minimumLength) characters")
         }
@@ -56,7 +57,8 @@ extension PostgresStore: TenantStore {
     }
 
     public func setCustomDomain(tenantID: Int64, domain: String?, now: Date) async throws -> Tenant {
-        try await domainWrite(domain ?? "") { c in
+        defer { countSettingsChange() }
+        return try await domainWrite(domain ?? "") { c in
             if let domain { try await Self.refuseDomainOfAnother(c, domain: domain, tenantID: tenantID) }
             try await c.run("UPDATE tenant SET custom_domain = \(domain?.lowercased()), updated_at = \(now) WHERE id = \(tenantID)")
             if domain == nil { try await c.run("DELETE FROM domain_claim WHERE tenant_id = \(tenantID)") }
@@ -81,6 +83,7 @@ extension PostgresStore: TenantStore {
     }
 
     public func recordDomainCheck(tenantID: Int64, problem: String?, now: Date) async throws -> Tenant? {
+        defer { countSettingsChange() }
         let claimed = try await domainClaim(tenantID: tenantID)?.domain ?? ""
         return try await domainWrite(claimed) { c -> Tenant? in
             guard let claim = try await c.run("SELECT * FROM domain_claim WHERE tenant_id = \(tenantID) FOR UPDATE").record(DomainClaimRecord.self)
@@ -113,11 +116,13 @@ extension PostgresStore: TenantStore {
     }
 
     public func updateBranding(tenantID: Int64, _ branding: Branding, now: Date) async throws {
+        defer { countSettingsChange() }
         let json = try JSONText.encode(branding)
         try await run { c in try await c.run("UPDATE tenant SET branding = \(json), updated_at = \(now) WHERE id = \(tenantID)") }
     }
 
     public func setLogo(tenantID: Int64, _ logo: StoredLogo, now: Date) async throws {
+        defer { countSettingsChange() }
         try await transaction { c in
             try await c.run("""
                 INSERT INTO tenant_logo (tenant_id, file, content_type, bytes, updated_at)
@@ -170,9 +175,10 @@ extension PostgresStore: TenantStore {
         }
     }
 
-    /// Another node's change to a tenant is not seen here, so no count stays put: every call
-    /// returns a new number, and an answer of `tenantAndProviderAccount` is never reused.
-    public var localSettingsCommits: UInt64 { settingsReads }
+    /// Counts this node's changes to tenants and provider accounts; another node's are not seen
+    /// here, and callers bound their trust in time (a webhook sees another node's new secret
+    /// within a quarter second).
+    public var localSettingsCommits: UInt64 { settingsChangeCount }
 
     public func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount] {
         try await run { c in
@@ -184,7 +190,8 @@ extension PostgresStore: TenantStore {
     public func setProviderAccount(
         tenantID: Int64, provider: String, secret: String?, apiKey: String?, register: Bool?, now: Date
     ) async throws -> ProviderAccount {
-        try await transaction { c in
+        defer { countSettingsChange() }
+        return try await transaction { c in
             guard let account = try await c.run("""
                 INSERT INTO provider_account (tenant_id, provider, secret, api_key, register, created_at, updated_at)
                 VALUES (\(tenantID), \(provider), \(secret), \(apiKey), \(register ?? false), \(now), \(now))
@@ -220,6 +227,7 @@ extension PostgresStore: TenantStore {
     }
 
     public func setIngestSettings(tenantID: Int64, autoCreateShipments: Bool?, deliveredRetentionDays: Int?) async throws {
+        defer { countSettingsChange() }
         try await run { c in
             try await c.run("""
                 UPDATE tenant SET auto_create_shipments = coalesce(\(autoCreateShipments), auto_create_shipments),
