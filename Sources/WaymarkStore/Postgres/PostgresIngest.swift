@@ -47,6 +47,12 @@ extension PostgresStore: IngestStore {
         let key: String
     }
 
+    /// A tenant's tracking number, as a batch looks its shipments up.
+    struct ShipmentNumber: Hashable {
+        let tenantID: Int64
+        let trackingNumber: String
+    }
+
     /// Writes `events` in one transaction; when that fails for something other than the server
     /// being unreachable, writes each in its own so that only the event at fault fails.
     private func commit(_ events: [PendingEvent]) async -> [Result<InboundOutcome, any Error>] {
@@ -75,7 +81,8 @@ extension PostgresStore: IngestStore {
     private func store(_ c: PostgresConnection, _ events: [PendingEvent]) async throws -> [InboundOutcome] {
         var seen = events.count > 1 ? try await Self.recordedEvents(c, events) : []
         let fresh = events.indices.filter { seen.insert(events[$0].identity).inserted }
-        try await Self.lockShipments(c, of: fresh.map { events[$0] })
+        let batch = PostgresBatch()
+        try await Self.lockShipments(c, of: fresh.map { events[$0] }, into: batch)
         let updates = fresh.flatMap { index in events[index].updates.indices.map { (event: index, update: $0) } }
             .sorted { a, b in
                 let (x, y) = (events[a.event], events[b.event])
@@ -84,26 +91,25 @@ extension PostgresStore: IngestStore {
                 if first != second { return first.utf8.lexicographicallyPrecedes(second.utf8) }
                 return (a.event, a.update) < (b.event, b.update)
             }
-        let batch = PostgresBatch()
         var results = events.map { Array<InboundOutcome.Result?>(repeating: nil, count: $0.updates.count) }
         for (index, update) in updates {
             let event = events[index]
             results[index][update] = try await apply(
                 c, tenantID: event.tenantID, provider: event.provider, updates: [event.updates[update]], now: event.now, batch: batch).first
         }
+        let applied = results.map { $0.compactMap { $0 } }
+        let recorded = fresh.map { events[$0] }
+        let stored = try await c.run("""
+            INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at, processed_at, outcome)
+            SELECT tenant_id, provider, event_key, body, received_at, received_at, outcome
+            FROM unnest(\(recorded.map(\.tenantID))::bigint[], \(recorded.map(\.provider))::text[], \(recorded.map(\.key))::text[],
+                \(recorded.map { ByteBuffer(bytes: $0.body) })::bytea[], \(recorded.map(\.now))::timestamptz[],
+                \(fresh.map { AppDatabase.summary(applied[$0]) })::text[]) AS e(tenant_id, provider, event_key, body, received_at, outcome)
+            ON CONFLICT (tenant_id, provider, event_key) DO NOTHING RETURNING 1
+            """).collect().count
+        guard stored == fresh.count else { throw ReplayedMeanwhile() }
         var outcomes = Array(repeating: InboundOutcome(duplicate: true, results: []), count: events.count)
-        for index in fresh {
-            let event = events[index]
-            let applied = results[index].compactMap { $0 }
-            let stored = try await c.run("""
-                INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at, processed_at, outcome)
-                VALUES (\(event.tenantID), \(event.provider), \(event.key), \(Data(event.body)), \(event.now), \(event.now),
-                    \(AppDatabase.summary(applied)))
-                ON CONFLICT (tenant_id, provider, event_key) DO NOTHING RETURNING 1
-                """).value(Int32.self)
-            guard stored != nil else { throw ReplayedMeanwhile() }
-            outcomes[index] = InboundOutcome(duplicate: false, results: applied)
-        }
+        for index in fresh { outcomes[index] = InboundOutcome(duplicate: false, results: applied[index]) }
         return outcomes
     }
 
@@ -111,15 +117,19 @@ extension PostgresStore: IngestStore {
     /// number, id) that every transaction on every node follows, so that transactions touching
     /// the same shipments queue behind each other instead of deadlocking (a deadlock costs a
     /// second: PostgreSQL looks for one only after `deadlock_timeout`). One shipment named has
-    /// nothing to order.
-    private static func lockShipments(_ c: PostgresConnection, of events: [PendingEvent]) async throws {
-        let named = events.flatMap { event in event.updates.map { (event.tenantID, $0.trackingNumber) } }
-        guard named.count > 1 else { return }
-        try await c.run("""
-            SELECT 1 FROM shipment WHERE (tenant_id, tracking_number) IN (
-                SELECT * FROM unnest(\(named.map(\.0))::bigint[], \(named.map(\.1))::text[]))
-            ORDER BY tenant_id, tracking_number, id FOR UPDATE
-            """)
+    /// nothing to order, but is read here all the same, which spares `apply` its lookup.
+    private static func lockShipments(_ c: PostgresConnection, of events: [PendingEvent], into batch: PostgresBatch) async throws {
+        var named = Set<ShipmentNumber>()
+        for event in events {
+            for update in event.updates { named.insert(ShipmentNumber(tenantID: event.tenantID, trackingNumber: update.trackingNumber)) }
+        }
+        let rows = try await c.run("""
+            SELECT s.* FROM unnest(\(named.map(\.tenantID))::bigint[], \(named.map(\.trackingNumber))::text[]) AS n(tenant_id, tracking_number)
+            JOIN shipment s ON s.tenant_id = n.tenant_id AND s.tracking_number = n.tracking_number
+            ORDER BY s.tenant_id, s.tracking_number, s.id FOR UPDATE OF s
+            """).records(ShipmentRecord.self)
+        batch.lockedShipments = Dictionary(uniqueKeysWithValues: named.map { ($0, []) })
+        for row in rows { batch.remember(try row.shipment()) }
     }
 
     /// Which of `events` are recorded already: one query for a batch.
@@ -203,7 +213,12 @@ extension PostgresStore: IngestStore {
                 .init(trackingNumber: update.trackingNumber, shipmentID: nil, created: false, inserted: 0, statusChanged: false, skipped: reason)
             }
             var created = false
-            var shipment = try await Self.findShipment(c, tenantID: tenantID, update: update)
+            var shipment: Shipment?
+            if let locked = batch.lockedShipment(tenantID: tenantID, for: update) {
+                shipment = locked
+            } else {
+                shipment = try await Self.findShipment(c, tenantID: tenantID, update: update)
+            }
             if shipment == nil {
                 guard settings.autoCreateShipments else {
                     results.append(skipped("unknown tracking number and auto-create is off"))
@@ -225,6 +240,7 @@ extension PostgresStore: IngestStore {
             }
             guard let shipment else { throw StoreError.shipmentNotFound }
             let outcome = try await applyEvents(c, to: shipment, events: update.events, eta: update.eta.map { $0 }, now: now, batch: batch)
+            batch.remember(outcome.shipment)
             results.append(.init(trackingNumber: update.trackingNumber, shipmentID: shipment.id, created: created,
                                  inserted: outcome.inserted, statusChanged: outcome.statusChanged, skipped: nil))
         }
@@ -237,6 +253,32 @@ extension PostgresStore: IngestStore {
         _ c: PostgresConnection, to before: Shipment, events: [CheckpointEvent], eta: Date??, now: Date, batch: PostgresBatch
     ) async throws -> IngestOutcome {
         var shipment = before
+        if let event = events.first, events.count == 1, let newest = AppDatabase.newestAdded(events, after: before.lastEventAt) {
+            // One event later than every stored one (a provider's push of its latest scan): the
+            // status it gives is known without reading, so the checkpoint and the shipment's new
+            // state are written by one statement, which writes neither when the checkpoint is known.
+            shipment.settle(ShipmentStatusRule.resolve(newest), eta: eta, now: now)
+            let fingerprint = event.fingerprint
+            let applied = try await c.run("""
+                WITH added AS (
+                    INSERT INTO checkpoint (shipment_id, occurred_at, utc_offset_seconds, status, substatus, message,
+                        city, region, country, source, raw_code, fingerprint, recorded_at)
+                    VALUES (\(shipment.id), \(event.occurredAt), \(event.utcOffsetSeconds), \(event.status.rawValue), \(event.substatus?.description),
+                        \(event.message), \(event.location.city), \(event.location.region), \(event.location.country), \(event.source),
+                        \(event.rawCode), \(fingerprint), \(now))
+                    ON CONFLICT (shipment_id, fingerprint) DO NOTHING RETURNING 1)
+                UPDATE shipment SET status = \(shipment.status.rawValue), substatus = \(shipment.substatus?.description),
+                    last_event_at = \(shipment.lastEventAt), delivered_at = \(shipment.deliveredAt), eta = \(shipment.eta), updated_at = \(now)
+                WHERE id = \(shipment.id) AND EXISTS (SELECT 1 FROM added) RETURNING 1
+                """).value(Int32.self)
+            if applied != nil {
+                try await enqueueNotifications(
+                    c, tenantID: shipment.tenantID, before: before, after: shipment, newCheckpoints: [fingerprint], now: now, batch: batch)
+                return IngestOutcome(shipment: shipment, inserted: 1, previousStatus: before.status)
+            }
+            // Known already: only a new ETA may be left to store.
+            return try await applyChanges(c, to: before, added: [], fingerprints: [], eta: eta, now: now, batch: batch)
+        }
         var added: [CheckpointEvent] = []
         var fingerprints: [String] = []
         for event in events {
@@ -254,6 +296,14 @@ extension PostgresStore: IngestStore {
                 fingerprints.append(fingerprint)
             }
         }
+        return try await applyChanges(c, to: before, added: added, fingerprints: fingerprints, eta: eta, now: now, batch: batch)
+    }
+
+    /// Stores what `added` (already inserted) and a new ETA make of a locked shipment.
+    private func applyChanges(
+        _ c: PostgresConnection, to before: Shipment, added: [CheckpointEvent], fingerprints: [String], eta: Date??, now: Date, batch: PostgresBatch
+    ) async throws -> IngestOutcome {
+        var shipment = before
         let etaChanged: Bool = if let eta { eta != shipment.eta } else { false }
         guard !added.isEmpty || etaChanged else {
             return IngestOutcome(shipment: shipment, inserted: 0, previousStatus: before.status)

@@ -134,6 +134,27 @@ final class PostgresBatch: @unchecked Sendable {
 
     init() {}
 
+    /// The shipments of the numbers an ingest batch locked up front, kept as the batch changes
+    /// them (see `PostgresStore.lockShipments`); a number missing here was not looked up.
+    var lockedShipments: [PostgresStore.ShipmentNumber: [Shipment]] = [:]
+
+    /// The shipment an update names among those locked up front, chosen as `findShipment` does;
+    /// `.some(nil)` when the number has none, nil when it was not looked up.
+    func lockedShipment(tenantID: Int64, for update: TrackingUpdate) -> Shipment?? {
+        guard let shipments = lockedShipments[.init(tenantID: tenantID, trackingNumber: update.trackingNumber)] else { return nil }
+        let carrier = update.carrier ?? ""
+        return .some(shipments.max { a, b in (a.carrier == carrier ? 1 : 0, a.createdAt) < (b.carrier == carrier ? 1 : 0, b.createdAt) })
+    }
+
+    /// Keeps a locked shipment's latest state, for the next update of the batch that names it.
+    func remember(_ shipment: Shipment) {
+        let key = PostgresStore.ShipmentNumber(tenantID: shipment.tenantID, trackingNumber: shipment.trackingNumber)
+        guard var shipments = lockedShipments[key] else { return }
+        shipments.removeAll { $0.id == shipment.id }
+        shipments.append(shipment)
+        lockedShipments[key] = shipments
+    }
+
     func once<T>(_ key: String, _ read: () async throws -> T) async throws -> T {
         // Unwrap the lookup first: `nil as? T` succeeds when T is itself optional.
         if let stored = memo[key], let value = stored as? T { return value }
