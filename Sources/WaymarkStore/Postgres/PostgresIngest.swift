@@ -4,18 +4,17 @@ import PostgresNIO
 import WaymarkCore
 
 // Carrier updates on PostgreSQL: the same promises as `Ingest.swift` and `InboundEvents.swift`
-// for SQLite, made safe for several nodes writing at once. SQLite has one writer; here each
-// update locks its shipment's row (`FOR UPDATE`) before reading it, so two nodes applying events
-// to one shipment take turns and the second sees the first's checkpoints. Transactions that
-// lock shipments in opposite orders can deadlock; PostgreSQL ends one, which is then run again.
+// for SQLite, made safe for several nodes writing at once. SQLite has one writer; here an update
+// locks its shipment's row (`FOR UPDATE`) before reading it, so two nodes applying events to one
+// shipment take turns and the second sees the first's checkpoints.
 //
 // Webhooks that arrive together share a transaction (`PostgresGroupCommit`), and every one is
 // answered only after that commit. A batch first locks all the shipments it names in one order
 // (`lockShipments`), the same in every batch on every node, so concurrent batches queue behind
-// each other rather than deadlock. A failure inside a batch aborts the whole transaction (PostgreSQL has no
-// per-statement undo without a savepoint, and a savepoint per event would cost the round trips
-// the batch saves), so the batch is then written again one event per transaction, each getting
-// its own answer.
+// each other rather than deadlock (what still does, PostgreSQL ends, and it is run again). A
+// failure inside a batch aborts the whole transaction (there is no per-statement undo without a
+// savepoint, and a savepoint per event would cost the round trips the batch saves), so the batch
+// is then written again one event per transaction, each getting its own answer.
 
 extension PostgresStore: IngestStore {
     public func ingest(
@@ -81,6 +80,8 @@ extension PostgresStore: IngestStore {
     private func store(_ c: PostgresConnection, _ events: [PendingEvent]) async throws -> [InboundOutcome] {
         var seen = events.count > 1 ? try await Self.recordedEvents(c, events) : []
         let fresh = events.indices.filter { seen.insert(events[$0].identity).inserted }
+        var outcomes = Array(repeating: InboundOutcome(duplicate: true, results: []), count: events.count)
+        guard !fresh.isEmpty else { return outcomes }
         let batch = PostgresBatch()
         try await Self.lockShipments(c, of: fresh.map { events[$0] }, into: batch)
         let updates = fresh.flatMap { index in events[index].updates.indices.map { (event: index, update: $0) } }
@@ -108,7 +109,6 @@ extension PostgresStore: IngestStore {
             ON CONFLICT (tenant_id, provider, event_key) DO NOTHING RETURNING 1
             """).collect().count
         guard stored == fresh.count else { throw ReplayedMeanwhile() }
-        var outcomes = Array(repeating: InboundOutcome(duplicate: true, results: []), count: events.count)
         for index in fresh { outcomes[index] = InboundOutcome(duplicate: false, results: applied[index]) }
         return outcomes
     }
