@@ -176,7 +176,7 @@ extension DatabaseOptions {
                 await store.close()
                 throw CLIError("cannot open database \(url): \(error)")
             }
-            if serving { store.listenForDeliveries() }
+            if serving { store.listenToOtherNodes() }
             return store
         }
     }

@@ -395,7 +395,7 @@ private func ringCounter(_ store: any DeliveryStore) async throws -> Rings {
     let rings = Rings()
     store.outboxSignal.observe { rings.ring() }
     if let postgres = store as? PostgresStore {
-        postgres.listenForDeliveries()
+        postgres.listenToOtherNodes()
         var waited = 0
         while rings.value == 0 {
             try #require(waited < 200, "the store never heard a NOTIFY")

@@ -121,8 +121,9 @@ public protocol TenantStore: Sendable {
     /// The tenant a provider webhook's URL names, with its account at that provider (nil when it has none).
     func tenantAndProviderAccount(slug: String, provider: String) async throws -> (Tenant, ProviderAccount?)?
     /// How many of this process's commits changed a tenant or a provider account: an answer of
-    /// `tenantAndProviderAccount` read at one count is current while the count stays. Unlike
-    /// `localCommits`, ingest does not move it.
+    /// `tenantAndProviderAccount` (or a custom domain's tenant) read at one count is current while
+    /// the count stays. Unlike `localCommits`, ingest does not move it. A store shared by several
+    /// nodes counts the other nodes' changes too once it hears of them (PostgreSQL: `NOTIFY`).
     var localSettingsCommits: UInt64 { get }
     func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount]
     /// Creates or changes the tenant's account at `provider`; a nil argument keeps what is stored.

@@ -5,7 +5,7 @@ import WaymarkCore
 // Writing the outbox on PostgreSQL: the deliveries a change makes due, in the transaction of that
 // change, as `Outbox.swift` does for SQLite. A transaction that wrote deliveries also sends
 // `NOTIFY waymark_outbox`, which PostgreSQL delivers at its commit to every node listening
-// (`listenForDeliveries`), so the dispatchers of all nodes wake, not only this one's.
+// (`listenToOtherNodes`), so the dispatchers of all nodes wake, not only this one's.
 
 extension PostgresStore {
     /// The channel that tells every node deliveries were committed.
@@ -104,25 +104,6 @@ extension PostgresStore {
             SELECT tenant_id, \(shipmentID), provider, \(now), \(now), \(now) FROM provider_account
             WHERE tenant_id = \(tenantID) AND register AND provider <> 'waymark' AND provider IS DISTINCT FROM \(skipProvider)
             """)
-    }
-
-    /// Rings `outboxSignal` whenever any node commits deliveries, until the store closes.
-    /// Reconnects after a lost connection; meanwhile the dispatcher's polling finds the work.
-    /// (`listenForDeliveries()` starts it; a distinct name, so that one cannot call itself.)
-    func runDeliveryListener() async {
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    for try await _ in try await connection.listen(Self.outboxChannel) {
-                        outboxSignal.fire()
-                    }
-                }
-            } catch {
-                guard !Task.isCancelled else { return }
-                logger.debug("waiting to listen for deliveries again", metadata: ["error": "\(Self.storeError(error))"])
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
     }
 }
 

@@ -25,7 +25,7 @@ public final class PostgresStore: Sendable {
     let primaryHealth: ServerHealth
     private let replicaHealth: [ServerHealth]
     let logger: Logger
-    /// Rings after any node commits deliveries (see `listenForDeliveries`).
+    /// Rings after any node commits deliveries (see `listenToOtherNodes`).
     public let outboxSignal = OutboxSignal()
     private let runners: [Task<Void, Never>]
     private let listener = Mutex<Task<Void, Never>?>(nil)
@@ -82,12 +82,42 @@ public final class PostgresStore: Sendable {
         return PostgresClient(configuration: configuration, backgroundLogger: background)
     }
 
-    /// Starts ringing `outboxSignal` when any node commits deliveries (`serve` does this; it
-    /// keeps one connection of the pool).
-    public func listenForDeliveries() {
+    /// Starts hearing what other nodes commit (`serve` does this; it keeps one connection of the
+    /// pool): deliveries ring `outboxSignal`, and a changed tenant or provider account moves
+    /// `localSettingsCommits`, so that what this node remembers of them (a custom domain's
+    /// tenant, a hook's secret) is read again at once rather than when it ages out.
+    public func listenToOtherNodes() {
         listener.withLock { task in
             guard task == nil else { return }
-            task = Task { [weak self] in await self?.runDeliveryListener() }
+            task = Task { [weak self] in await self?.runListener() }
+        }
+    }
+
+    /// The channel that tells every node a tenant or a provider account changed.
+    static let settingsChannel = "waymark_settings"
+
+    /// Listens on both channels until the store closes; reconnects after a lost connection
+    /// (meanwhile the dispatcher's polling finds the work, and remembered answers age out).
+    /// (`listenToOtherNodes()` starts it; a distinct name, so that one cannot call itself.)
+    private func runListener() async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for try await _ in try await connection.listen(Self.outboxChannel) { self.outboxSignal.fire() }
+                        }
+                        group.addTask {
+                            for try await _ in try await connection.listen(Self.settingsChannel) { self.countSettingsChange() }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.debug("waiting to listen to other nodes again", metadata: ["error": "\(Self.storeError(error))"])
+                try? await Task.sleep(for: .seconds(1))
+            }
         }
     }
 
@@ -120,10 +150,20 @@ public final class PostgresStore: Sendable {
 
     var settingsChangeCount: UInt64 { settingsChanges.load(ordering: .acquiring) }
 
-    /// Counts a change to a tenant or a provider account, whether or not it committed (a count too
-    /// many only costs a read).
+    /// Counts a change to a tenant or a provider account, made here or heard of from another node.
     func countSettingsChange() {
         settingsChanges.add(1, ordering: .releasing)
+    }
+
+    /// Runs `change` to a tenant or a provider account, counts it whether or not it committed (a
+    /// count too many only costs a read), and tells the other nodes (`listenToOtherNodes`).
+    func changingSettings<T: Sendable>(_ change: () async throws -> T) async throws -> T {
+        defer { countSettingsChange() }
+        let result = try await change()
+        // After the commit and best effort: a node that misses it reads again within the quarter
+        // second (hooks) or ten seconds (custom domains) its answers are kept.
+        _ = try? await run { c in try await c.run(PostgresQuery(unsafeSQL: "NOTIFY \(Self.settingsChannel)")) }
+        return result
     }
 
     // MARK: Migrations

@@ -18,27 +18,28 @@ extension PostgresStore: TemplateStore {
         senderName: String?, senderEmail: String?, replyTo: String?, smsFrom: String?, quietHours: (start: Int, end: Int)?,
         now: Date
     ) async throws {
-        defer { countSettingsChange() }
-        let changesSomething = rules != nil || stalledAfterDays != nil || subscribeContacts != nil || selfSubscription != nil
-            || senderName != nil || senderEmail != nil || replyTo != nil || smsFrom != nil || quietHours != nil
-        guard changesSomething else { return }
-        let rulesJSON = try rules.map { try JSONText.encode($0) }
-        try await run { c in
-            try await c.run("""
-                UPDATE tenant SET
-                    notification_rules = coalesce(\(rulesJSON)::text, notification_rules),
-                    stalled_after_days = coalesce(\(stalledAfterDays)::integer, stalled_after_days),
-                    subscribe_contacts = coalesce(\(subscribeContacts)::boolean, subscribe_contacts),
-                    self_subscription = coalesce(\(selfSubscription)::boolean, self_subscription),
-                    sender_name = CASE WHEN \(senderName)::text IS NULL THEN sender_name ELSE nullif(\(senderName)::text, '') END,
-                    sender_email = CASE WHEN \(senderEmail)::text IS NULL THEN sender_email ELSE nullif(\(senderEmail)::text, '') END,
-                    reply_to = CASE WHEN \(replyTo)::text IS NULL THEN reply_to ELSE nullif(\(replyTo)::text, '') END,
-                    sms_from = CASE WHEN \(smsFrom)::text IS NULL THEN sms_from ELSE nullif(\(smsFrom)::text, '') END,
-                    quiet_hours_start = coalesce(\(quietHours?.start)::integer, quiet_hours_start),
-                    quiet_hours_end = coalesce(\(quietHours?.end)::integer, quiet_hours_end),
-                    updated_at = \(now)
-                WHERE id = \(tenantID)
-                """)
+        try await changingSettings {
+            let changesSomething = rules != nil || stalledAfterDays != nil || subscribeContacts != nil || selfSubscription != nil
+                || senderName != nil || senderEmail != nil || replyTo != nil || smsFrom != nil || quietHours != nil
+            guard changesSomething else { return }
+            let rulesJSON = try rules.map { try JSONText.encode($0) }
+            try await run { c in
+                try await c.run("""
+                    UPDATE tenant SET
+                        notification_rules = coalesce(\(rulesJSON)::text, notification_rules),
+                        stalled_after_days = coalesce(\(stalledAfterDays)::integer, stalled_after_days),
+                        subscribe_contacts = coalesce(\(subscribeContacts)::boolean, subscribe_contacts),
+                        self_subscription = coalesce(\(selfSubscription)::boolean, self_subscription),
+                        sender_name = CASE WHEN \(senderName)::text IS NULL THEN sender_name ELSE nullif(\(senderName)::text, '') END,
+                        sender_email = CASE WHEN \(senderEmail)::text IS NULL THEN sender_email ELSE nullif(\(senderEmail)::text, '') END,
+                        reply_to = CASE WHEN \(replyTo)::text IS NULL THEN reply_to ELSE nullif(\(replyTo)::text, '') END,
+                        sms_from = CASE WHEN \(smsFrom)::text IS NULL THEN sms_from ELSE nullif(\(smsFrom)::text, '') END,
+                        quiet_hours_start = coalesce(\(quietHours?.start)::integer, quiet_hours_start),
+                        quiet_hours_end = coalesce(\(quietHours?.end)::integer, quiet_hours_end),
+                        updated_at = \(now)
+                    WHERE id = \(tenantID)
+                    """)
+            }
         }
     }
 
@@ -114,31 +115,33 @@ extension PostgresStore: TemplateStore {
     }
 
     public func setPageSection(tenantID: Int64, section: PageSection, locale: String, body: String, author: String, now: Date) async throws {
-        defer { countSettingsChange() }
-        try await transaction { c in
-            try await c.run("""
-                INSERT INTO page_section (tenant_id, section, locale, body, updated_at)
-                VALUES (\(tenantID), \(section.rawValue), \(locale), \(body), \(now))
-                ON CONFLICT (tenant_id, section, locale) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
-                """)
-            try await c.run("UPDATE tenant SET pages_version = pages_version + 1 WHERE id = \(tenantID)")
-            try await Self.recordVersion(c, tenantID: tenantID, slot: TemplateSlot(.page(section), locale: locale), subject: nil, body: body,
-                                         textBody: nil, author: author, now: now)
+        try await changingSettings {
+            try await transaction { c in
+                try await c.run("""
+                    INSERT INTO page_section (tenant_id, section, locale, body, updated_at)
+                    VALUES (\(tenantID), \(section.rawValue), \(locale), \(body), \(now))
+                    ON CONFLICT (tenant_id, section, locale) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
+                    """)
+                try await c.run("UPDATE tenant SET pages_version = pages_version + 1 WHERE id = \(tenantID)")
+                try await Self.recordVersion(c, tenantID: tenantID, slot: TemplateSlot(.page(section), locale: locale), subject: nil, body: body,
+                                             textBody: nil, author: author, now: now)
+            }
         }
     }
 
     @discardableResult
     public func deletePageSection(tenantID: Int64, section: PageSection, locale: String, author: String, now: Date) async throws -> Bool {
-        defer { countSettingsChange() }
-        return try await transaction { c in
-            let deleted = try await c.run("""
-                DELETE FROM page_section WHERE tenant_id = \(tenantID) AND section = \(section.rawValue) AND locale = \(locale) RETURNING 1
-                """).value(Int32.self)
-            guard deleted != nil else { return false }
-            try await c.run("UPDATE tenant SET pages_version = pages_version + 1 WHERE id = \(tenantID)")
-            try await Self.recordVersion(c, tenantID: tenantID, slot: TemplateSlot(.page(section), locale: locale), subject: nil, body: nil,
-                                         textBody: nil, author: author, now: now)
-            return true
+        try await changingSettings {
+            return try await transaction { c in
+                let deleted = try await c.run("""
+                    DELETE FROM page_section WHERE tenant_id = \(tenantID) AND section = \(section.rawValue) AND locale = \(locale) RETURNING 1
+                    """).value(Int32.self)
+                guard deleted != nil else { return false }
+                try await c.run("UPDATE tenant SET pages_version = pages_version + 1 WHERE id = \(tenantID)")
+                try await Self.recordVersion(c, tenantID: tenantID, slot: TemplateSlot(.page(section), locale: locale), subject: nil, body: nil,
+                                             textBody: nil, author: author, now: now)
+                return true
+            }
         }
     }
 
@@ -187,26 +190,27 @@ extension PostgresStore: TemplateStore {
     /// The tenant's row is locked first, so two nodes saving links at once take turns: the second
     /// compares with what the first saved, as it would had they come one after the other.
     public func setAfterDeliveryLinks(tenantID: Int64, _ links: AfterDeliveryLinks, now: Date) async throws -> [AfterDeliveryLink] {
-        defer { countSettingsChange() }
-        let positions = links.byPosition
-        return try await transaction { [positions] c in
-            try await c.run("SELECT 1 FROM tenant WHERE id = \(tenantID) FOR UPDATE")
-            var wanted = positions
-            for old in try await Self.afterDeliveryLinks(c, tenantID: tenantID) {
-                if let (kind, link) = wanted[old.position], old.holds(kind, link) {
-                    wanted[old.position] = nil
-                } else {
-                    try await c.run("DELETE FROM after_delivery_link WHERE id = \(old.id)")
+        try await changingSettings {
+            let positions = links.byPosition
+            return try await transaction { [positions] c in
+                try await c.run("SELECT 1 FROM tenant WHERE id = \(tenantID) FOR UPDATE")
+                var wanted = positions
+                for old in try await Self.afterDeliveryLinks(c, tenantID: tenantID) {
+                    if let (kind, link) = wanted[old.position], old.holds(kind, link) {
+                        wanted[old.position] = nil
+                    } else {
+                        try await c.run("DELETE FROM after_delivery_link WHERE id = \(old.id)")
+                    }
                 }
+                for (position, (kind, link)) in wanted.sorted(by: { $0.key < $1.key }) {
+                    try await c.run(AfterDeliveryLinkRecord(
+                        id: nil, tenantID: tenantID, position: position, kind: kind.rawValue, title: link.title, imageURL: link.imageURL, url: link.url,
+                        createdAt: now
+                    ).postgresInsert())
+                }
+                try await c.run("UPDATE tenant SET pages_version = pages_version + 1 WHERE id = \(tenantID)")
+                return try await Self.afterDeliveryLinks(c, tenantID: tenantID).map { try $0.link() }
             }
-            for (position, (kind, link)) in wanted.sorted(by: { $0.key < $1.key }) {
-                try await c.run(AfterDeliveryLinkRecord(
-                    id: nil, tenantID: tenantID, position: position, kind: kind.rawValue, title: link.title, imageURL: link.imageURL, url: link.url,
-                    createdAt: now
-                ).postgresInsert())
-            }
-            try await c.run("UPDATE tenant SET pages_version = pages_version + 1 WHERE id = \(tenantID)")
-            return try await Self.afterDeliveryLinks(c, tenantID: tenantID).map { try $0.link() }
         }
     }
 

@@ -7,36 +7,37 @@ import WaymarkCore
 
 extension PostgresStore: TenantStore {
     public func createTenant(_ new: NewTenant, now: Date) async throws -> CreatedTenant {
-        defer { countSettingsChange() }
-        guard new.ownerPassword.count >= Passwords.minimumLength else {
-            throw ValidationError("owner password must be at least \(Passwords.minimumLength) characters")
-        }
-        let passwordHash = await Passwords.hash(new.ownerPassword)
-        let apiKey = APIKeySecret.generate()
-        let branding = try JSONText.encode(new.branding)
-        do {
-            let tenant = try await transaction { c -> Tenant in
-                if try await c.run("SELECT 1 FROM tenant WHERE slug = \(new.slug.value)").value(Int32.self) != nil {
-                    throw StoreError.slugTaken(new.slug.value)
-                }
-                let tenantID = try await c.run("""
-                    INSERT INTO tenant (slug, name, branding, default_locale, time_zone, created_at, updated_at)
-                    VALUES (\(new.slug.value), \(new.name), \(branding), \(new.defaultLocale), \(new.timeZone), \(now), \(now)) RETURNING id
-                    """).required(Int64.self)
-                var userID = try await c.run(#"SELECT id FROM "user" WHERE lower(email) = lower(\#(new.ownerEmail.value))"#).value(Int64.self)
-                if userID == nil {
-                    userID = try await c.run(UserRecord(id: nil, email: new.ownerEmail.value, passwordHash: passwordHash, createdAt: now)
-                        .postgresInsert("RETURNING id")).value(Int64.self)
-                }
-                guard let userID else { throw StoreError.storageUnavailable("PostgreSQL returned no id for a new user") }
-                try await c.run(MembershipRecord(tenantID: tenantID, userID: userID, role: .owner, createdAt: now).postgresInsert())
-                try await c.run(APIKeyRecord(tenantID: tenantID, name: "Default key", secret: apiKey, scope: .readWrite, now: now).postgresInsert())
-                return try await Self.tenant(c, "SELECT * FROM tenant WHERE id = \(tenantID)")
+        try await changingSettings {
+            guard new.ownerPassword.count >= Passwords.minimumLength else {
+                throw ValidationError("owner password must be at least \(Passwords.minimumLength) characters")
             }
-            return CreatedTenant(tenant: tenant, apiKey: apiKey)
-        } catch where Self.isUniqueViolation(error, constraint: "tenant_slug_key") {
-            // Another node made the same slug between the check and the insert.
-            throw StoreError.slugTaken(new.slug.value)
+            let passwordHash = await Passwords.hash(new.ownerPassword)
+            let apiKey = APIKeySecret.generate()
+            let branding = try JSONText.encode(new.branding)
+            do {
+                let tenant = try await transaction { c -> Tenant in
+                    if try await c.run("SELECT 1 FROM tenant WHERE slug = \(new.slug.value)").value(Int32.self) != nil {
+                        throw StoreError.slugTaken(new.slug.value)
+                    }
+                    let tenantID = try await c.run("""
+                        INSERT INTO tenant (slug, name, branding, default_locale, time_zone, created_at, updated_at)
+                        VALUES (\(new.slug.value), \(new.name), \(branding), \(new.defaultLocale), \(new.timeZone), \(now), \(now)) RETURNING id
+                        """).required(Int64.self)
+                    var userID = try await c.run(#"SELECT id FROM "user" WHERE lower(email) = lower(\#(new.ownerEmail.value))"#).value(Int64.self)
+                    if userID == nil {
+                        userID = try await c.run(UserRecord(id: nil, email: new.ownerEmail.value, passwordHash: passwordHash, createdAt: now)
+                            .postgresInsert("RETURNING id")).value(Int64.self)
+                    }
+                    guard let userID else { throw StoreError.storageUnavailable("PostgreSQL returned no id for a new user") }
+                    try await c.run(MembershipRecord(tenantID: tenantID, userID: userID, role: .owner, createdAt: now).postgresInsert())
+                    try await c.run(APIKeyRecord(tenantID: tenantID, name: "Default key", secret: apiKey, scope: .readWrite, now: now).postgresInsert())
+                    return try await Self.tenant(c, "SELECT * FROM tenant WHERE id = \(tenantID)")
+                }
+                return CreatedTenant(tenant: tenant, apiKey: apiKey)
+            } catch where Self.isUniqueViolation(error, constraint: "tenant_slug_key") {
+                // Another node made the same slug between the check and the insert.
+                throw StoreError.slugTaken(new.slug.value)
+            }
         }
     }
 
@@ -57,12 +58,13 @@ extension PostgresStore: TenantStore {
     }
 
     public func setCustomDomain(tenantID: Int64, domain: String?, now: Date) async throws -> Tenant {
-        defer { countSettingsChange() }
-        return try await domainWrite(domain ?? "") { c in
-            if let domain { try await Self.refuseDomainOfAnother(c, domain: domain, tenantID: tenantID) }
-            try await c.run("UPDATE tenant SET custom_domain = \(domain?.lowercased()), updated_at = \(now) WHERE id = \(tenantID)")
-            if domain == nil { try await c.run("DELETE FROM domain_claim WHERE tenant_id = \(tenantID)") }
-            return try await Self.tenant(c, "SELECT * FROM tenant WHERE id = \(tenantID)")
+        try await changingSettings {
+            return try await domainWrite(domain ?? "") { c in
+                if let domain { try await Self.refuseDomainOfAnother(c, domain: domain, tenantID: tenantID) }
+                try await c.run("UPDATE tenant SET custom_domain = \(domain?.lowercased()), updated_at = \(now) WHERE id = \(tenantID)")
+                if domain == nil { try await c.run("DELETE FROM domain_claim WHERE tenant_id = \(tenantID)") }
+                return try await Self.tenant(c, "SELECT * FROM tenant WHERE id = \(tenantID)")
+            }
         }
     }
 
@@ -83,19 +85,20 @@ extension PostgresStore: TenantStore {
     }
 
     public func recordDomainCheck(tenantID: Int64, problem: String?, now: Date) async throws -> Tenant? {
-        defer { countSettingsChange() }
-        let claimed = try await domainClaim(tenantID: tenantID)?.domain ?? ""
-        return try await domainWrite(claimed) { c -> Tenant? in
-            guard let claim = try await c.run("SELECT * FROM domain_claim WHERE tenant_id = \(tenantID) FOR UPDATE").record(DomainClaimRecord.self)
-            else { return nil }
-            if let problem {
-                try await c.run("UPDATE domain_claim SET checked_at = \(now), problem = \(String(problem.prefix(500))) WHERE tenant_id = \(tenantID)")
-            } else {
-                try await Self.refuseDomainOfAnother(c, domain: claim.domain, tenantID: tenantID)
-                try await c.run("UPDATE tenant SET custom_domain = \(claim.domain), updated_at = \(now) WHERE id = \(tenantID)")
-                try await c.run("DELETE FROM domain_claim WHERE tenant_id = \(tenantID)")
+        try await changingSettings {
+            let claimed = try await domainClaim(tenantID: tenantID)?.domain ?? ""
+            return try await domainWrite(claimed) { c -> Tenant? in
+                guard let claim = try await c.run("SELECT * FROM domain_claim WHERE tenant_id = \(tenantID) FOR UPDATE").record(DomainClaimRecord.self)
+                else { return nil }
+                if let problem {
+                    try await c.run("UPDATE domain_claim SET checked_at = \(now), problem = \(String(problem.prefix(500))) WHERE tenant_id = \(tenantID)")
+                } else {
+                    try await Self.refuseDomainOfAnother(c, domain: claim.domain, tenantID: tenantID)
+                    try await c.run("UPDATE tenant SET custom_domain = \(claim.domain), updated_at = \(now) WHERE id = \(tenantID)")
+                    try await c.run("DELETE FROM domain_claim WHERE tenant_id = \(tenantID)")
+                }
+                return try await Self.tenant(c, "SELECT * FROM tenant WHERE id = \(tenantID)")
             }
-            return try await Self.tenant(c, "SELECT * FROM tenant WHERE id = \(tenantID)")
         }
     }
 
@@ -116,26 +119,28 @@ extension PostgresStore: TenantStore {
     }
 
     public func updateBranding(tenantID: Int64, _ branding: Branding, now: Date) async throws {
-        defer { countSettingsChange() }
-        let json = try JSONText.encode(branding)
-        try await run { c in try await c.run("UPDATE tenant SET branding = \(json), updated_at = \(now) WHERE id = \(tenantID)") }
+        try await changingSettings {
+            let json = try JSONText.encode(branding)
+            try await run { c in try await c.run("UPDATE tenant SET branding = \(json), updated_at = \(now) WHERE id = \(tenantID)") }
+        }
     }
 
     public func setLogo(tenantID: Int64, _ logo: StoredLogo, now: Date) async throws {
-        defer { countSettingsChange() }
-        try await transaction { c in
-            try await c.run("""
-                INSERT INTO tenant_logo (tenant_id, file, content_type, bytes, updated_at)
-                VALUES (\(tenantID), \(logo.file), \(logo.contentType), \(Data(logo.bytes)), \(now))
-                ON CONFLICT (tenant_id) DO UPDATE SET file = excluded.file, content_type = excluded.content_type, bytes = excluded.bytes,
-                    updated_at = excluded.updated_at
-                """)
-            guard let tenant = try await Self.tenantIfAny(c, "SELECT * FROM tenant WHERE id = \(tenantID) FOR UPDATE") else {
-                throw StoreError.tenantNotFound("#\(tenantID)")
+        try await changingSettings {
+            try await transaction { c in
+                try await c.run("""
+                    INSERT INTO tenant_logo (tenant_id, file, content_type, bytes, updated_at)
+                    VALUES (\(tenantID), \(logo.file), \(logo.contentType), \(Data(logo.bytes)), \(now))
+                    ON CONFLICT (tenant_id) DO UPDATE SET file = excluded.file, content_type = excluded.content_type, bytes = excluded.bytes,
+                        updated_at = excluded.updated_at
+                    """)
+                guard let tenant = try await Self.tenantIfAny(c, "SELECT * FROM tenant WHERE id = \(tenantID) FOR UPDATE") else {
+                    throw StoreError.tenantNotFound("#\(tenantID)")
+                }
+                var branding = tenant.branding
+                branding.logoFile = logo.file
+                try await c.run("UPDATE tenant SET branding = \(try JSONText.encode(branding)), updated_at = \(now) WHERE id = \(tenantID)")
             }
-            var branding = tenant.branding
-            branding.logoFile = logo.file
-            try await c.run("UPDATE tenant SET branding = \(try JSONText.encode(branding)), updated_at = \(now) WHERE id = \(tenantID)")
         }
     }
 
@@ -190,19 +195,20 @@ extension PostgresStore: TenantStore {
     public func setProviderAccount(
         tenantID: Int64, provider: String, secret: String?, apiKey: String?, register: Bool?, now: Date
     ) async throws -> ProviderAccount {
-        defer { countSettingsChange() }
-        return try await transaction { c in
-            guard let account = try await c.run("""
-                INSERT INTO provider_account (tenant_id, provider, secret, api_key, register, created_at, updated_at)
-                VALUES (\(tenantID), \(provider), \(secret), \(apiKey), \(register ?? false), \(now), \(now))
-                ON CONFLICT (tenant_id, provider) DO UPDATE SET
-                    secret = coalesce(excluded.secret, provider_account.secret), api_key = coalesce(excluded.api_key, provider_account.api_key),
-                    register = CASE WHEN \(register)::boolean IS NULL THEN provider_account.register ELSE excluded.register END,
-                    updated_at = excluded.updated_at
-                RETURNING *
-                """).record(ProviderAccountRecord.self)
-            else { throw StoreError.tenantNotFound("\(tenantID)") }
-            return account.account
+        try await changingSettings {
+            return try await transaction { c in
+                guard let account = try await c.run("""
+                    INSERT INTO provider_account (tenant_id, provider, secret, api_key, register, created_at, updated_at)
+                    VALUES (\(tenantID), \(provider), \(secret), \(apiKey), \(register ?? false), \(now), \(now))
+                    ON CONFLICT (tenant_id, provider) DO UPDATE SET
+                        secret = coalesce(excluded.secret, provider_account.secret), api_key = coalesce(excluded.api_key, provider_account.api_key),
+                        register = CASE WHEN \(register)::boolean IS NULL THEN provider_account.register ELSE excluded.register END,
+                        updated_at = excluded.updated_at
+                    RETURNING *
+                    """).record(ProviderAccountRecord.self)
+                else { throw StoreError.tenantNotFound("\(tenantID)") }
+                return account.account
+            }
         }
     }
 
@@ -227,12 +233,13 @@ extension PostgresStore: TenantStore {
     }
 
     public func setIngestSettings(tenantID: Int64, autoCreateShipments: Bool?, deliveredRetentionDays: Int?) async throws {
-        defer { countSettingsChange() }
-        try await run { c in
-            try await c.run("""
-                UPDATE tenant SET auto_create_shipments = coalesce(\(autoCreateShipments), auto_create_shipments),
-                    delivered_retention_days = coalesce(\(deliveredRetentionDays), delivered_retention_days) WHERE id = \(tenantID)
-                """)
+        try await changingSettings {
+            try await run { c in
+                try await c.run("""
+                    UPDATE tenant SET auto_create_shipments = coalesce(\(autoCreateShipments), auto_create_shipments),
+                        delivered_retention_days = coalesce(\(deliveredRetentionDays), delivered_retention_days) WHERE id = \(tenantID)
+                    """)
+            }
         }
     }
 

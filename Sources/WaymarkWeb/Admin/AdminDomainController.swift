@@ -12,8 +12,6 @@ struct AdminDomainController {
     let resolver: any TXTResolver
     /// This server's own host name, which no tenant may claim, and the CNAME target to show.
     let baseHost: String
-    /// Forgotten when the domain changes, so this node serves the change at once.
-    let hosts: TenantHosts
 
     func addRoutes(to router: RouterGroup<WaymarkRequestContext>) {
         router.on(.adminDomain, .get, mountedAt: .admin, use: show)
@@ -54,7 +52,6 @@ struct AdminDomainController {
         if form["remove"] != nil {
             let old = session.tenant.customDomain
             _ = try await site.database.setCustomDomain(tenantID: session.tenant.id, domain: nil, now: now)
-            hosts.forgetAll()
             try await site.audit(context, "stopped serving the custom domain" + (old.map { " \($0)" } ?? ""), subject: "custom domain")
             return AdminSite.seeOther(SiteRoute.adminDomain.path())
         }
@@ -85,7 +82,6 @@ struct AdminDomainController {
             return try await page(request, context: context, errors: [error.description], status: .conflict)
         }
         guard problem == nil else { return AdminSite.seeOther(SiteRoute.adminDomain.path()) }
-        hosts.forgetAll()
         try await site.audit(context, "verified the custom domain \(claim.domain); it is served there", subject: "custom domain")
         return AdminSite.seeOther(SiteRoute.adminDomain.path() + "?verified=1")
     }

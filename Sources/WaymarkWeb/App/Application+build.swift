@@ -27,11 +27,12 @@ public func buildApplication(
     let now = outside.now
     let mail = try outside.mail ?? EmailChannel.Setup.fromEnvironment([:], links: database.links)
     let usage = UsageRecorder()
-    let hosts = TenantHosts()
     let router = try await buildRouter(
         config: config, database: database, logger: logger, metrics: outside.metrics, mail: mail, usage: usage, domainProof: outside.domainProof,
-        hosts: hosts, now: now)
-    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost, hosts: hosts)
+        now: now)
+    // A domain changed here or on another node moves the store's `localSettingsCommits`, which
+    // the responder's remembered hosts are read at.
+    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost, hosts: TenantHosts())
 
     // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
     // here); the same composer serves the dispatcher and, later, the admin's previews.
@@ -72,7 +73,7 @@ public func buildApplication(
 /// The router with every route of `SiteRoute` and the middleware in front of them.
 func buildRouter(
     config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, mail: EmailChannel.Setup,
-    usage: UsageRecorder, domainProof: any TXTResolver, hosts: TenantHosts = TenantHosts(), now: @escaping @Sendable () -> Date
+    usage: UsageRecorder, domainProof: any TXTResolver, now: @escaping @Sendable () -> Date
 ) async throws -> Router<WaymarkRequestContext> {
     let servesTLS = config.baseURL.hasPrefix("https://")
     let securityHeaders = SecurityHeadersMiddleware.fields(servesTLS: servesTLS)
@@ -137,7 +138,7 @@ func buildRouter(
     AdminBrandingController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminAfterDeliveryController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminProvidersController(site: site).addRoutes(to: admin)
-    AdminDomainController(site: site, resolver: domainProof, baseHost: config.baseHost, hosts: hosts).addRoutes(to: admin)
+    AdminDomainController(site: site, resolver: domainProof, baseHost: config.baseHost).addRoutes(to: admin)
     AdminWebhooksController(site: site, urlCheck: URLCheck(policy: config.outboundPolicy)).addRoutes(to: admin)
     AdminTemplatesController(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL), catalog: catalog),

@@ -20,7 +20,8 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
     public func respond(to request: Request, context: WaymarkRequestContext) async throws -> Response {
         guard let host = Self.host(of: request), host != baseHost, !Self.isAddressLiteral(host),
               !Self.isPlatformPath(request.uri.path),
-              let slug = try await hosts.value(for: host, lookup: { try await database.tenant(customDomain: $0)?.slug })
+              let slug = try await hosts.value(
+                  for: host, generation: database.localSettingsCommits, lookup: { try await database.tenant(customDomain: $0)?.slug })
         else {
             return try await inner.respond(to: request, context: context)
         }
