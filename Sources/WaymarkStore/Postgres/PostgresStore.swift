@@ -31,7 +31,8 @@ public final class PostgresStore: Sendable {
     private let listener = Mutex<Task<Void, Never>?>(nil)
     /// Counts reads of `localCommits` (see there).
     private let commitReadCount = Atomic<UInt64>(0)
-    /// Counts this node's changes to a tenant or a provider account (`localSettingsCommits`).
+    /// Counts changes to a tenant or a provider account made here or heard of from other nodes
+    /// (`localSettingsCommits`).
     private let settingsChanges = Atomic<UInt64>(0)
     /// Which replica serves the next read.
     private let replicaTurn = Atomic<UInt64>(0)

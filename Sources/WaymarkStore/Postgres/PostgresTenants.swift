@@ -180,9 +180,9 @@ extension PostgresStore: TenantStore {
         }
     }
 
-    /// Counts this node's changes to tenants and provider accounts; another node's are not seen
-    /// here, and callers bound their trust in time (a webhook sees another node's new secret
-    /// within a quarter second).
+    /// Counts this node's changes to tenants and provider accounts and, once it listens
+    /// (`listenToOtherNodes`), the other nodes' as it hears of them; callers still bound their
+    /// trust in time, for a change it did not hear of.
     public var localSettingsCommits: UInt64 { settingsChangeCount }
 
     public func providerAccounts(tenantID: Int64) async throws -> [ProviderAccount] {
