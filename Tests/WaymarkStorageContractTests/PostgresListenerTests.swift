@@ -9,7 +9,8 @@ struct PostgresListenerTests {
     func settingsChangeIsHeard() async throws {
         let server = try Backend.postgresServer()
         try await TestDatabase.withFresh(on: server) { url in
-            let (a, b) = (PostgresStore(url: url, connections: 2), PostgresStore(url: url, connections: 2))
+            // Node b has a pool of one: listening takes a connection of its own, not that one.
+            let (a, b) = (PostgresStore(url: url, connections: 2), PostgresStore(url: url, connections: 1))
             try await a.migrate()
             let tenant = try await ContractFixture.tenant(a, slug: "acme").tenant
             b.listenToOtherNodes()

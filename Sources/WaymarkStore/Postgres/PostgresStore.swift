@@ -83,8 +83,8 @@ public final class PostgresStore: Sendable {
         return PostgresClient(configuration: configuration, backgroundLogger: background)
     }
 
-    /// Starts hearing what other nodes commit (`serve` does this; it keeps one connection of the
-    /// pool): deliveries ring `outboxSignal`, and a changed tenant or provider account moves
+    /// Starts hearing what other nodes commit (`serve` does this, on a connection of its own
+    /// beside the pool): deliveries ring `outboxSignal`, and a changed tenant or provider account moves
     /// `localSettingsCommits`, so that what this node remembers of them (a custom domain's
     /// tenant, a hook's secret) is read again at once rather than when it ages out.
     public func listenToOtherNodes() {
@@ -103,7 +103,11 @@ public final class PostgresStore: Sendable {
     private func runListener() async {
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
+                let connection = try await Lease<PostgresConnection>.answer(within: .seconds(5)) { [url, logger] in
+                    try await ServerHealth.connect(url, logger: logger, checked: true)
+                }
+                defer { Task { try? await connection.close() } }
+                try await withTaskCancellationHandler {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             for try await _ in try await connection.listen(Self.outboxChannel) { self.outboxSignal.fire() }
@@ -113,6 +117,8 @@ public final class PostgresStore: Sendable {
                         }
                         try await group.waitForAll()
                     }
+                } onCancel: {
+                    Task { try? await connection.close() }
                 }
             } catch {
                 guard !Task.isCancelled else { return }

@@ -95,17 +95,26 @@ final class ServerHealth: Sendable {
         }
     }
 
-    private static func connect(_ url: PostgresURL, logger: Logger) async throws -> PostgresConnection {
+    /// A connection of its own, outside the pool, to the server `url` names. The probe reads no
+    /// data, so it does not check the certificate (`checked` false); others connect as the URL's
+    /// TLS mode says.
+    static func connect(_ url: PostgresURL, logger: Logger, checked: Bool = false) async throws -> PostgresConnection {
         var configuration: PostgresConnection.Configuration
         if let directory = url.socketDirectory {
             configuration = .init(
                 unixSocketPath: "\(directory)/.s.PGSQL.\(url.port)", username: url.user, password: url.password, database: url.database)
         } else {
-            // Liveness only: no data is read, so the certificate is not checked here.
             var unchecked = TLSConfiguration.makeClientConfiguration()
             unchecked.certificateVerification = .none
-            let tls: PostgresConnection.Configuration.TLS = url.tls == .disable ? .disable : .prefer(try NIOSSLContext(configuration: unchecked))
+            let tls: PostgresConnection.Configuration.TLS
+            switch url.tls {
+            case .disable: tls = .disable
+            case .verifyFull where checked: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require where checked: tls = .require(try NIOSSLContext(configuration: unchecked))
+            default: tls = .prefer(try NIOSSLContext(configuration: unchecked))
+            }
             configuration = .init(host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: tls)
+            if checked, url.tls == .verifyFull { configuration.options.tlsServerName = url.host }
         }
         configuration.options.connectTimeout = .seconds(2)
         return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
