@@ -82,8 +82,9 @@ extension PostgresStore: IngestStore {
         let fresh = events.indices.filter { seen.insert(events[$0].identity).inserted }
         var outcomes = Array(repeating: InboundOutcome(duplicate: true, results: []), count: events.count)
         guard !fresh.isEmpty else { return outcomes }
+        let recorded = fresh.map { events[$0] }
         let batch = PostgresBatch()
-        try await Self.lockShipments(c, of: fresh.map { events[$0] }, into: batch)
+        try await Self.lockShipments(c, of: recorded, into: batch)
         let updates = fresh.flatMap { index in events[index].updates.indices.map { (event: index, update: $0) } }
             .sorted { a, b in
                 let (x, y) = (events[a.event], events[b.event])
@@ -99,7 +100,6 @@ extension PostgresStore: IngestStore {
                 c, tenantID: event.tenantID, provider: event.provider, updates: [event.updates[update]], now: event.now, batch: batch).first
         }
         let applied = results.map { $0.compactMap { $0 } }
-        let recorded = fresh.map { events[$0] }
         let stored = try await c.run("""
             INSERT INTO inbound_event (tenant_id, provider, event_key, body, received_at, processed_at, outcome)
             SELECT tenant_id, provider, event_key, body, received_at, received_at, outcome
