@@ -28,10 +28,10 @@ struct AdminFixture {
 
     func app() async throws -> some ApplicationProtocol {
         let sender = try Mailbox("waymark@waymark.test")
-        let router = try await buildRouter(
+        let routes = try await buildRoutes(
             config: base.config, database: base.database, logger: base.logs.logger(), metrics: PrometheusCollectorRegistry(),
             mail: .init(transport: mail, sender: sender), usage: usage, domainProof: dns, now: { [clock] in clock.now })
-        return Application(router: router)
+        return Application(responder: routes.buildResponder())
     }
 
     /// Adds `email` to a tenant with `role`, with the fixture's password.

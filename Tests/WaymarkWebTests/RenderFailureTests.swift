@@ -26,7 +26,7 @@ import WaymarkStore
     static func shopperApp(renderer: PageRenderer, fixture: Fixture) throws -> some ApplicationProtocol {
         let catalog = try Catalog(directory: packageRoot.appendingPathComponent("Locales").path)
         let router = Router(context: WaymarkRequestContext.self)
-        router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
+        router.add(middleware: EdgeMiddleware(errors: ErrorPages(renderer: renderer, catalog: catalog), servesTLS: false))
         ShopperController(
             database: fixture.database, renderer: renderer, catalog: catalog, clientThrottle: RateLimiter(perMinute: 100),
             tenantThrottle: RateLimiter(perMinute: 100), pageCache: TrackingPageCache(), stamps: TrackingPageStamps(), usage: UsageRecorder(), now: { Fixture.now },

@@ -72,7 +72,7 @@ import Testing
         try await tls.app().test(.router) { client in
             for path in ["/acme", tls.acmeTrackingPath, tls.acmeTrackingPath, "/static/favicon.svg", "/healthz"] {
                 try await client.execute(uri: path, method: .get) { response in
-                    #expect(response.headers[values: .strictTransportSecurity] == [SecurityHeadersMiddleware.strictTransportSecurity], "\(path)")
+                    #expect(response.headers[values: .strictTransportSecurity] == [SecurityHeaders.strictTransportSecurity], "\(path)")
                     #expect(response.headers[values: HTTPField.Name("X-Content-Type-Options")!] == ["nosniff"], "\(path)")
                 }
             }

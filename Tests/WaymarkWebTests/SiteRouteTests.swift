@@ -20,15 +20,55 @@ import WaymarkNotify
     @Test("The router registers every route with each of its methods, and nothing else")
     func everyRouteIsRegistered() async throws {
         let fixture = try await Fixture.make { $0.demo = true }
-        let router = try await buildRouter(
+        let routes = try await buildRoutes(
             config: fixture.config, database: fixture.database, logger: fixture.logs.logger(), metrics: PrometheusCollectorRegistry(),
             mail: .init(transport: MailFolderTransport(directory: FileManager.default.temporaryDirectory), sender: try Mailbox("test@waymark.test")),
             usage: UsageRecorder(), domainProof: TXTTable(), now: { Fixture.now })
-        let registered = Set(router.routes.filter { $0.method != .head }.map { "\($0.method) \($0.path)" })
+        let registered = Set(routes.router.routes.filter { $0.method != .head }.map { "\($0.method) \($0.path)" })
         let declared = Set(SiteRoute.allCases.flatMap { route in
             route.methods.map { "\($0.rawValue) /\(route.template(relativeTo: .root))" }
         })
         #expect(registered == declared, "registered but not declared: \(registered.subtracting(declared)); declared but not registered: \(declared.subtracting(registered))")
+    }
+
+    /// `SiteResponder` answers the tracking page before the router: for every route's path and
+    /// the near misses around the tracking page's, the app answers as the router alone does,
+    /// with the same status, body and logged route pattern.
+    @Test("The tracking page's shortcut answers exactly as the router would")
+    func trackingPageShortcut() async throws {
+        let fixture = try await Fixture.make()
+        let token = fixture.acmeShipment.token
+        #expect(SiteResponder.trackingPageParameters("/acme/t/\(token)").map { [$0.tenant, $0.token] } == ["acme", Substring(token)])
+        for path in ["/admin/t/x", "/api/t/x", "/acme/t/x/y", "/acme/t/", "//acme/t/x", "/acme/T/x", "/acme/t"] {
+            #expect(SiteResponder.trackingPageParameters(path) == nil, "\(path)")
+        }
+        let routes = try await buildRoutes(
+            config: fixture.config, database: fixture.database, logger: fixture.logs.logger(), metrics: PrometheusCollectorRegistry(),
+            mail: .init(transport: MailFolderTransport(directory: FileManager.default.temporaryDirectory), sender: try Mailbox("test@waymark.test")),
+            usage: UsageRecorder(), domainProof: TXTTable(), now: { Fixture.now })
+        let paths = SiteRoute.allCases.map { $0 == .staticFiles ? "/static/favicon.svg" : $0.path(Self.sampleValues($0)) } + [
+            "/acme/t/\(token)", "/acme/t/\(token)?lang=de&src=email", "/acme/t/\(token)/", "//acme/t/\(token)", "/acme//t/\(token)",
+            "/acme/t//\(token)", "/acme/T/\(token)", "/acme/t/", "/admin/t/\(token)", "/api/t/x", "/static/t/x", "/healthz/t/x",
+            "/nobody/t/\(token)", "/acme/t/not-a-token", "/ACME/t/\(token)",
+        ]
+        func answers(_ responder: some HTTPResponder<WaymarkRequestContext>) async throws -> [String] {
+            let logs = LogCapture()
+            return try await Application(responder: responder, logger: logs.logger()).test(.router) { client in
+                var answers: [String] = []
+                for path in paths {
+                    let (status, body) = try await client.execute(uri: path, method: .get) { ($0.status.code, $0.text) }
+                    let route = logs.all.split(separator: "\n").last { $0.contains("request method=GET") }?.split(separator: " ").first { $0.hasPrefix("route=") }
+                    // Admin forms carry a fresh CSRF token each time.
+                    let content = path.hasPrefix("/admin") ? "" : "\(body.count) \(body.hashValue)"
+                    answers.append("\(path) \(status) \(route ?? "no access line") \(content)")
+                }
+                return answers
+            }
+        }
+        let shortcut = try await answers(routes.buildResponder())
+        let router = try await answers(routes.router.buildResponder())
+        #expect(shortcut == router)
+        #expect(shortcut.contains { $0.hasPrefix("/acme/t/\(token) 200 route=/{tenant}/t/{token}") }, "\(shortcut)")
     }
 
     @Test("A path built from a route routes back to it, with the same parameters", arguments: SiteRoute.allCases)

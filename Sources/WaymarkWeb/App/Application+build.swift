@@ -9,7 +9,7 @@ import WaymarkNotify
 import WaymarkProviders
 
 /// The application type `buildApplication` returns.
-public typealias WaymarkApplication = Application<CustomDomainResponder<RouterResponder<WaymarkRequestContext>>>
+public typealias WaymarkApplication = Application<CustomDomainResponder<SiteResponder>>
 
 /// Builds the whole running system from `config`: the HTTP server with every route, and the
 /// background workers that run and stop with it — the dispatcher with its channels (merchant
@@ -27,12 +27,12 @@ public func buildApplication(
     let now = outside.now
     let mail = try outside.mail ?? EmailChannel.Setup.fromEnvironment([:], links: database.links)
     let usage = UsageRecorder()
-    let router = try await buildRouter(
+    let routes = try await buildRoutes(
         config: config, database: database, logger: logger, metrics: outside.metrics, mail: mail, usage: usage, domainProof: outside.domainProof,
         now: now)
     // A domain changed here or on another node moves the store's `localSettingsCommits`, which
     // the responder's remembered hosts are read at.
-    let responder = CustomDomainResponder(inner: router.buildResponder(), database: database, baseHost: config.baseHost, hosts: TenantHosts())
+    let responder = CustomDomainResponder(inner: routes.buildResponder(), database: database, baseHost: config.baseHost, hosts: TenantHosts())
 
     // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
     // here); the same composer serves the dispatcher and, later, the admin's previews.
@@ -70,22 +70,32 @@ public func buildApplication(
         logger: logger)
 }
 
-/// The router with every route of `SiteRoute` and the middleware in front of them.
-func buildRouter(
+/// The router with every route of `SiteRoute` and the middleware in front of them, and the
+/// tracking page's shortcut past it (`SiteResponder`).
+struct SiteRoutes {
+    let router: Router<WaymarkRequestContext>
+    /// The tracking page's handler behind the same middleware as its route.
+    let trackingPage: any HTTPResponder<WaymarkRequestContext>
+
+    func buildResponder() -> SiteResponder {
+        SiteResponder(router: router.buildResponder(), trackingPage: trackingPage)
+    }
+}
+
+/// Every route of `SiteRoute`, registered on one router.
+func buildRoutes(
     config: AppConfig, database: any WaymarkStorage, logger: Logger, metrics: PrometheusCollectorRegistry, mail: EmailChannel.Setup,
     usage: UsageRecorder, domainProof: any TXTResolver, now: @escaping @Sendable () -> Date
-) async throws -> Router<WaymarkRequestContext> {
+) async throws -> SiteRoutes {
     let servesTLS = config.baseURL.hasPrefix("https://")
-    let securityHeaders = SecurityHeadersMiddleware.fields(servesTLS: servesTLS)
+    let securityHeaders = SecurityHeaders.fields(servesTLS: servesTLS)
     let assets = try StaticAssets(publicPath: "\(config.resourcesPath)/Public", securityHeaders: securityHeaders)
     let renderer = try await PageRenderer(viewsPath: "\(config.resourcesPath)/Views", assets: assets, securityHeaders: securityHeaders)
     let catalog = try Catalog(directory: "\(config.resourcesPath)/Locales")
 
     // HEAD is answered wherever GET is: link-preview bots and uptime checks use it.
     let router = Router(context: WaymarkRequestContext.self, options: .autoGenerateHeadEndpoints)
-    router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: SecurityHeadersMiddleware(servesTLS: servesTLS))
-    router.add(middleware: ErrorPageMiddleware(renderer: renderer, catalog: catalog))
+    router.add(middleware: EdgeMiddleware(errors: ErrorPages(renderer: renderer, catalog: catalog), servesTLS: servesTLS))
 
     StaticAssetsController(assets: assets).addRoutes(to: router)
     OpsController(health: HealthCheck(database: database, logger: logger)).addRoutes(to: router)
@@ -108,7 +118,7 @@ func buildRouter(
         DemoWebhookReceiver(database: database, tenantSlug: DemoMerchant.slug, logger: logger).addRoutes(to: router)
     }
 
-    ShopperController(
+    let shopper = ShopperController(
         database: database, renderer: renderer, catalog: catalog,
         // On the app's clock, as the sign-in throttles: a test's pinned clock never refills a bucket.
         clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient, seconds: { now().timeIntervalSince1970 }),
@@ -117,8 +127,9 @@ func buildRouter(
         stamps: TrackingPageStamps(),
         usage: usage,
         now: now,
-        links: PublicLinks(baseURL: config.baseURL)
-    ).addRoutes(to: router)
+        links: PublicLinks(baseURL: config.baseURL))
+    shopper.addRoutes(to: router)
+    let trackingPage = router.middlewares.constructResponder(finalResponder: CallbackResponder(callback: shopper.trackingPage))
 
     let site = AdminSite(
         database: database, renderer: renderer, catalog: catalog, cookies: AdminCookies(baseURL: config.baseURL), links: PublicLinks(baseURL: config.baseURL),
@@ -144,5 +155,5 @@ func buildRouter(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL), catalog: catalog),
         mailer: mailer, viewsPath: "\(config.resourcesPath)/Views", drafts: PreviewDrafts()
     ).addRoutes(to: admin)
-    return router
+    return SiteRoutes(router: router, trackingPage: trackingPage)
 }

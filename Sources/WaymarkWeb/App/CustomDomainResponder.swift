@@ -49,4 +49,4 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
 }
 
 /// Computed once: `CustomDomainResponder` is generic and cannot hold it as a static.
-private let platformSegments = SiteRoute.platformSegments
+let platformSegments = SiteRoute.platformSegments

@@ -8,7 +8,7 @@ import Mustache
 /// template is a start-up error, not a 500 on the first request that needs it.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
-    /// Made into every kept page (see `SecurityHeadersMiddleware.fields`).
+    /// Made into every kept page (see `SecurityHeaders.fields`).
     private(set) var securityHeaders: HTTPFields = [:]
 
     /// Every template the app renders; checked to exist when the renderer is made.

@@ -4,7 +4,7 @@ import Mustache
 ///
 /// swift-mustache answers a template name it does not know with nil. Passed on as an empty
 /// string, that became a blank 200 page or an empty email; as this error it becomes a logged 500
-/// (through `ErrorPageMiddleware`) or a failed delivery.
+/// (through `ErrorPages`) or a failed delivery.
 public struct RenderError: Error, Equatable, CustomStringConvertible {
     /// The template's name as the renderer was asked for it (`shopper/tracking`).
     public let template: String

@@ -4,23 +4,21 @@ import Hummingbird
 import Logging
 import WaymarkCore
 
-/// Turns any error into a proper answer: problem+json under `/api/` and `/hooks/`, a localized HTML page
-/// elsewhere. 5xx are logged here with their cause (Hummingbird logs them only at debug), and
-/// the client sees no internals.
-struct ErrorPageMiddleware: RouterMiddleware {
-    typealias Context = WaymarkRequestContext
+/// Turns any error into a proper answer (`EdgeMiddleware` asks): problem+json under `/api/` and
+/// `/hooks/`, a localized HTML page elsewhere. 5xx are logged here with their cause (Hummingbird
+/// logs them only at debug), and the client sees no internals.
+struct ErrorPages: Sendable {
     let renderer: PageRenderer
     let catalog: Catalog
 
     /// Seconds a client is asked to wait when the disk is full or the database cannot be used.
     static let retryAfterStorageFault = 30
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let problem as APIProblem {
+    func response(for error: any Error, request: Request, context: WaymarkRequestContext) -> Response {
+        switch error {
+        case let problem as APIProblem:
             return problem.response()
-        } catch let error as StoreError where error.isStorageFault {
+        case let error as StoreError where error.isStorageFault:
             // Nothing was written; the client (a provider, an API caller, a person) may try again.
             context.logger.error("write refused: \(error)", metadata: ["route": .string(context.endpointPath ?? "unmatched")])
             var response: Response
@@ -35,7 +33,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
             }
             response.headers[.retryAfter] = String(Self.retryAfterStorageFault)
             return response
-        } catch {
+        default:
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
             if status.code >= 500 {
                 context.logger.error("request failed", metadata: ["route": .string(context.endpointPath ?? "unmatched"), "error": .string("\(error)")])

@@ -1,27 +1,11 @@
-import Foundation
-import HTTPTypes
 import Hummingbird
 import Logging
 
 /// One log line per request naming the route *pattern* (`/{tenant}/t/{token}`), never the path:
 /// paths carry tracking tokens, and query strings carry emails. The line reads
 /// `… info waymark: hb.request.id=… [WaymarkWeb] request method=GET route=/{tenant}/t/{token} status=200 ms=0.12`.
-struct RequestLogMiddleware: RouterMiddleware {
-    typealias Context = WaymarkRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
-        do {
-            let response = try await next(request, context)
-            log(request, context, status: response.status.code, since: start)
-            return response
-        } catch {
-            log(request, context, status: (error as? any HTTPResponseError)?.status.code ?? 500, since: start)
-            throw error
-        }
-    }
-
-    private func log(_ request: Request, _ context: Context, status: Int, since start: ContinuousClock.Instant) {
+enum AccessLog {
+    static func write(_ request: Request, _ context: WaymarkRequestContext, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         // Hundredths of a millisecond, written as `1.07` without a Foundation formatter.
         let hundredths = elapsed.components.seconds * 100_000 + elapsed.components.attoseconds / 10_000_000_000_000

@@ -1,25 +1,15 @@
 import HTTPTypes
-import Hummingbird
 
-/// Headers every response carries, errors included. HTML pages get a strict
-/// Content-Security-Policy: nothing runs, nothing loads from elsewhere but images over https.
-struct SecurityHeadersMiddleware: RouterMiddleware {
-    typealias Context = WaymarkRequestContext
-
+/// Headers every response carries, errors included (`EdgeMiddleware` applies them). HTML pages
+/// get a strict Content-Security-Policy: nothing runs, nothing loads from elsewhere but images
+/// over https.
+enum SecurityHeaders {
     /// `default-src 'none'` and only what the shopper pages use: our stylesheets, images (merchant
     /// logos are often hosted on their own CDN), and forms posting back to us.
     static let contentSecurityPolicy = [
         "default-src 'none'", "style-src 'self'", "img-src 'self' https: data:", "form-action 'self'",
         "base-uri 'none'", "object-src 'none'", "frame-ancestors 'none'",
     ].joined(separator: "; ")
-
-    let servesTLS: Bool
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        Self.apply(to: &response.headers, servesTLS: servesTLS)
-        return response
-    }
 
     /// What a response that sets none of these itself gets. Rendered pages and static files are
     /// made with them (`PageRenderer`, `StaticAssets`), so that answering one from memory does
