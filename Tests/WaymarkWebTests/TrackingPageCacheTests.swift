@@ -108,8 +108,8 @@ import WaymarkStore
         func key(_ n: Int) throws -> TrackingPageCache.Key {
             let shipment = Shipment(id: "shp_\(n)", tenantID: 1, trackingNumber: "N\(n)", carrier: "ups", token: "token-\(n)-0123456789abcdef",
                                     createdAt: Fixture.now, updatedAt: Fixture.now)
-            return .init(tenant: tenant, stamp: TrackingPageStamp(shipment: shipment, checkpointCount: 0, newestCheckpointID: nil),
-                         language: "en", prefix: "/acme", now: Fixture.now)
+            let stamp = TrackingPageStamp(shipment: shipment, checkpointCount: 0, newestCheckpointID: nil)
+            return .init(subject: TrackingPageSubject(tenant: tenant, stamp: stamp), language: "en", prefix: "/acme", now: Fixture.now)
         }
         let page = RenderedPage(body: .init(string: "<p>page</p>"), contentType: "text/html")
         let keys = try (0...8).map(key)

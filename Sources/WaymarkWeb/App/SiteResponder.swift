@@ -32,10 +32,20 @@ public struct SiteResponder: HTTPResponder {
     /// `/A/t/B` with neither empty, neither holding a `/`, and `A` no platform segment (for
     /// which the router looks only among that segment's own routes).
     static func trackingPageParameters(_ path: String) -> (tenant: Substring, token: Substring)? {
-        let parts = path.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0].isEmpty, parts[2] == "t", !parts[1].isEmpty, !parts[3].isEmpty, !parts[3].contains("/"),
-              !platformSegments.contains(String(parts[1]))
-        else { return nil }
-        return (parts[1], parts[3])
+        // On the UTF-8 bytes: splitting a String compares Characters, which cost more than the
+        // router's walk this replaces.
+        let bytes = path.utf8, slash = UInt8(ascii: "/")
+        guard bytes.first == slash else { return nil }
+        let tenantStart = bytes.index(after: bytes.startIndex)
+        guard let tenantEnd = bytes[tenantStart...].firstIndex(of: slash), tenantEnd > tenantStart else { return nil }
+        let literal = bytes.index(after: tenantEnd)
+        guard literal < bytes.endIndex, bytes[literal] == UInt8(ascii: "t") else { return nil }
+        let literalEnd = bytes.index(after: literal)
+        guard literalEnd < bytes.endIndex, bytes[literalEnd] == slash else { return nil }
+        let tokenStart = bytes.index(after: literalEnd)
+        guard tokenStart < bytes.endIndex, !bytes[tokenStart...].contains(slash) else { return nil }
+        let tenant = path[tenantStart..<tenantEnd]
+        guard !platformSegments.contains(String(tenant)) else { return nil }
+        return (tenant, path[tokenStart...])
     }
 }

@@ -89,23 +89,25 @@ struct ShopperController {
         // One read for the tenant and what the page depends on, remembered while nothing changed;
         // an ill-formed token is never looked up.
         let key = TrackingPageStampKey(slug: slug, token: SecureToken.isWellFormed(token) ? token : "")
-        guard let (tenant, stamp) = try await stamps.value(for: key, generation: database.localCommits, lookup: {
-            try await database.trackingPageStamp(slug: $0.slug, token: $0.token)
+        guard let subject = try await stamps.value(for: key, generation: database.localCommits, lookup: {
+            try await database.trackingPageStamp(slug: $0.slug, token: $0.token).map { TrackingPageSubject(tenant: $0, stamp: $1) }
         }) else { throw HTTPError(.notFound) }
-        let language = language(request, tenant)
-        let prefix = context.shopperPrefix(slug: tenant.slug)
-        guard let stamp else { return try notFound(tenant, language: language, prefix: prefix) }
+        // `subject.tenant` rather than a copy: a hit should not copy the record.
+        let language = language(request, subject.tenant)
+        let prefix = context.shopperPrefix(slug: subject.tenant.slug)
+        guard subject.stamp != nil else { return try notFound(subject.tenant, language: language, prefix: prefix) }
         let now = now()
         if request.method == .get {
             let source = request.uri.queryParameters[Substring(PageVisitSource.parameter)].flatMap { PageVisitSource(rawValue: String($0)) }
-            usage.pageView(tenantID: tenant.id, token: token, source: source, at: now)
+            usage.pageView(tenantID: subject.tenant.id, token: token, source: source, at: now)
         }
         // Back from subscribing (post, redirect, get): say thank you, whatever the address was.
         // That page is for this shopper only, so it is neither taken from nor put in the cache.
         let confirming = request.uri.queryParameters["subscribed"] == "1"
-        if !confirming, let page = pageCache.page(for: .init(tenant: tenant, stamp: stamp, language: language, prefix: prefix, now: now)) {
+        if !confirming, let page = pageCache.page(for: .init(subject: subject, language: language, prefix: prefix, now: now)) {
             return PageRenderer.response(page, request: request, cacheControl: PageRenderer.revalidate)
         }
+        let tenant = subject.tenant
         guard let tracked = try await database.shipment(tenantID: tenant.id, token: token) else {
             return try notFound(tenant, language: language, prefix: prefix)
         }
@@ -117,8 +119,11 @@ struct ShopperController {
         }
         let page = try renderer.keptPage("shopper/tracking", view)
         if !confirming {
-            // Keyed by what was just read, which may be newer than the stamp.
-            pageCache.store(page, for: .init(tenant: tenant, stamp: TrackingPageStamp(tracked), language: language, prefix: prefix, now: now))
+            // Keyed by what was just read, which may be newer than the stamp; by the remembered
+            // subject itself when it is the same, so that hits compare one pointer.
+            let read = TrackingPageStamp(tracked)
+            let shown = read == subject.stamp ? subject : TrackingPageSubject(tenant: tenant, stamp: read)
+            pageCache.store(page, for: .init(subject: shown, language: language, prefix: prefix, now: now))
         }
         return PageRenderer.response(page, request: request, cacheControl: PageRenderer.revalidate)
     }

@@ -10,18 +10,17 @@ import WaymarkCore
 /// is a new key: there is nothing to invalidate, and an old entry just ages out. Rendering is
 /// most of a page's cost; shoppers who reopen a link, and support agents' link previews, skip it.
 final class TrackingPageCache: Sendable {
-    /// A class: the tenant and shipment it holds are large, and a dictionary lookup copies its
-    /// key, which for a struct meant retaining and releasing every string in them on each hit.
+    /// A class, holding the tenant and shipment by reference: they are large, and a dictionary
+    /// lookup copies its key, which for a struct meant retaining and releasing every string in
+    /// them on each hit.
     final class Key: Hashable, Sendable {
-        let tenant: Tenant
-        let stamp: TrackingPageStamp
+        let subject: TrackingPageSubject
         let language: String
         let prefix: String
         let day: Int
 
-        init(tenant: Tenant, stamp: TrackingPageStamp, language: String, prefix: String, now: Date) {
-            self.tenant = tenant
-            self.stamp = stamp
+        init(subject: TrackingPageSubject, language: String, prefix: String, now: Date) {
+            self.subject = subject
             self.language = language
             self.prefix = prefix
             day = Int((now.timeIntervalSince1970 / 86_400).rounded(.down))
@@ -31,15 +30,15 @@ final class TrackingPageCache: Sendable {
         /// shipment on each hit cost more than the rest of the lookup. Equality still compares
         /// the keys in full, and compares the same stored strings cheaply.
         func hash(into hasher: inout Hasher) {
-            hasher.combine(tenant.id)
-            hasher.combine(stamp.shipment.id)
-            hasher.combine(stamp.checkpointCount)
+            hasher.combine(subject.tenant.id)
+            hasher.combine(subject.stamp?.shipment.id)
+            hasher.combine(subject.stamp?.checkpointCount)
             hasher.combine(language)
             hasher.combine(day)
         }
 
         static func == (lhs: Key, rhs: Key) -> Bool {
-            lhs === rhs || (lhs.tenant == rhs.tenant && lhs.stamp == rhs.stamp && lhs.language == rhs.language
+            lhs === rhs || (lhs.subject == rhs.subject && lhs.language == rhs.language
                 && lhs.prefix == rhs.prefix && lhs.day == rhs.day)
         }
     }
