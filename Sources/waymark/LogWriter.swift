@@ -104,11 +104,17 @@ struct LineLogHandler: LogHandler {
         append(" ")
         append(label)
         append(":")
-        for (key, value) in fields(of: event) {
+        func append(field key: String, _ value: Logger.MetadataValue) {
             append(" ")
             append(key)
             append("=")
             append(value.description)
+        }
+        if event.metadata?.isEmpty != false, event.error == nil, metadataProvider == nil, metadata.count < 2 {
+            // The request log's line: nothing to merge or sort, usually one field (the request id).
+            for (key, value) in metadata { append(field: key, value) }
+        } else {
+            for (key, value) in fields(of: event) { append(field: key, value) }
         }
         append(" [")
         append(event.source)
@@ -120,11 +126,6 @@ struct LineLogHandler: LogHandler {
 
     /// The logger's own fields, the provider's and the line's (later ones winning), by key.
     private func fields(of event: LogEvent) -> [(key: String, value: Logger.MetadataValue)] {
-        guard event.metadata?.isEmpty == false || event.error != nil || metadataProvider != nil else {
-            // The request log's line: nothing to merge, and usually one field (the request id).
-            if metadata.count < 2 { return metadata.map { ($0.key, $0.value) } }
-            return metadata.sorted { $0.key < $1.key }
-        }
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }

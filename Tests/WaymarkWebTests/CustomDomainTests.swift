@@ -5,6 +5,7 @@ import Logging
 import NIOEmbedded
 import Synchronization
 import Testing
+import WaymarkCore
 @testable import WaymarkWeb
 
 /// A tenant's own host name serves its lookup at `/` and its pages at `/t/{token}`.
@@ -93,6 +94,58 @@ import Testing
         #expect(lookups.count == 1)
         _ = try await cache.value(for: "track.acme.test", generation: 8) { lookups.record($0) }
         #expect(lookups.count == 2, "something was committed since: the answer may be stale")
+    }
+
+    /// Requests asking at once while the answer is being read wait for that read: one query.
+    /// A failed read fails everyone who waited for it and is not remembered.
+    @Test func requestsAskingTogetherShareOneRead() async throws {
+        let cache = TenantHosts(lifetime: .seconds(3_600), capacity: 10)
+        let lookups = Lookups()
+        let answers = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await cache.value(for: "track.acme.test") {
+                        try await Task.sleep(for: .milliseconds(200))
+                        return lookups.record($0)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers == Array(repeating: "acme", count: 20))
+        #expect(lookups.count == 1)
+
+        struct Unreachable: Error {}
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<5 {
+                group.addTask {
+                    do {
+                        _ = try await cache.value(for: "down.example") { _ in
+                            try await Task.sleep(for: .milliseconds(200))
+                            throw Unreachable()
+                        }
+                        return false
+                    } catch { return error is Unreachable }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 5)
+        #expect(try await cache.value(for: "down.example") { lookups.record($0) } == nil, "a failure is not remembered")
+    }
+
+    /// The tracking page's stamps: a subject read again unchanged stays the same object (the
+    /// page cache then compares it by identity); a changed one is the new object.
+    @Test func anAnswerReadAgainUnchangedKeepsTheRememberedObject() async throws {
+        let stamps = TrackingPageStamps()
+        let key = TrackingPageStampKey(slug: "acme", token: "tok")
+        let acme = Tenant(id: 1, slug: "acme", name: "Acme", createdAt: Fixture.now)
+        let first = try #require(await stamps.value(for: key, generation: 1) { _ in TrackingPageSubject(tenant: acme, stamp: nil) })
+        let again = try #require(await stamps.value(for: key, generation: 2) { _ in TrackingPageSubject(tenant: acme, stamp: nil) })
+        #expect(again === first)
+        let renamed = Tenant(id: 1, slug: "acme", name: "Acme Outfitters", createdAt: Fixture.now)
+        let changed = try #require(await stamps.value(for: key, generation: 3) { _ in TrackingPageSubject(tenant: renamed, stamp: nil) })
+        #expect(changed !== first && changed.tenant.name == "Acme Outfitters")
     }
 
     @Test func anEntryAgesOut() async throws {

@@ -44,7 +44,7 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
     }
 
     static func isAddressLiteral(_ host: String) -> Bool {
-        host == "localhost" || host.hasPrefix("[") || host.allSatisfy { $0.isNumber || $0 == "." }
+        host == "localhost" || host.hasPrefix("[") || host.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }
     }
 }
 

@@ -26,13 +26,10 @@ final class TrackingPageCache: Sendable {
             day = Int((now.timeIntervalSince1970 / 86_400).rounded(.down))
         }
 
-        /// Only what tells pages apart in practice: hashing every field of the tenant and the
-        /// shipment on each hit cost more than the rest of the lookup. Equality still compares
-        /// the keys in full, and compares the same stored strings cheaply.
+        /// Only what tells pages apart in practice (see `TrackingPageSubject`'s hash); equality
+        /// still compares the keys in full, the subject by identity first.
         func hash(into hasher: inout Hasher) {
-            hasher.combine(subject.tenant.id)
-            hasher.combine(subject.stamp?.shipment.id)
-            hasher.combine(subject.stamp?.checkpointCount)
+            hasher.combine(subject)
             hasher.combine(language)
             hasher.combine(day)
         }

@@ -16,22 +16,37 @@ struct TrackingPageStampKey: Hashable, Sendable {
 /// together. A class: a remembered answer is handed to every request that asks, and to
 /// `TrackingPageCache`'s key, and copying the two records each time retained and released
 /// every string in them.
-final class TrackingPageSubject: Equatable, Sendable {
+final class TrackingPageSubject: Hashable, Sendable {
     let tenant: Tenant
     let stamp: TrackingPageStamp?
+    /// What tells subjects apart in practice, for hashing: hashing every field of the tenant
+    /// and the shipment on each page cache hit cost more than the rest of the lookup.
+    private let shipmentID: String?
+    private let checkpointCount: Int
 
     init(tenant: Tenant, stamp: TrackingPageStamp?) {
         self.tenant = tenant
         self.stamp = stamp
+        shipmentID = stamp?.shipment.id
+        checkpointCount = stamp?.checkpointCount ?? -1
     }
 
+    /// The same object, or one holding equal records.
     static func == (lhs: TrackingPageSubject, rhs: TrackingPageSubject) -> Bool {
         lhs === rhs || (lhs.tenant == rhs.tenant && lhs.stamp == rhs.stamp)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(tenant.id)
+        hasher.combine(shipmentID)
+        hasher.combine(checkpointCount)
     }
 }
 
 extension RecentAnswers<TrackingPageStampKey, TrackingPageSubject?> {
     convenience init() {
-        self.init(lifetime: .milliseconds(250), capacity: 10_000)
+        // Read again unchanged, the subject stays the same object, so the page cache's key
+        // compares it by identity rather than field by field.
+        self.init(lifetime: .milliseconds(250), capacity: 10_000, same: { $0 == $1 })
     }
 }
