@@ -31,10 +31,10 @@ import WaymarkNotify
         #expect(registered == declared, "registered but not declared: \(registered.subtracting(declared)); declared but not registered: \(declared.subtracting(registered))")
     }
 
-    /// `SiteResponder` answers the tracking page before the router: for every route's path and
-    /// the near misses around the tracking page's, the app answers as the router alone does,
-    /// with the same status, body and logged route pattern.
-    @Test("The tracking page's shortcut answers exactly as the router would")
+    /// `SiteResponder` answers the tracking page and static files before the router: for every
+    /// route's path and the near misses around those two, the app answers as the router alone
+    /// does, with the same status, body and logged route pattern.
+    @Test("The shortcuts past the router answer exactly as the router would")
     func trackingPageShortcut() async throws {
         let fixture = try await Fixture.make()
         let token = fixture.acmeShipment.token
@@ -42,6 +42,7 @@ import WaymarkNotify
         for path in ["/admin/t/x", "/api/t/x", "/acme/t/x/y", "/acme/t/", "//acme/t/x", "/acme/T/x", "/acme/t"] {
             #expect(SiteResponder.trackingPageParameters(path) == nil, "\(path)")
         }
+        #expect(SiteResponder.isStaticFile("/static/css/shopper.css") && !SiteResponder.isStaticFile("/static/"))
         let routes = try await buildRoutes(
             config: fixture.config, database: fixture.database, logger: fixture.logs.logger(), metrics: PrometheusCollectorRegistry(),
             mail: .init(transport: MailFolderTransport(directory: FileManager.default.temporaryDirectory), sender: try Mailbox("test@waymark.test")),
@@ -50,6 +51,8 @@ import WaymarkNotify
             "/acme/t/\(token)", "/acme/t/\(token)?lang=de&src=email", "/acme/t/\(token)/", "//acme/t/\(token)", "/acme//t/\(token)",
             "/acme/t//\(token)", "/acme/T/\(token)", "/acme/t/", "/admin/t/\(token)", "/api/t/x", "/static/t/x", "/healthz/t/x",
             "/nobody/t/\(token)", "/acme/t/not-a-token", "/ACME/t/\(token)",
+            "/static/css/shopper.css", "/static/css/shopper.css?v=0&x=1", "/static/", "/static", "/static//favicon.svg", "/static/nope.css",
+            "/staticx/favicon.svg", "/Static/favicon.svg",
         ]
         func answers(_ responder: some HTTPResponder<WaymarkRequestContext>) async throws -> [String] {
             let logs = LogCapture()
@@ -69,6 +72,7 @@ import WaymarkNotify
         let router = try await answers(routes.router.buildResponder())
         #expect(shortcut == router)
         #expect(shortcut.contains { $0.hasPrefix("/acme/t/\(token) 200 route=/{tenant}/t/{token}") }, "\(shortcut)")
+        #expect(shortcut.contains { $0.hasPrefix("/static/css/shopper.css 200 route=/static/**") }, "\(shortcut)")
     }
 
     @Test("A path built from a route routes back to it, with the same parameters", arguments: SiteRoute.allCases)

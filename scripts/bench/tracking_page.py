@@ -3,9 +3,10 @@
 20 checkpoints, against two ceilings serving the same bytes: nginx (a static file) and a bare
 Hummingbird app of the same version answering from memory (`waymark-bench bare-http`), the
 stack's own limit; plus `GET /healthz` and a versioned static file against the bare app. All
-under `wrk` on loopback, flat out and paced to 1,000 requests/s (20 connections).
+under `wrk` on loopback, flat out and paced to 1,000 requests/s (20 connections). The flat-out
+runs go round the five servers `--rounds` times; each ratio is the median of the rounds' ratios.
 
-    swift build -c release && scripts/bench/tracking_page.py [--seconds 10]
+    swift build -c release && scripts/bench/tracking_page.py [--seconds 8] [--rounds 3]
 
 Needs `wrk`, `nginx` and `sqlite3` (apt-get install wrk nginx sqlite3). Prints a table, then one
 line `tracking_page_rps: X req/s (R of bare Hummingbird, R of nginx; …)`."""
@@ -45,18 +46,26 @@ def seed(waymark):
     return "/" + shipment["tracking_url"].split("/", 3)[3]
 
 
-def measure(url, seconds):
-    flat_out = wrk(url, seconds=seconds)
-    paced = wrk(url, seconds=seconds, connections=20, threads=2, rate=1000)
-    for run in (flat_out, paced):
-        if run["non_2xx"] or run["socket_errors"]:
-            sys.exit(f"{url}: {run['non_2xx']} non-2xx answers and {run['socket_errors']} socket errors")
-    return flat_out, paced
+def paced(url, seconds):
+    """The latency at a paced 1,000 requests/s (20 connections)."""
+    run = wrk(url, seconds=seconds, connections=20, threads=2, rate=1000)
+    check(url, run)
+    return run
+
+
+def check(url, run):
+    if run["non_2xx"] or run["socket_errors"]:
+        sys.exit(f"{url}: {run['non_2xx']} non-2xx answers and {run['socket_errors']} socket errors")
+
+
+def median(values):
+    return sorted(values)[len(values) // 2]
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="flat-out rounds; ratios are the median over rounds")
     parser.add_argument("--bin", default=str(RELEASE_BINARY))
     args = parser.parse_args()
     require_tools("wrk", "nginx", "sqlite3")
@@ -71,30 +80,44 @@ def main():
         static.chmod(0o755)  # nginx's workers drop root
         stylesheet = re.search(rb'href="(/static/css/shopper\.css\?v=[0-9a-f]+)"', page)
         assert stylesheet, "the page links its stylesheet with a version"
-        ours = measure(waymark.base + path, args.seconds)
-        health = measure(waymark.base + "/healthz", args.seconds)
-        asset = measure(waymark.base + stylesheet.group(1).decode(), args.seconds)
+        with BareHummingbird(pathlib.Path(args.bin).with_name("waymark-bench"), static / "page.html") as bare, Nginx(static) as nginx:
+            urls = {"page": waymark.base + path, "healthz": waymark.base + "/healthz", "static": waymark.base + stylesheet.group(1).decode(),
+                    "bare": bare.url, "nginx": f"http://127.0.0.1:{nginx.port}/page.html"}
+            # Every server once per round, one after the other: a machine that slows down or
+            # speeds up over the run moves a round's figures together, and its ratios less.
+            rounds = []
+            for _ in range(args.rounds):
+                runs = {}
+                for name, url in urls.items():
+                    runs[name] = wrk(url, seconds=args.seconds)
+                    check(url, runs[name])
+                rounds.append(runs)
+            latency = {name: paced(url, args.seconds) for name, url in urls.items()}
         rss = waymark.peak_rss_mib()
-        with BareHummingbird(pathlib.Path(args.bin).with_name("waymark-bench"), static / "page.html") as bare:
-            stack = measure(bare.url, args.seconds)
-        with Nginx(static) as nginx:
-            ceiling = measure(f"http://127.0.0.1:{nginx.port}/page.html", args.seconds)
     finally:
         waymark.stop()
 
+    def rps(name):
+        return median([r[name]["rps"] for r in rounds])
+
+    def ratio(name, of="bare"):
+        return median([r[name]["rps"] / r[of]["rps"] for r in rounds])
+
     rows = []
-    for name, (flat_out, paced) in [
-        ("waymark GET /{tenant}/t/{token}", ours), ("waymark GET /healthz", health), ("waymark GET /static/css/shopper.css?v=…", asset),
-        ("bare Hummingbird, same bytes from memory", stack), ("nginx, same bytes, static file", ceiling),
-    ]:
-        rows.append([name, f"{flat_out['rps']:,.0f}", f"{flat_out['rps'] / stack[0]['rps']:.2f}", f"{flat_out['latency_ms'][99]:.2f}",
-                     f"{paced['rps']:,.0f}", f"{paced['latency_ms'][50]:.2f}", f"{paced['latency_ms'][99]:.2f}"])
-    print(f"page: {len(page):,} bytes, 20 checkpoints, custom branding; wrk -t2 -c32 flat out, -c20 paced to 1,000 req/s; {args.seconds} s each")
-    table(["server", "req/s", "of bare", "p99 ms", "paced req/s", "paced p50 ms", "paced p99 ms"], rows)
+    for name, label in [("page", "waymark GET /{tenant}/t/{token}"), ("healthz", "waymark GET /healthz"),
+                        ("static", "waymark GET /static/css/shopper.css?v=…"), ("bare", "bare Hummingbird, same bytes from memory"),
+                        ("nginx", "nginx, same bytes, static file")]:
+        p99 = median([r[name]["latency_ms"][99] for r in rounds])
+        each = " ".join(f"{r[name]['rps'] / r['bare']['rps']:.2f}" for r in rounds)
+        rows.append([label, f"{rps(name):,.0f}", f"{ratio(name):.2f}", each, f"{p99:.2f}", f"{latency[name]['rps']:,.0f}",
+                     f"{latency[name]['latency_ms'][50]:.2f}", f"{latency[name]['latency_ms'][99]:.2f}"])
+    print(f"page: {len(page):,} bytes, 20 checkpoints, custom branding; wrk -t2 -c32 flat out, {args.rounds} rounds of {args.seconds} s "
+          f"(medians); -c20 paced to 1,000 req/s")
+    table(["server", "req/s", "of bare", "each round", "p99 ms", "paced req/s", "paced p50 ms", "paced p99 ms"], rows)
     print(f"waymark peak RSS: {rss:.1f} MiB")
-    print(f"tracking_page_rps: {ours[0]['rps']:,.0f} req/s ({ours[0]['rps'] / stack[0]['rps']:.2f} of bare Hummingbird, "
-          f"{ours[0]['rps'] / ceiling[0]['rps']:.2f} of nginx; p99 {ours[1]['latency_ms'][99]:.2f} ms at 1,000 req/s; "
-          f"healthz {health[0]['rps'] / stack[0]['rps']:.2f} and static file {asset[0]['rps'] / stack[0]['rps']:.2f} of bare)")
+    print(f"tracking_page_rps: {rps('page'):,.0f} req/s ({ratio('page'):.2f} of bare Hummingbird, "
+          f"{ratio('page', of='nginx'):.2f} of nginx; p99 {latency['page']['latency_ms'][99]:.2f} ms at 1,000 req/s; "
+          f"healthz {ratio('healthz'):.2f} and static file {ratio('static'):.2f} of bare)")
 
 
 class BareHummingbird:

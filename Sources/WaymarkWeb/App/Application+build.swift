@@ -74,11 +74,12 @@ public func buildApplication(
 /// tracking page's shortcut past it (`SiteResponder`).
 struct SiteRoutes {
     let router: Router<WaymarkRequestContext>
-    /// The tracking page's handler behind the same middleware as its route.
+    /// The tracking page's and the static files' handlers behind the same middleware as their routes.
     let trackingPage: any HTTPResponder<WaymarkRequestContext>
+    let staticFile: any HTTPResponder<WaymarkRequestContext>
 
     func buildResponder() -> SiteResponder {
-        SiteResponder(router: router.buildResponder(), trackingPage: trackingPage)
+        SiteResponder(router: router.buildResponder(), trackingPage: trackingPage, staticFile: staticFile)
     }
 }
 
@@ -97,7 +98,9 @@ func buildRoutes(
     let router = Router(context: WaymarkRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: EdgeMiddleware(errors: ErrorPages(renderer: renderer, catalog: catalog), servesTLS: servesTLS))
 
-    StaticAssetsController(assets: assets).addRoutes(to: router)
+    let staticFiles = StaticAssetsController(assets: assets)
+    staticFiles.addRoutes(to: router)
+    let staticFile = router.middlewares.constructResponder(finalResponder: CallbackResponder(callback: staticFiles.file))
     OpsController(health: HealthCheck(database: database, logger: logger)).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
@@ -155,5 +158,5 @@ func buildRoutes(
         site: site, samples: try TemplateSamples.load(resourcesPath: config.resourcesPath, links: PublicLinks(baseURL: config.baseURL), catalog: catalog),
         mailer: mailer, viewsPath: "\(config.resourcesPath)/Views", drafts: PreviewDrafts()
     ).addRoutes(to: admin)
-    return SiteRoutes(router: router, trackingPage: trackingPage)
+    return SiteRoutes(router: router, trackingPage: trackingPage, staticFile: staticFile)
 }

@@ -2,30 +2,45 @@ import HTTPTypes
 import Hummingbird
 import WaymarkCore
 
-/// The router, with the tracking page answered before it.
+/// The router, with the tracking page and the static files answered before it.
 ///
 /// Nearly every request a busy server sees is a shopper opening a tracking link (or a chat app
-/// previewing one). The router finds that route by walking past every platform route's literal
-/// segment and copying the route's pattern into a new string; that walk was about 6 % of a
-/// cached page's time in a profile. Here `/{tenant}/t/{token}` is recognised by its three
-/// segments and answered by the same handler through the same middleware, with the same
-/// parameters and route pattern; everything else, HEAD included, goes to the router.
+/// previewing one), and the stylesheet that page links. The router finds those routes by walking
+/// past every platform route's literal segment, and copies the route's pattern into a new string;
+/// that was about 6 % of a cached page's time in a profile. Here `/{tenant}/t/{token}` and
+/// `/static/**` are recognised by their segments and answered by the same handlers through the
+/// same middleware, with the same route pattern (and parameters, which the static handler does
+/// not read); everything else, HEAD included, goes to the router.
 public struct SiteResponder: HTTPResponder {
     public typealias Context = WaymarkRequestContext
     let router: RouterResponder<Context>
     /// The tracking page's handler behind the router's middleware.
     let trackingPage: any HTTPResponder<Context>
+    /// The static files' handler behind the router's middleware.
+    let staticFile: any HTTPResponder<Context>
 
     static let trackingPagePattern = SiteRoute.trackingPage.template
+    static let staticFilePattern = "/" + SiteRoute.staticFiles.template(relativeTo: .root)
 
     public func respond(to request: Request, context: Context) async throws -> Response {
-        guard request.method == .get, let (tenant, token) = Self.trackingPageParameters(request.uri.path) else {
-            return try await router.respond(to: request, context: context)
+        guard request.method == .get else { return try await router.respond(to: request, context: context) }
+        let path = request.uri.path
+        if let (tenant, token) = Self.trackingPageParameters(path) {
+            var context = context
+            context.coreContext.parameters = Parameters([("tenant", tenant), ("token", token)])
+            context.coreContext.endpointPath.value = Self.trackingPagePattern
+            return try await trackingPage.respond(to: request, context: context)
         }
-        var context = context
-        context.coreContext.parameters = Parameters([("tenant", tenant), ("token", token)])
-        context.coreContext.endpointPath.value = Self.trackingPagePattern
-        return try await trackingPage.respond(to: request, context: context)
+        if Self.isStaticFile(path) {
+            context.coreContext.endpointPath.value = Self.staticFilePattern
+            return try await staticFile.respond(to: request, context: context)
+        }
+        return try await router.respond(to: request, context: context)
+    }
+
+    /// Whether the router would give `path` to the static files: `/static/` and more.
+    static func isStaticFile(_ path: String) -> Bool {
+        path.utf8.count > StaticAssetsController.prefix.utf8.count && path.utf8.starts(with: StaticAssetsController.prefix.utf8)
     }
 
     /// The `{tenant}` and `{token}` of a path the router would give the tracking page:

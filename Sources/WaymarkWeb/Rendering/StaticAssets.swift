@@ -10,13 +10,16 @@ import WaymarkCore
 /// changed file gets a new link. A request without it (an old email, a bookmark) is cached
 /// for an hour.
 public struct StaticAssets: Sendable {
-    struct Asset: Sendable {
+    /// A class: a lookup hands out the one object rather than copying its two pages' fields.
+    final class Asset: Sendable {
         /// Answered to a link with the current version: cached for a year.
         let current: RenderedPage
         /// Answered to any other: cached for an hour.
         let unversioned: RenderedPage
         /// What links add as `?v=`: the start of the ETag.
-        var version: Substring { current.etag.dropFirst().prefix(8) }
+        let version: Substring
+        /// The query parameter naming the current version, `v=…`.
+        let versionParameter: String
 
         static let currentCacheControl = "public, max-age=31536000, immutable"
         static let unversionedCacheControl = "public, max-age=3600"
@@ -24,6 +27,15 @@ public struct StaticAssets: Sendable {
         init(_ bytes: ByteBuffer, contentType: String, also headers: HTTPFields) {
             current = RenderedPage(body: bytes, contentType: contentType, cacheControl: Self.currentCacheControl, also: headers)
             unversioned = current.answered(with: Self.unversionedCacheControl)
+            version = current.etag.dropFirst().prefix(8)
+            versionParameter = "v=\(version)"
+        }
+
+        /// Whether `query` holds the current version among its `&`-separated parameters (read
+        /// on its bytes: the query is not otherwise parsed).
+        func isCurrent(query: String?) -> Bool {
+            guard let query else { return false }
+            return query.utf8.split(separator: UInt8(ascii: "&")).contains { $0.elementsEqual(versionParameter.utf8) }
         }
     }
 
@@ -61,9 +73,8 @@ public struct StaticAssets: Sendable {
     /// The answer to `GET /static/<file>`; nil when there is no such file.
     func response(file: String, request: Request) -> Response? {
         guard let asset = files[file] else { return nil }
-        // `?v=` with the file's version: immutable. Read off the query without parsing all of it.
-        let current = request.uri.query.map { query in query.split(separator: "&").contains { $0 == "v=" + asset.version } } ?? false
-        let response = current
+        // `?v=` with the file's version: immutable.
+        let response = asset.isCurrent(query: request.uri.query)
             ? PageRenderer.response(asset.current, request: request, cacheControl: Asset.currentCacheControl)
             : PageRenderer.response(asset.unversioned, request: request, cacheControl: Asset.unversionedCacheControl)
         // HEAD says how long the file is without sending it (setting `body` would reset the length).
@@ -90,14 +101,17 @@ public struct StaticAssets: Sendable {
 /// Serves `StaticAssets` at `GET /static/**` (HEAD too), a route declared like every other.
 struct StaticAssetsController {
     let assets: StaticAssets
+    static let prefix = SiteRoute.staticFiles.template + "/"
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
-        let prefix = SiteRoute.staticFiles.template + "/"
-        router.on(.staticFiles, .get) { request, _ -> Response in
-            guard let response = assets.response(file: String(request.uri.path.dropFirst(prefix.count)), request: request) else {
-                throw HTTPError(.notFound)
-            }
-            return response
+        router.on(.staticFiles, .get, use: file)
+    }
+
+    @Sendable func file(_ request: Request, context: WaymarkRequestContext) throws -> Response {
+        let path = request.uri.path
+        guard let response = assets.response(file: String(Substring(path.utf8.dropFirst(Self.prefix.utf8.count))), request: request) else {
+            throw HTTPError(.notFound)
         }
+        return response
     }
 }
