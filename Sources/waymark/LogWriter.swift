@@ -39,13 +39,17 @@ final class LogWriter: Sendable {
         thread.start()
     }
 
-    func append(_ line: [UInt8]) {
+    /// Adds the line `write` appends to the bytes that wait, in place: it should only copy
+    /// bytes it already has, since other lines wait for it. A line past `limit` is dropped.
+    func append(_ write: (inout [UInt8]) -> Void) {
         let large = pending.withLock { pending -> Bool in
-            guard pending.bytes.count + line.count <= limit else {
+            let start = pending.bytes.count
+            write(&pending.bytes)
+            guard pending.bytes.count <= limit else {
+                pending.bytes.removeSubrange(start...)
                 pending.dropped += 1
                 return true
             }
-            pending.bytes.append(contentsOf: line)
             return pending.bytes.count >= 64 << 10
         }
         if large { wake.signal() }
@@ -93,35 +97,37 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        // Bytes with room to spare rather than a string grown piece by piece: every request
+        // Everything formatted first, then copied once into the writer's buffer: every request
         // writes one of these.
-        var line: [UInt8] = []
-        line.reserveCapacity(160)
-        func append(_ text: String) { line.append(contentsOf: text.utf8) }
-        append(Self.timestamp())
-        append(" ")
-        append(event.level.rawValue)
-        append(" ")
-        append(label)
-        append(":")
-        func append(field key: String, _ value: Logger.MetadataValue) {
+        let timestamp = Self.timestamp()
+        // The request log's line has nothing to merge or sort, and usually one field (the
+        // request id): it is written without building a list.
+        let alone = event.metadata?.isEmpty != false && event.error == nil && metadataProvider == nil && metadata.count < 2
+        let single = alone ? metadata.first.map { (key: $0.key, value: $0.value.description) } : nil
+        let fields = alone ? [] : self.fields(of: event).map { (key: $0.key, value: $0.value.description) }
+        let message = event.message.description
+        writer.append { line in
+            func append(_ text: String) { line.append(contentsOf: text.utf8) }
+            append(timestamp)
             append(" ")
-            append(key)
-            append("=")
-            append(value.description)
+            append(event.level.rawValue)
+            append(" ")
+            append(label)
+            append(":")
+            func append(field: (key: String, value: String)) {
+                append(" ")
+                append(field.key)
+                append("=")
+                append(field.value)
+            }
+            if let single { append(field: single) }
+            for field in fields { append(field: field) }
+            append(" [")
+            append(event.source)
+            append("] ")
+            append(message)
+            line.append(UInt8(ascii: "\n"))
         }
-        if event.metadata?.isEmpty != false, event.error == nil, metadataProvider == nil, metadata.count < 2 {
-            // The request log's line: nothing to merge or sort, usually one field (the request id).
-            for (key, value) in metadata { append(field: key, value) }
-        } else {
-            for (key, value) in fields(of: event) { append(field: key, value) }
-        }
-        append(" [")
-        append(event.source)
-        append("] ")
-        append(event.message.description)
-        line.append(UInt8(ascii: "\n"))
-        writer.append(line)
     }
 
     /// The logger's own fields, the provider's and the line's (later ones winning), by key.

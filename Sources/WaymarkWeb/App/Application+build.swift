@@ -9,7 +9,7 @@ import WaymarkNotify
 import WaymarkProviders
 
 /// The application type `buildApplication` returns.
-public typealias WaymarkApplication = Application<CustomDomainResponder<SiteResponder>>
+public typealias WaymarkApplication = Application<SiteResponder>
 
 /// Builds the whole running system from `config`: the HTTP server with every route, and the
 /// background workers that run and stop with it — the dispatcher with its channels (merchant
@@ -32,7 +32,7 @@ public func buildApplication(
         now: now)
     // A domain changed here or on another node moves the store's `localSettingsCommits`, which
     // the responder's remembered hosts are read at.
-    let responder = CustomDomainResponder(inner: routes.buildResponder(), database: database, baseHost: config.baseHost, hosts: TenantHosts())
+    let responder = routes.buildResponder(customDomains: CustomDomains(database: database, baseHost: config.baseHost, hosts: TenantHosts()))
 
     // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
     // here); the same composer serves the dispatcher and, later, the admin's previews.
@@ -78,8 +78,8 @@ struct SiteRoutes {
     let trackingPage: any HTTPResponder<WaymarkRequestContext>
     let staticFile: any HTTPResponder<WaymarkRequestContext>
 
-    func buildResponder() -> SiteResponder {
-        SiteResponder(router: router.buildResponder(), trackingPage: trackingPage, staticFile: staticFile)
+    func buildResponder(customDomains: CustomDomains? = nil) -> SiteResponder {
+        SiteResponder(customDomains: customDomains, router: router.buildResponder(), trackingPage: trackingPage, staticFile: staticFile)
     }
 }
 
@@ -101,7 +101,7 @@ func buildRoutes(
     let staticFiles = StaticAssetsController(assets: assets)
     staticFiles.addRoutes(to: router)
     let staticFile = router.middlewares.constructResponder(finalResponder: CallbackResponder(callback: staticFiles.file))
-    OpsController(health: HealthCheck(database: database, logger: logger)).addRoutes(to: router)
+    OpsController(health: HealthCheck(database: database, logger: logger), securityHeaders: securityHeaders).addRoutes(to: router)
     MetricsController(registry: metrics).addRoutes(to: router)
     try OpenAPIController(resourcesPath: config.resourcesPath).addRoutes(to: router)
 

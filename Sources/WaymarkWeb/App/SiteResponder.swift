@@ -2,7 +2,8 @@ import HTTPTypes
 import Hummingbird
 import WaymarkCore
 
-/// The router, with the tracking page and the static files answered before it.
+/// What every request meets before the router: a tenant's own host name is turned into its
+/// slug (`CustomDomains`), and the tracking page and the static files are answered at once.
 ///
 /// Nearly every request a busy server sees is a shopper opening a tracking link (or a chat app
 /// previewing one), and the stylesheet that page links. The router finds those routes by walking
@@ -13,6 +14,8 @@ import WaymarkCore
 /// not read); everything else, HEAD included, goes to the router.
 public struct SiteResponder: HTTPResponder {
     public typealias Context = WaymarkRequestContext
+    /// Nil: every request is routed as it came (tests of the routes alone).
+    let customDomains: CustomDomains?
     let router: RouterResponder<Context>
     /// The tracking page's handler behind the router's middleware.
     let trackingPage: any HTTPResponder<Context>
@@ -23,6 +26,16 @@ public struct SiteResponder: HTTPResponder {
     static let staticFilePattern = "/" + SiteRoute.staticFiles.template(relativeTo: .root)
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        if let customDomains, let host = CustomDomains.candidateHost(of: request, baseHost: customDomains.baseHost),
+           let rewritten = try await customDomains.rewritten(request, host: host) {
+            var context = context
+            context.onCustomDomain = true
+            return try await route(rewritten, context: context)
+        }
+        return try await route(request, context: context)
+    }
+
+    private func route(_ request: Request, context: Context) async throws -> Response {
         guard request.method == .get else { return try await router.respond(to: request, context: context) }
         let path = request.uri.path
         if let (tenant, token) = Self.trackingPageParameters(path) {

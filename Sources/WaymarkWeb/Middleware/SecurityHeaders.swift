@@ -25,6 +25,8 @@ enum SecurityHeaders {
     static func apply(to headers: inout HTTPFields, servesTLS: Bool) {
         var ownPolicy = false, ownFrameOptions = false, ours = 0, others = 0
         for field in headers {
+            // Most fields are none of these, and a name's length says so without comparing it.
+            guard namedLengths & (1 << min(field.name.canonicalName.utf8.count, 63)) != 0 else { continue }
             switch field.name {
             case .contentSecurityPolicy: ownPolicy = true
             case .xFrameOptions: ownFrameOptions = true
@@ -46,6 +48,10 @@ enum SecurityHeaders {
     }
 
     static let strictTransportSecurity = "max-age=31536000; includeSubDomains"
+
+    /// A bit for each length of the names `apply` looks for.
+    private static let namedLengths: UInt64 = [HTTPField.Name.contentSecurityPolicy, .xFrameOptions, .xContentTypeOptions, .referrerPolicy, .strictTransportSecurity]
+        .reduce(0) { $0 | 1 << min($1.canonicalName.utf8.count, 63) }
 
     private static func replace(in headers: inout HTTPFields, servesTLS: Bool) {
         headers[.xContentTypeOptions] = "nosniff"

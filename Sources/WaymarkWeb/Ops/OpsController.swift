@@ -8,14 +8,20 @@ import WaymarkCore
 /// Operator endpoints.
 struct OpsController {
     let health: HealthCheck
+    /// `/healthz`'s headers, the security headers made in (see `SecurityHeaders.fields`).
+    let headers: HTTPFields
+    /// The usual answer's body, made once.
+    static let ok = ByteBuffer(string: "ok\n")
+
+    init(health: HealthCheck, securityHeaders: HTTPFields = [:]) {
+        self.health = health
+        headers = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"] + securityHeaders
+    }
 
     func addRoutes(to router: Router<WaymarkRequestContext>) {
         router.on(.healthz, .get) { _, _ -> Response in
-            let problem = await health.problem()
-            return Response(
-                status: problem == nil ? .ok : .serviceUnavailable,
-                headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: problem.map { "database unavailable: \($0)\n" } ?? "ok\n")))
+            guard let problem = await health.problem() else { return Response(status: .ok, headers: headers, body: .init(byteBuffer: Self.ok)) }
+            return Response(status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "database unavailable: \(problem)\n")))
         }
     }
 }

@@ -3,9 +3,9 @@ import Hummingbird
 import WaymarkCore
 
 /// Serves a tenant on its own host name: a request for `track.acme.com/t/TOKEN` is answered as
-/// `/acme/t/TOKEN`, so the router knows one set of routes and the shopper sees no slug.
-public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == WaymarkRequestContext {
-    let inner: Inner
+/// `/acme/t/TOKEN`, so the router knows one set of routes and the shopper sees no slug
+/// (`SiteResponder` asks before routing).
+struct CustomDomains: Sendable {
     let database: any TenantStore
     let baseHost: String
     let hosts: TenantHosts
@@ -17,20 +17,23 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
         return platformSegments.contains(String(first))
     }
 
-    public func respond(to request: Request, context: WaymarkRequestContext) async throws -> Response {
-        guard let host = Self.host(of: request), host != baseHost, !Self.isAddressLiteral(host),
-              !Self.isPlatformPath(request.uri.path),
-              let slug = try await hosts.value(
-                  for: host, generation: database.localSettingsCommits, lookup: { try await database.tenant(customDomain: $0)?.slug })
-        else {
-            return try await inner.respond(to: request, context: context)
-        }
+    /// The request's host when it may be a tenant's own: not the base host, not an address, and
+    /// not for a platform path. Nil (the usual case) costs no lookup.
+    static func candidateHost(of request: Request, baseHost: String) -> String? {
+        guard let host = host(of: request), host != baseHost, !isAddressLiteral(host), !isPlatformPath(request.uri.path) else { return nil }
+        return host
+    }
+
+    /// The request as the router should see it if `host` is a tenant's: its path under the
+    /// tenant's slug; nil when no tenant has that domain.
+    func rewritten(_ request: Request, host: String) async throws -> Request? {
+        guard let slug = try await hosts.value(
+            for: host, generation: database.localSettingsCommits, lookup: { [database] in try await database.tenant(customDomain: $0)?.slug })
+        else { return nil }
         var head = request.head
         let path = request.uri.path == "/" ? "" : request.uri.path
         head.path = "/\(slug)\(path)" + (request.uri.query.map { "?\($0)" } ?? "")
-        var context = context
-        context.onCustomDomain = true
-        return try await inner.respond(to: Request(head: head, body: request.body), context: context)
+        return Request(head: head, body: request.body)
     }
 
     static func host(of request: Request) -> String? {
@@ -48,5 +51,5 @@ public struct CustomDomainResponder<Inner: HTTPResponder>: HTTPResponder where I
     }
 }
 
-/// Computed once: `CustomDomainResponder` is generic and cannot hold it as a static.
+/// First path segments that are never a tenant's (`SiteRoute.platformSegments`), computed once.
 let platformSegments = SiteRoute.platformSegments
