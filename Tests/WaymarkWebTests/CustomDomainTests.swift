@@ -61,99 +61,103 @@ import WaymarkCore
 /// host per lifetime and generation, misses included, forgotten when a domain changes, and
 /// bounded against floods of made-up hosts. (The tracking page's stamps are the same type.)
 @Suite struct TenantHostsTests {
+    /// The lookups a cache made; `down.example` fails after a pause, `slow.acme.test` answers
+    /// after one.
     final class Lookups: Sendable {
         let hosts = Mutex<[String]>([])
-        func record(_ host: String) -> String? {
+        struct Unreachable: Error {}
+
+        func record(_ host: String) async throws -> String? {
             hosts.withLock { $0.append(host) }
-            return host == "track.acme.test" ? "acme" : nil
+            if host == "down.example" || host == "slow.acme.test" { try await Task.sleep(for: .milliseconds(200)) }
+            if host == "down.example" { throw Unreachable() }
+            return host.hasSuffix("acme.test") ? "acme" : nil
         }
+
         var count: Int { hosts.withLock { $0.count } }
+
+        func cache(lifetime: Duration = .seconds(3_600), capacity: Int = 10) -> TenantHosts {
+            TenantHosts(lifetime: lifetime, capacity: capacity) { try await self.record($0) }
+        }
     }
 
     @Test func hitsAndMissesAreRememberedUntilForgotten() async throws {
-        let cache = TenantHosts(lifetime: .seconds(3_600), capacity: 3)
         let lookups = Lookups()
+        let cache = lookups.cache(capacity: 3)
         for _ in 0..<5 {
-            #expect(try await cache.value(for: "track.acme.test") { lookups.record($0) } == "acme")
-            #expect(try await cache.value(for: "random.example") { lookups.record($0) } == nil)
+            #expect(try await cache.value(for: "track.acme.test") == "acme")
+            #expect(try await cache.value(for: "random.example") == nil)
         }
         #expect(lookups.count == 2, "one query per host")
         cache.forgetAll()
-        #expect(try await cache.value(for: "track.acme.test") { lookups.record($0) } == "acme")
+        #expect(try await cache.value(for: "track.acme.test") == "acme")
         #expect(lookups.count == 3)
         // A flood of distinct hosts never grows the cache past its capacity.
-        for index in 0..<50 { _ = try await cache.value(for: "flood-\(index).example") { lookups.record($0) } }
+        for index in 0..<50 { _ = try await cache.value(for: "flood-\(index).example") }
         #expect(cache.count <= 3)
     }
 
     @Test func anAnswerFromAnotherGenerationIsReadAgain() async throws {
-        let cache = TenantHosts(lifetime: .seconds(3_600), capacity: 10)
         let lookups = Lookups()
-        _ = try await cache.value(for: "track.acme.test", generation: 7) { lookups.record($0) }
-        _ = try await cache.value(for: "track.acme.test", generation: 7) { lookups.record($0) }
+        let cache = lookups.cache()
+        _ = try await cache.value(for: "track.acme.test", generation: 7)
+        _ = try await cache.value(for: "track.acme.test", generation: 7)
         #expect(lookups.count == 1)
-        _ = try await cache.value(for: "track.acme.test", generation: 8) { lookups.record($0) }
+        _ = try await cache.value(for: "track.acme.test", generation: 8)
         #expect(lookups.count == 2, "something was committed since: the answer may be stale")
     }
 
     /// Requests asking at once while the answer is being read wait for that read: one query.
     /// A failed read fails everyone who waited for it and is not remembered.
     @Test func requestsAskingTogetherShareOneRead() async throws {
-        let cache = TenantHosts(lifetime: .seconds(3_600), capacity: 10)
         let lookups = Lookups()
+        let cache = lookups.cache()
         let answers = try await withThrowingTaskGroup(of: String?.self) { group in
-            for _ in 0..<20 {
-                group.addTask {
-                    try await cache.value(for: "track.acme.test") {
-                        try await Task.sleep(for: .milliseconds(200))
-                        return lookups.record($0)
-                    }
-                }
-            }
+            for _ in 0..<20 { group.addTask { try await cache.value(for: "slow.acme.test") } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(answers == Array(repeating: "acme", count: 20))
         #expect(lookups.count == 1)
 
-        struct Unreachable: Error {}
         let failures = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<5 {
                 group.addTask {
                     do {
-                        _ = try await cache.value(for: "down.example") { _ in
-                            try await Task.sleep(for: .milliseconds(200))
-                            throw Unreachable()
-                        }
+                        _ = try await cache.value(for: "down.example")
                         return false
-                    } catch { return error is Unreachable }
+                    } catch { return error is Lookups.Unreachable }
                 }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(failures == 5)
-        #expect(try await cache.value(for: "down.example") { lookups.record($0) } == nil, "a failure is not remembered")
-    }
-
-    /// The tracking page's stamps: a subject read again unchanged stays the same object (the
-    /// page cache then compares it by identity); a changed one is the new object.
-    @Test func anAnswerReadAgainUnchangedKeepsTheRememberedObject() async throws {
-        let stamps = TrackingPageStamps()
-        let key = TrackingPageStampKey(slug: "acme", token: "tok")
-        let acme = Tenant(id: 1, slug: "acme", name: "Acme", createdAt: Fixture.now)
-        let first = try #require(await stamps.value(for: key, generation: 1) { _ in TrackingPageSubject(tenant: acme, stamp: nil) })
-        let again = try #require(await stamps.value(for: key, generation: 2) { _ in TrackingPageSubject(tenant: acme, stamp: nil) })
-        #expect(again === first)
-        let renamed = Tenant(id: 1, slug: "acme", name: "Acme Outfitters", createdAt: Fixture.now)
-        let changed = try #require(await stamps.value(for: key, generation: 3) { _ in TrackingPageSubject(tenant: renamed, stamp: nil) })
-        #expect(changed !== first && changed.tenant.name == "Acme Outfitters")
+        #expect(lookups.count == 2)
+        await #expect(throws: Lookups.Unreachable.self, "a failure is not remembered") { try await cache.value(for: "down.example") }
+        #expect(lookups.count == 3)
     }
 
     @Test func anEntryAgesOut() async throws {
-        let cache = TenantHosts(lifetime: .zero, capacity: 10)
         let lookups = Lookups()
-        _ = try await cache.value(for: "track.acme.test") { lookups.record($0) }
-        _ = try await cache.value(for: "track.acme.test") { lookups.record($0) }
+        let cache = lookups.cache(lifetime: .zero)
+        _ = try await cache.value(for: "track.acme.test")
+        _ = try await cache.value(for: "track.acme.test")
         #expect(lookups.count == 2)
+    }
+
+    /// The tracking page's stamps, as the app makes them: a subject read again unchanged (after
+    /// a commit, at a new generation) stays the same object, so the page cache compares it by
+    /// identity; a changed one is the new object.
+    @Test func aStampReadAgainUnchangedKeepsTheRememberedObject() async throws {
+        let fixture = try await Fixture.make()
+        let stamps = TrackingPageStamps(database: fixture.database)
+        let key = TrackingPageStampKey(slug: "acme", token: fixture.acmeShipment.token)
+        let first = try #require(await stamps.value(for: key, generation: 1))
+        #expect(first.stamp?.shipment.id == fixture.acmeShipment.id)
+        let again = try #require(await stamps.value(for: key, generation: 2))
+        #expect(again === first)
+        try await fixture.database.updateBranding(tenantID: fixture.acme.tenant.id, Branding(primaryColor: HexColor("#112233")!), now: Fixture.now)
+        let changed = try #require(await stamps.value(for: key, generation: 3))
+        #expect(changed !== first && changed.tenant.branding.primaryColor == HexColor("#112233"))
     }
 }
 

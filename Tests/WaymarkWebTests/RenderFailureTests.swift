@@ -29,7 +29,7 @@ import WaymarkStore
         router.add(middleware: EdgeMiddleware(errors: ErrorPages(renderer: renderer, catalog: catalog), servesTLS: false))
         ShopperController(
             database: fixture.database, renderer: renderer, catalog: catalog, clientThrottle: RateLimiter(perMinute: 100),
-            tenantThrottle: RateLimiter(perMinute: 100), pageCache: TrackingPageCache(), stamps: TrackingPageStamps(), usage: UsageRecorder(), now: { Fixture.now },
+            tenantThrottle: RateLimiter(perMinute: 100), pageCache: TrackingPageCache(), stamps: TrackingPageStamps(database: fixture.database), usage: UsageRecorder(), now: { Fixture.now },
             links: PublicLinks(baseURL: "https://track.waymark.test")
         ).addRoutes(to: router)
         return Application(router: router, logger: fixture.logs.logger())

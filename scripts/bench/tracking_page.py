@@ -6,7 +6,7 @@ stack's own limit; plus `GET /healthz` and a versioned static file against the b
 under `wrk` on loopback, flat out and paced to 1,000 requests/s (20 connections). The flat-out
 runs go round the five servers `--rounds` times; each ratio is the median of the rounds' ratios.
 
-    swift build -c release && scripts/bench/tracking_page.py [--seconds 8] [--rounds 3]
+    swift build -c release && scripts/bench/tracking_page.py [--seconds 6] [--rounds 5]
 
 Needs `wrk`, `nginx` and `sqlite3` (apt-get install wrk nginx sqlite3). Prints a table, then one
 line `tracking_page_rps: X req/s (R of bare Hummingbird, R of nginx; …)`."""
@@ -64,8 +64,8 @@ def median(values):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="flat-out rounds; ratios are the median over rounds")
+    parser.add_argument("--seconds", type=int, default=6, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=5, help="flat-out rounds; ratios are the median over rounds")
     parser.add_argument("--bin", default=str(RELEASE_BINARY))
     args = parser.parse_args()
     require_tools("wrk", "nginx", "sqlite3")
@@ -83,12 +83,13 @@ def main():
         with BareHummingbird(pathlib.Path(args.bin).with_name("waymark-bench"), static / "page.html") as bare, Nginx(static) as nginx:
             urls = {"page": waymark.base + path, "healthz": waymark.base + "/healthz", "static": waymark.base + stylesheet.group(1).decode(),
                     "bare": bare.url, "nginx": f"http://127.0.0.1:{nginx.port}/page.html"}
-            # Every server once per round, one after the other: a machine that slows down or
-            # speeds up over the run moves a round's figures together, and its ratios less.
+            # Every server once per round, one after the other, in the other order every other
+            # round: a machine that slows down or speeds up over the run moves a round's figures
+            # together, and its ratios less.
             rounds = []
-            for _ in range(args.rounds):
+            for number in range(args.rounds):
                 runs = {}
-                for name, url in urls.items():
+                for name, url in (list(urls.items()) if number % 2 == 0 else list(reversed(urls.items()))):
                     runs[name] = wrk(url, seconds=args.seconds)
                     check(url, runs[name])
                 rounds.append(runs)

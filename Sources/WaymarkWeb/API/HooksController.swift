@@ -11,10 +11,7 @@ import WaymarkProviders
 struct HooksController {
     let database: any TenantStore & IngestStore
     let refusals: HookRefusals
-    /// The tenant and provider account of a hook URL, remembered while this process changes no
-    /// tenant or account and for at most a quarter second (ingest commits do not count, so a
-    /// stream of webhooks reads them about four times a second, not once per webhook).
-    let accounts = RecentAnswers<HookAccountKey, (Tenant, ProviderAccount?)?>(lifetime: .milliseconds(250), capacity: 10_000)
+    let accounts: HookAccounts
     let now: @Sendable () -> Date
 
     /// Webhook bodies larger than this are refused (413): no provider sends more.
@@ -29,9 +26,7 @@ struct HooksController {
             throw APIProblem(status: .notFound, detail: "Unknown provider. Use one of \(ProviderName.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         guard let slug = context.parameters.get("tenant"),
-              let (tenant, account) = try await accounts.value(
-                  for: HookAccountKey(slug: slug, provider: provider), generation: database.localSettingsCommits,
-                  lookup: { try await database.tenantAndProviderAccount(slug: $0.slug, provider: $0.provider.rawValue) })
+              let (tenant, account) = try await accounts.value(for: HookAccountKey(slug: slug, provider: provider), generation: database.localSettingsCommits)
         else {
             throw APIProblem.notFound("tenant")
         }
@@ -77,6 +72,18 @@ struct HooksController {
 struct HookAccountKey: Hashable, Sendable {
     let slug: String
     let provider: ProviderName
+}
+
+/// The tenant and provider account of a hook URL, remembered while this process (or, on
+/// PostgreSQL, any node) changes no tenant or account and for at most a quarter second: ingest
+/// commits do not count, so a stream of webhooks reads them about four times a second, not once
+/// per webhook.
+typealias HookAccounts = RecentAnswers<HookAccountKey, (Tenant, ProviderAccount?)?>
+
+extension RecentAnswers<HookAccountKey, (Tenant, ProviderAccount?)?> {
+    convenience init(database: any TenantStore) {
+        self.init(lifetime: .milliseconds(250), capacity: 10_000) { try await database.tenantAndProviderAccount(slug: $0.slug, provider: $0.provider.rawValue) }
+    }
 }
 
 /// Which refused webhooks are written down: at most one per tenant and provider a minute, so

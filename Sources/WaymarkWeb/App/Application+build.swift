@@ -32,7 +32,7 @@ public func buildApplication(
         now: now)
     // A domain changed here or on another node moves the store's `localSettingsCommits`, which
     // the responder's remembered hosts are read at.
-    let responder = routes.buildResponder(customDomains: CustomDomains(database: database, baseHost: config.baseHost, hosts: TenantHosts()))
+    let responder = routes.buildResponder(customDomains: CustomDomains(database: database, baseHost: config.baseHost, hosts: TenantHosts(database: database)))
 
     // Shopper messages are rendered from Views/ and Locales/ (a missing template stops the start
     // here); the same composer serves the dispatcher and, later, the admin's previews.
@@ -115,7 +115,7 @@ func buildRoutes(
     WebhookEndpointsController(database: database, urlCheck: URLCheck(policy: config.outboundPolicy), now: now).addRoutes(to: api)
     DeliveriesController(database: database, now: now).addRoutes(to: api)
 
-    HooksController(database: database, refusals: HookRefusals(), now: now).addRoutes(to: router)
+    HooksController(database: database, refusals: HookRefusals(), accounts: HookAccounts(database: database), now: now).addRoutes(to: router)
     SMSReplyController(database: database, catalog: catalog, configuration: config.sms, baseURL: config.baseURL).addRoutes(to: router)
     if config.demo {
         DemoWebhookReceiver(database: database, tenantSlug: DemoMerchant.slug, logger: logger).addRoutes(to: router)
@@ -127,7 +127,7 @@ func buildRoutes(
         clientThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerClient, seconds: { now().timeIntervalSince1970 }),
         tenantThrottle: RateLimiter(perMinute: config.lookupsPerMinutePerTenant, seconds: { now().timeIntervalSince1970 }),
         pageCache: TrackingPageCache(),
-        stamps: TrackingPageStamps(),
+        stamps: TrackingPageStamps(database: database),
         usage: usage,
         now: now,
         links: PublicLinks(baseURL: config.baseURL))

@@ -27,9 +27,7 @@ struct CustomDomains: Sendable {
     /// The request as the router should see it if `host` is a tenant's: its path under the
     /// tenant's slug; nil when no tenant has that domain.
     func rewritten(_ request: Request, host: String) async throws -> Request? {
-        guard let slug = try await hosts.value(
-            for: host, generation: database.localSettingsCommits, lookup: { [database] in try await database.tenant(customDomain: $0)?.slug })
-        else { return nil }
+        guard let slug = try await hosts.value(for: host, generation: database.localSettingsCommits) else { return nil }
         var head = request.head
         let path = request.uri.path == "/" ? "" : request.uri.path
         head.path = "/\(slug)\(path)" + (request.uri.query.map { "?\($0)" } ?? "")

@@ -36,20 +36,28 @@ final class RecentAnswers<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let lifetime: Duration
     private let capacity: Int
     private let same: (@Sendable (Value, Value) -> Bool)?
+    private let lookup: @Sendable (Key) async throws -> Value
 
-    /// - Parameter same: tells an answer read again that is the same as the remembered one, which
-    ///   is then kept: an object stays the same object while what it holds does not change.
-    init(lifetime: Duration, capacity: Int, same: (@Sendable (Value, Value) -> Bool)? = nil) {
+    /// - Parameters:
+    ///   - same: tells an answer read again that is the same as the remembered one, which is
+    ///     then kept: an object stays the same object while what it holds does not change.
+    ///   - lookup: reads the answer for a key. Given once here rather than with each question, so
+    ///     that asking makes no closure (a request's handler capturing itself in one copied
+    ///     the whole handler for every request).
+    init(
+        lifetime: Duration, capacity: Int, same: (@Sendable (Value, Value) -> Bool)? = nil, lookup: @escaping @Sendable (Key) async throws -> Value
+    ) {
         self.lifetime = lifetime
         self.capacity = capacity
         self.same = same
+        self.lookup = lookup
     }
 
     /// The answer for `key`; asks `lookup` only when the remembered one is missing, old, or from
     /// another generation, and no read for this generation is under way. Read `generation`
     /// before calling, so a change during the lookup makes its answer stale rather than current.
     /// A failed read is not remembered: every request that waited for it gets its error.
-    func value(for key: Key, generation: UInt64 = 0, lookup: @escaping @Sendable (Key) async throws -> Value) async throws -> Value {
+    func value(for key: Key, generation: UInt64 = 0) async throws -> Value {
         let now = ContinuousClock.now
         let found = slots.withLock { slots -> Found in
             var replacing: Value?
@@ -70,7 +78,7 @@ final class RecentAnswers<Key: Hashable & Sendable, Value: Sendable>: Sendable {
                 }
                 if slots.count >= capacity { slots.removeAll(keepingCapacity: true) }
             }
-            let read = Read(Task { try await lookup(key) })
+            let read = Read(Task { [lookup] in try await lookup(key) })
             slots[key] = .reading(read, generation: generation, replacing: replacing)
             return .reading(read)
         }

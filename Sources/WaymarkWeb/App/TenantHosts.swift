@@ -8,7 +8,7 @@ import WaymarkCore
 typealias TenantHosts = RecentAnswers<String, String?>
 
 extension RecentAnswers<String, String?> {
-    convenience init() {
-        self.init(lifetime: .seconds(10), capacity: 10_000)
+    convenience init(database: any TenantStore) {
+        self.init(lifetime: .seconds(10), capacity: 10_000) { try await database.tenant(customDomain: $0)?.slug }
     }
 }

@@ -89,13 +89,11 @@ struct ShopperController {
         // One read for the tenant and what the page depends on, remembered while nothing changed;
         // an ill-formed token is never looked up.
         let key = TrackingPageStampKey(slug: slug, token: SecureToken.isWellFormed(token) ? token : "")
-        guard let subject = try await stamps.value(for: key, generation: database.localCommits, lookup: {
-            try await database.trackingPageStamp(slug: $0.slug, token: $0.token).map { TrackingPageSubject(tenant: $0, stamp: $1) }
-        }) else { throw HTTPError(.notFound) }
-        // `subject.tenant` rather than a copy: a hit should not copy the record.
-        let language = language(request, subject.tenant)
+        guard let subject = try await stamps.value(for: key, generation: database.localCommits) else { throw HTTPError(.notFound) }
+        // Fields of `subject.tenant` rather than a copy of it: a hit should not copy the record.
+        let language = language(request, tenantDefault: subject.tenant.defaultLocale)
         let prefix = context.shopperPrefix(slug: subject.tenant.slug)
-        guard subject.stamp != nil else { return try notFound(subject.tenant, language: language, prefix: prefix) }
+        guard subject.hasShipment else { return try notFound(subject.tenant, language: language, prefix: prefix) }
         let now = now()
         if request.method == .get {
             let source = request.uri.queryParameters[Substring(PageVisitSource.parameter)].flatMap { PageVisitSource(rawValue: String($0)) }
@@ -194,9 +192,12 @@ struct ShopperController {
     }
 
     func language(_ request: Request, _ tenant: Tenant) -> String {
+        language(request, tenantDefault: tenant.defaultLocale)
+    }
+
+    func language(_ request: Request, tenantDefault: String?) -> String {
         ShopperLanguage.negotiate(
-            query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage],
-            tenantDefault: tenant.defaultLocale)
+            query: request.uri.queryParameters["lang"].map(String.init), acceptLanguage: request.headers[.acceptLanguage], tenantDefault: tenantDefault)
     }
 
     func decodeForm<Form: Decodable>(_ type: Form.Type, _ request: Request) async throws -> Form {

@@ -19,6 +19,8 @@ struct TrackingPageStampKey: Hashable, Sendable {
 final class TrackingPageSubject: Hashable, Sendable {
     let tenant: Tenant
     let stamp: TrackingPageStamp?
+    /// `stamp != nil`, without copying the stamp out to compare it.
+    let hasShipment: Bool
     /// What tells subjects apart in practice, for hashing: hashing every field of the tenant
     /// and the shipment on each page cache hit cost more than the rest of the lookup.
     private let shipmentID: String?
@@ -27,6 +29,7 @@ final class TrackingPageSubject: Hashable, Sendable {
     init(tenant: Tenant, stamp: TrackingPageStamp?) {
         self.tenant = tenant
         self.stamp = stamp
+        hasShipment = stamp != nil
         shipmentID = stamp?.shipment.id
         checkpointCount = stamp?.checkpointCount ?? -1
     }
@@ -44,9 +47,11 @@ final class TrackingPageSubject: Hashable, Sendable {
 }
 
 extension RecentAnswers<TrackingPageStampKey, TrackingPageSubject?> {
-    convenience init() {
+    convenience init(database: any ShipmentStore) {
         // Read again unchanged, the subject stays the same object, so the page cache's key
         // compares it by identity rather than field by field.
-        self.init(lifetime: .milliseconds(250), capacity: 10_000, same: { $0 == $1 })
+        self.init(lifetime: .milliseconds(250), capacity: 10_000, same: { $0 == $1 }) {
+            try await database.trackingPageStamp(slug: $0.slug, token: $0.token).map { TrackingPageSubject(tenant: $0, stamp: $1) }
+        }
     }
 }
