@@ -178,7 +178,12 @@ import WaymarkCore
             #expect(current.headers[.contentType] == "text/css; charset=utf-8")
             #expect(current.headers[.cacheControl] == "public, max-age=31536000, immutable")
             let etag = try #require(current.headers[.eTag])
-            #expect(try await client.execute(uri: "/static/css/shopper.css?v=0ld", method: .get).headers[.cacheControl] == "public, max-age=3600")
+            // The version counts as one whole parameter among others, nowhere else.
+            for (query, immutable) in [("?a=1&v=\(version)", true), ("?v=\(version)&a=1", true), ("?v=0ld", false), ("?v=\(version)x", false),
+                                       ("?xv=\(version)", false), ("?a=v=\(version)", false), ("?", false), ("?&", false)] {
+                let cacheControl = try await client.execute(uri: "/static/css/shopper.css\(query)", method: .get).headers[.cacheControl]
+                #expect(cacheControl == (immutable ? "public, max-age=31536000, immutable" : "public, max-age=3600"), "\(query)")
+            }
             #expect(try await client.execute(uri: "/static/css/shopper.css", method: .get, headers: [.ifNoneMatch: etag]).status == .notModified)
             let head = try await client.execute(uri: "/static/css/shopper.css", method: .head)
             #expect(head.status == .ok && head.body.readableBytes == 0 && head.headers[.contentLength] == String(css.utf8.count))

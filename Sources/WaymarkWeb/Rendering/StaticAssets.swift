@@ -31,11 +31,17 @@ public struct StaticAssets: Sendable {
             versionParameter = "v=\(version)"
         }
 
-        /// Whether `query` holds the current version among its `&`-separated parameters (read
-        /// on its bytes: the query is not otherwise parsed).
-        func isCurrent(query: String?) -> Bool {
-            guard let query else { return false }
-            return query.utf8.split(separator: UInt8(ascii: "&")).contains { $0.elementsEqual(versionParameter.utf8) }
+        /// Whether the request target's query holds the current version among its
+        /// `&`-separated parameters, read on the target's bytes: nothing is parsed or copied.
+        func isCurrent(target: String) -> Bool {
+            let bytes = target.utf8
+            guard var start = bytes.firstIndex(of: UInt8(ascii: "?")).map(bytes.index(after:)) else { return false }
+            while true {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.endIndex
+                if bytes[start..<end].elementsEqual(versionParameter.utf8) { return true }
+                guard end < bytes.endIndex else { return false }
+                start = bytes.index(after: end)
+            }
         }
     }
 
@@ -74,7 +80,7 @@ public struct StaticAssets: Sendable {
     func response(file: String, request: Request) -> Response? {
         guard let asset = files[file] else { return nil }
         // `?v=` with the file's version: immutable.
-        let response = asset.isCurrent(query: request.uri.query)
+        let response = asset.isCurrent(target: request.uri.string)
             ? PageRenderer.response(asset.current, request: request, cacheControl: Asset.currentCacheControl)
             : PageRenderer.response(asset.unversioned, request: request, cacheControl: Asset.unversionedCacheControl)
         // HEAD says how long the file is without sending it (setting `body` would reset the length).
