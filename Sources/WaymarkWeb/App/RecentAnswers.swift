@@ -6,8 +6,10 @@ import Synchronization
 /// another node) within `lifetime`. Bounded: a flood of distinct keys starts it over rather than
 /// grow it.
 ///
-/// Requests asking for the same key while it is being read wait for that one read: when a busy
-/// page's answer ages out, the database sees one query, not one per open connection.
+/// Each request that finds no current answer reads its own. (Requests sharing one read would save
+/// the database a burst of the same query when a busy answer ages out, but would also all wait
+/// on that one read if it hung on a connection a restarted server had ended, for up to
+/// `PostgresStore.operationLimit`.)
 final class RecentAnswers<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry: Sendable {
         let value: Value
@@ -15,24 +17,7 @@ final class RecentAnswers<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         let generation: UInt64
     }
 
-    private enum Slot: Sendable {
-        case answer(Entry)
-        /// Being read for `generation`; `Read` tells this read from a later one for the same key.
-        /// The answer it replaces stays, for `same`.
-        case reading(Read, generation: UInt64, replacing: Value?)
-    }
-
-    private final class Read: Sendable {
-        let task: Task<Value, any Error>
-        init(_ task: Task<Value, any Error>) { self.task = task }
-    }
-
-    private enum Found {
-        case answer(Value)
-        case reading(Read)
-    }
-
-    private let slots = Mutex<[Key: Slot]>([:])
+    private let entries = Mutex<[Key: Entry]>([:])
     private let lifetime: Duration
     private let capacity: Int
     private let same: (@Sendable (Value, Value) -> Bool)?
@@ -54,63 +39,29 @@ final class RecentAnswers<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     /// The answer for `key`; asks `lookup` only when the remembered one is missing, old, or from
-    /// another generation, and no read for this generation is under way. Read `generation`
-    /// before calling, so a change during the lookup makes its answer stale rather than current.
-    /// A failed read is not remembered: every request that waited for it gets its error.
+    /// another generation. Read `generation` before calling, so a change during the lookup makes
+    /// its answer stale rather than current. A failed read is not remembered.
     func value(for key: Key, generation: UInt64 = 0) async throws -> Value {
         let now = ContinuousClock.now
-        let found = slots.withLock { slots -> Found in
-            var replacing: Value?
-            switch slots[key] {
-            case .answer(let entry):
-                if now < entry.until && entry.generation == generation { return .answer(entry.value) }
-                replacing = entry.value
-            case .reading(let read, generation: let readFor, replacing: let previous):
-                if readFor == generation { return .reading(read) }
-                replacing = previous
-            case nil:
-                break
+        if let entry = entries.withLock({ $0[key] }), now < entry.until, entry.generation == generation { return entry.value }
+        let read = try await lookup(key)
+        return entries.withLock { entries in
+            var value = read
+            if let same, let kept = entries[key]?.value, same(kept, read) { value = kept }
+            if entries.count >= capacity {
+                entries = entries.filter { now < $0.value.until && $0.value.generation == generation }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             }
-            if slots.count >= capacity {
-                slots = slots.filter {
-                    guard case .answer(let entry) = $0.value else { return true }
-                    return now < entry.until && entry.generation == generation
-                }
-                if slots.count >= capacity { slots.removeAll(keepingCapacity: true) }
-            }
-            let read = Read(Task { [lookup] in try await lookup(key) })
-            slots[key] = .reading(read, generation: generation, replacing: replacing)
-            return .reading(read)
-        }
-        switch found {
-        case .answer(let value): return value
-        case .reading(let read): return try await settle(read, key: key, generation: generation, now: now)
-        }
-    }
-
-    /// Waits for `read` and, if it is still the one under way for `key`, remembers its answer
-    /// (or forgets the failed read); a later read for the key is left to settle itself.
-    private func settle(_ read: Read, key: Key, generation: UInt64, now: ContinuousClock.Instant) async throws -> Value {
-        let result = await read.task.result
-        return try slots.withLock { slots in
-            guard case .reading(let current, _, let replacing) = slots[key], current === read else { return try result.get() }
-            switch result {
-            case .success(var value):
-                if let same, let replacing, same(replacing, value) { value = replacing }
-                slots[key] = .answer(Entry(value: value, until: now.advanced(by: lifetime), generation: generation))
-                return value
-            case .failure(let error):
-                slots[key] = nil
-                throw error
-            }
+            entries[key] = Entry(value: value, until: now.advanced(by: lifetime), generation: generation)
+            return value
         }
     }
 
     /// How many answers are remembered.
-    var count: Int { slots.withLock { $0.values.count { if case .answer = $0 { true } else { false } } } }
+    var count: Int { entries.withLock { $0.count } }
 
     /// Forgets every answer.
     func forgetAll() {
-        slots.withLock { $0.removeAll() }
+        entries.withLock { $0.removeAll() }
     }
 }
