@@ -19,17 +19,17 @@ struct TrackingPageStampKey: Hashable, Sendable {
 final class TrackingPageSubject: Hashable, Sendable {
     let tenant: Tenant
     let stamp: TrackingPageStamp?
-    /// `stamp != nil`, without copying the stamp out to compare it.
-    let hasShipment: Bool
     /// What tells subjects apart in practice, for hashing: hashing every field of the tenant
     /// and the shipment on each page cache hit cost more than the rest of the lookup.
     private let shipmentID: String?
     private let checkpointCount: Int
 
+    /// `stamp != nil`, without copying the stamp out to compare it.
+    var hasShipment: Bool { shipmentID != nil }
+
     init(tenant: Tenant, stamp: TrackingPageStamp?) {
         self.tenant = tenant
         self.stamp = stamp
-        hasShipment = stamp != nil
         shipmentID = stamp?.shipment.id
         checkpointCount = stamp?.checkpointCount ?? -1
     }
