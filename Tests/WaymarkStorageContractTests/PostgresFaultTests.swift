@@ -82,4 +82,35 @@ private final class Counter: Sendable {
     private let count = Mutex(0)
     func add() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
+
+    /// A request waiting for a pooled connection, or for an answer on one the server ended
+    /// without a word, is answered as soon as its server is found gone, as new requests are, and
+    /// not only at `connectionWait` or `operationLimit`. (The server's health here is one that
+    /// probes a closed port, so it finds it gone within a second while the pool still works.)
+    @Test("requests already waiting are answered once the server is found gone", arguments: [false, true])
+    func waitingRequestsLearnTheServerIsGone(_ waitingForConnection: Bool) async throws {
+        let server = try Backend.postgresServer()
+        try await TestDatabase.withFresh(on: server) { url in
+            let store = PostgresStore(url: url, connections: 1)
+            let gone = ServerHealth(url: try PostgresURL("postgres://waymark@127.0.0.1:1/none?sslmode=disable"), logger: .init(label: "test"))
+            let started = ContinuousClock.now
+            // Either another request holds the pool's only connection for six seconds, or this
+            // one waits six seconds for its statement's answer.
+            async let holder: Void = {
+                guard waitingForConnection else { return }
+                try await store.run { c in _ = try await c.run("SELECT pg_sleep(6)").values(String.self) }
+            }()
+            if waitingForConnection { try await Task.sleep(for: .milliseconds(300)) }
+            do {
+                try await PostgresStore.leasing(store.client, gone) { c in _ = try await c.run("SELECT pg_sleep(6)").values(String.self) }
+                Issue.record("the request waited for the server it was told is gone")
+            } catch let error as StoreError {
+                #expect(error.isStorageFault, "\(error)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(3), "answered only at a limit")
+            try await holder
+            await gone.stop()
+            await store.close()
+        }
+    }
 }

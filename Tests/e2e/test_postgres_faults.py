@@ -46,6 +46,7 @@ def test_a_restart_under_load_is_503_then_served_again_and_nothing_acknowledged_
     run_cli("provider", "set", "--tenant", "acme", "--provider", "aftership", "--secret", scaleout.SECRET, db=url)
     node = scaleout.Node(url, "node-a", free_port(), tmp_path / "node.log", {})
     answers = []  # (event index, status, Retry-After)
+    timeline = []  # (sent at, answered at, status), by the monotonic clock
     lock = threading.Lock()
     stop = threading.Event()
     events = [scaleout.event(f"1ZRESTART{n:09d}", 0) for n in range(100_000)]
@@ -55,6 +56,7 @@ def test_a_restart_under_load_is_503_then_served_again_and_nothing_acknowledged_
         index = offset
         while not stop.is_set() and index < len(events):
             body, signature = events[index]
+            sent = time.monotonic()
             try:
                 connection.request("POST", "/hooks/aftership/acme", body=body,
                                    headers={"aftership-hmac-sha256": signature, "Content-Type": "application/json"})
@@ -62,6 +64,7 @@ def test_a_restart_under_load_is_503_then_served_again_and_nothing_acknowledged_
                 response.read()
                 with lock:
                     answers.append((index, response.status, response.getheader("Retry-After")))
+                    timeline.append((sent, time.monotonic(), response.status))
             except (OSError, http.client.HTTPException):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", node.port, timeout=30)
@@ -74,11 +77,12 @@ def test_a_restart_under_load_is_503_then_served_again_and_nothing_acknowledged_
         for sender in senders:
             sender.start()
         time.sleep(3)
+        stopping = time.monotonic()
         subprocess.run([str(SCRIPT), "stop", str(data)], check=True)
-        stopped_at = len(answers)
+        stopped, stopped_at = time.monotonic(), len(answers)
         time.sleep(3)
         subprocess.run([str(SCRIPT), "start", str(data)], check=True, capture_output=True)
-        restarted_at = len(answers)
+        restarted, restarted_at = time.monotonic(), len(answers)
         # The node finds the server again by itself: new webhooks are stored again.
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -93,10 +97,26 @@ def test_a_restart_under_load_is_503_then_served_again_and_nothing_acknowledged_
             sender.join(timeout=60)
         node.stop()
     statuses = [status for _, status, _ in answers]
+
+    def timeline_text():
+        """Answers by half second from the stop, with the longest wait in each: what a failure shows."""
+        buckets = {}
+        for sent, answered, status in timeline:
+            buckets.setdefault(int((answered - stopping) * 2) / 2, []).append((status, answered - sent))
+        lines = [f"PostgreSQL stopped from +0.0 to {stopped - stopping:+.1f} s, started again at {restarted - stopping:+.1f} s"]
+        for start in sorted(key for key in buckets if key >= -1):
+            items = buckets[start]
+            counts = " ".join(f"{status}x{sum(1 for s, _ in items if s == status)}" for status in sorted({s for s, _ in items}))
+            lines.append(f"{start:+5.1f} s: {counts}, longest wait {max(w for _, w in items):.2f} s")
+        return "\n".join(lines) + "\n" + (tmp_path / "node.log").read_text()[-3000:]
+
     assert statuses[:stopped_at].count(200) > 0, "nothing was stored before the restart"
     assert 500 not in statuses, "a request failed with 500"
     gap = [(status, retry) for _, status, retry in answers[stopped_at:restarted_at]]
-    assert gap and all(status == 503 for status, _ in gap), gap[:10]
+    assert gap and all(status == 503 for status, _ in gap), timeline_text()
+    # Requests in flight when it stopped learn it too: none is held to the 30 s operation limit.
+    longest = max(answered - sent for sent, answered, _ in timeline)
+    assert longest < 15, f"a request waited {longest:.1f} s\n" + timeline_text()
     assert all(retry is not None and int(retry) > 0 for _, retry in gap)
     assert [status for _, status, _ in answers[restarted_at:]].count(200) >= 20, "the node did not serve again after the restart"
     acknowledged = {index for index, status, _ in answers if status == 200}

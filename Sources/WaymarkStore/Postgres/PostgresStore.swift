@@ -268,11 +268,15 @@ public final class PostgresStore: Sendable {
     /// stuck work is left to end when it may. Longer than any request's statements take.
     static let operationLimit: Duration = .seconds(30)
 
+    /// How often a waiting request looks at the limits above and at the server's health.
+    static let watchInterval: Duration = .milliseconds(100)
+
     /// Runs `work` on a connection of `pool`, waiting at most `connectionWait` for one and
-    /// `operationLimit` in all; failures as `StoreError`s. A request abandoned at a limit may
-    /// still commit later; callers already treat a storage fault as "perhaps stored" (providers
-    /// retry into the event-id check, API clients resend with an idempotency key).
-    private static func leasing<T: Sendable>(
+    /// `operationLimit` in all, and no longer once `health` finds the server gone; failures as
+    /// `StoreError`s. A request abandoned this way may still commit later; callers already treat
+    /// a storage fault as "perhaps stored" (providers retry into the event-id check, API clients
+    /// resend with an idempotency key).
+    static func leasing<T: Sendable>(
         _ pool: PostgresClient, _ health: ServerHealth, _ work: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let lease = Lease<T>()
@@ -282,7 +286,7 @@ public final class PostgresStore: Sendable {
                 let worker = Task {
                     do {
                         let value = try await pool.withConnection { connection in
-                            lease.leased.store(true, ordering: .relaxed)
+                            lease.connection.withLock { $0 = connection }
                             return try await work(connection)
                         }
                         health.saw(answering: true)
@@ -294,19 +298,32 @@ public final class PostgresStore: Sendable {
                     }
                 }
                 let watchdog = Task {
-                    do {
-                        try await Task.sleep(for: connectionWait)
-                        guard lease.leased.load(ordering: .relaxed) else {
-                            lease.finish(.failure(StoreError.storageUnavailable("no PostgreSQL connection within \(connectionWait)")))
-                            worker.cancel()
-                            return
+                    let started = ContinuousClock.now
+                    while (try? await Task.sleep(for: watchInterval)) != nil {
+                        let fault: StoreError
+                        let connection = lease.connection.withLock { $0 }
+                        if !health.isAnswering {
+                            // Found gone by the probe or another request: waiting on for a
+                            // connection, or for an answer on one the server ended, would hold
+                            // this request until a limit below while new ones get 503 at once.
+                            fault = health.gone
+                        } else if let connection, connection.isClosed {
+                            // Ended by the server; postgres-nio does not always fail the
+                            // statement that was waiting on it.
+                            health.saw(answering: false)
+                            fault = .storageUnavailable("PostgreSQL ended the connection")
+                        } else if connection == nil, ContinuousClock.now - started >= connectionWait {
+                            fault = .storageUnavailable("no PostgreSQL connection within \(connectionWait)")
+                        } else if ContinuousClock.now - started >= operationLimit {
+                            fault = .storageUnavailable("PostgreSQL did not answer within \(operationLimit)")
+                        } else {
+                            continue
                         }
-                        try await Task.sleep(for: operationLimit - connectionWait)
-                        lease.finish(.failure(StoreError.storageUnavailable("PostgreSQL did not answer within \(operationLimit)")))
+                        lease.finish(.failure(fault))
                         worker.cancel()
-                    } catch {
-                        // Cancelled: the work finished first.
+                        return
                     }
+                    // Cancelled: the work finished first.
                 }
                 lease.watch(worker: worker, watchdog: watchdog)
             }
@@ -406,7 +423,8 @@ public final class PostgresStore: Sendable {
 /// One bounded request on the pool: answered once, by the work or by its watchdog, whichever
 /// comes first; the other is then cancelled.
 final class Lease<T: Sendable>: Sendable {
-    let leased = Atomic<Bool>(false)
+    /// The pooled connection the work was given, once it was (`PostgresStore.leasing`).
+    let connection = Mutex<PostgresConnection?>(nil)
     private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, tasks: [Task<Void, Never>], answered: Bool)>((nil, [], false))
 
     func start(_ continuation: CheckedContinuation<T, any Error>) {

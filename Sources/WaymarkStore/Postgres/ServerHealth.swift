@@ -29,7 +29,8 @@ final class ServerHealth: Sendable {
                 let answered: Bool
                 do {
                     let current: PostgresConnection
-                    if let connection {
+                    // One the server ended is not asked (postgres-nio may never answer on it).
+                    if let connection, !connection.isClosed {
                         current = connection
                     } else {
                         current = try await Lease<PostgresConnection>.answer(within: .seconds(5)) { try await Self.connect(url, logger: logger) }
@@ -49,7 +50,8 @@ final class ServerHealth: Sendable {
                 // machine is not an outage (a request that sees a connection ended says so at once).
                 failures = answered ? 0 : failures + 1
                 if answered || failures >= 2 { self?.set(answering: answered, logger: logger) }
-                try? await Task.sleep(for: .seconds(1))
+                // A failure is confirmed (or not) sooner than the next routine probe.
+                try? await Task.sleep(for: failures == 1 ? .milliseconds(250) : .seconds(1))
             }
             if let connection { try? await connection.close() }
         }
@@ -69,8 +71,11 @@ final class ServerHealth: Sendable {
             try await Task.sleep(for: .milliseconds(10))
             waited += 1
         }
-        guard isAnswering else { throw StoreError.storageUnavailable("PostgreSQL at \(url.host):\(url.port) does not answer") }
+        guard isAnswering else { throw gone }
     }
+
+    /// The fault a request answers while the server is gone.
+    var gone: StoreError { .storageUnavailable("PostgreSQL at \(url.host):\(url.port) does not answer") }
 
     /// What a request just learned: an answer, or a connection the server ended. The probe
     /// confirms it within a second either way.
