@@ -91,6 +91,8 @@ extension AppDatabase {
             try db.execute(
                 sql: "UPDATE admin_session SET tenant_id = ? WHERE id = ? AND user_id = ? AND ended_at IS NULL",
                 arguments: [tenantID, sessionID, userID])
+            // Another user's session, or one that has ended, is neither moved nor answered.
+            guard db.changesCount > 0 else { return nil }
             return try Self.liveSession(db, sql: "s.id = ?", sessionID, lifetime: nil)
         }
     }

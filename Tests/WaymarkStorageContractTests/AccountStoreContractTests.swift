@@ -117,10 +117,13 @@ struct AccountStoreContractTests {
             let switched = try #require(try await store.switchTenant(sessionID: first.id, userID: boss, tenantID: beta.tenant.id))
             #expect(switched.id == first.id && switched.tenant == beta.tenant && switched.role == .owner)
             #expect(try await store.session(secretDigest: "s1", lifetime: Self.lifetime, now: contractDate)?.tenant.id == beta.tenant.id)
-            // Another user's session is not moved.
+            // Another user's session is neither moved nor handed to the one who asked.
             let gammaOwner = try await Self.owner(store, gamma)
-            _ = try await store.switchTenant(sessionID: second.id, userID: gammaOwner, tenantID: gamma.tenant.id)
+            #expect(try await store.switchTenant(sessionID: second.id, userID: gammaOwner, tenantID: gamma.tenant.id) == nil)
             #expect(try await store.session(secretDigest: "s2", lifetime: Self.lifetime, now: contractDate)?.tenant.id == acme.tenant.id)
+            // Nor is one that has ended.
+            #expect(try await store.endSession(userID: boss, sessionID: second.id, now: contractDate))
+            #expect(try await store.switchTenant(sessionID: second.id, userID: boss, tenantID: beta.tenant.id) == nil)
         }
     }
 

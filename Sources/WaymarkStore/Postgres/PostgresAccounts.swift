@@ -101,9 +101,11 @@ extension PostgresStore: AccountStore {
     public func switchTenant(sessionID: Int64, userID: Int64, tenantID: Int64) async throws -> AdminSession? {
         try await transaction { c in
             guard try await Self.role(c, userID: userID, tenantID: tenantID, lock: "FOR SHARE") != nil else { return nil }
-            try await c.run("""
+            // Another user's session, or one that has ended, is neither moved nor answered.
+            guard try await c.run("""
                 UPDATE admin_session SET tenant_id = \(tenantID) WHERE id = \(sessionID) AND user_id = \(userID) AND ended_at IS NULL
-                """)
+                RETURNING id
+                """).value(Int64.self) != nil else { return nil }
             return try await Self.liveSession(c, "s.id", sessionID, lifetime: nil)
         }
     }
