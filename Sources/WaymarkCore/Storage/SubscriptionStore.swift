@@ -22,7 +22,8 @@ public struct Subscription: Sendable, Equatable {
 /// The shoppers who hear about a shipment, their one-click unsubscribes, and the tenant's
 /// suppression list (addresses that bounced, complained or answered STOP).
 public protocol SubscriptionStore: Sendable {
-    /// Subscribes an address to a shipment (again, if it had left); false if it already was.
+    /// Subscribes an address to a shipment (again, if it had left; nothing changes if it is
+    /// subscribed already); false when the shipment is not the tenant's.
     @discardableResult
     func subscribe(tenantID: Int64, shipmentID: String, channel: NotificationChannel, address: String, now: Date) async throws -> Bool
     func subscription(tenantID: Int64, unsubscribeToken token: String) async throws -> Subscription?
