@@ -119,13 +119,13 @@ public final class Dispatcher: Service, Sendable {
 
     /// Claims due deliveries for the free slots, leaving out endpoints and tenants at their cap.
     /// What one claim brings beyond a cap goes back to the queue untouched. A claim takes no more
-    /// than one endpoint may have in flight: a backlog for one endpoint (the usual case after an
-    /// outage) would otherwise claim every free slot's worth of its rows only to put all but a
+    /// than any endpoint or tenant still has room for (`InFlight.room`): a backlog for one
+    /// endpoint (the usual case after an outage) would otherwise claim rows only to put all but a
     /// few back, one write each; the loop claims again at once while claims come back full.
     private func claimDue() async throws -> Claim {
         let room = inFlight.withLock { $0.room(configuration) }
         guard room.free > 0 else { return Claim(deliveries: [], filled: true) }
-        let limit = min(room.free, configuration.maximumInFlightPerEndpoint)
+        let limit = room.limit
         let claimed = try await database.claimDueDeliveries(
             owner: configuration.nodeID, now: now(), lease: configuration.lease, limit: limit, busyEndpoints: room.busyEndpoints, busyTenants: room.busyTenants)
         var admitted: [ClaimedDelivery] = []

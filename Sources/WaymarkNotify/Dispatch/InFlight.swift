@@ -7,11 +7,26 @@ struct InFlight: Sendable {
     private var perEndpoint: [String: Int] = [:]
     private var perTenant: [Int64: Int] = [:]
 
-    /// How many more sends may start, and who is at their cap and must not be claimed for.
-    func room(_ configuration: DispatcherConfiguration) -> (free: Int, busyEndpoints: Set<String>, busyTenants: Set<Int64>) {
-        (max(0, configuration.maximumConcurrentSends - total),
-         Set(perEndpoint.filter { $0.value >= configuration.maximumInFlightPerEndpoint }.keys),
-         Set(perTenant.filter { $0.value >= configuration.maximumInFlightPerTenant }.keys))
+    /// What the next claim may take: how many more sends may start, who is at their cap and must
+    /// not be claimed for, and how many rows one claim takes (`limit`). The limit leaves no
+    /// endpoint or tenant that is not at its cap able to go over it: with three of an endpoint's
+    /// four sends under way a claim takes one row, not four to put three back (a backlog for one
+    /// endpoint claimed and set aside three rows for every one it sent, while other nodes waited
+    /// on those rows). A claim that comes back full is followed by another at once.
+    func room(_ configuration: DispatcherConfiguration) -> Room {
+        let free = max(0, configuration.maximumConcurrentSends - total)
+        let busyEndpoints = Set(perEndpoint.filter { $0.value >= configuration.maximumInFlightPerEndpoint }.keys)
+        let busyTenants = Set(perTenant.filter { $0.value >= configuration.maximumInFlightPerTenant }.keys)
+        let endpointRoom = configuration.maximumInFlightPerEndpoint - (perEndpoint.values.filter { $0 < configuration.maximumInFlightPerEndpoint }.max() ?? 0)
+        let tenantRoom = configuration.maximumInFlightPerTenant - (perTenant.values.filter { $0 < configuration.maximumInFlightPerTenant }.max() ?? 0)
+        return Room(free: free, busyEndpoints: busyEndpoints, busyTenants: busyTenants, limit: min(free, endpointRoom, tenantRoom))
+    }
+
+    struct Room: Equatable {
+        var free: Int
+        var busyEndpoints: Set<String>
+        var busyTenants: Set<Int64>
+        var limit: Int
     }
 
     /// Counts the delivery in if every cap allows it; false when one claim brought more for an
