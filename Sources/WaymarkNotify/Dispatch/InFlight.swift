@@ -8,11 +8,9 @@ struct InFlight: Sendable {
     private var perTenant: [Int64: Int] = [:]
 
     /// What the next claim may take: how many more sends may start, who is at their cap and must
-    /// not be claimed for, and how many rows one claim takes (`limit`). The limit leaves no
-    /// endpoint or tenant that is not at its cap able to go over it: with three of an endpoint's
-    /// four sends under way a claim takes one row, not four to put three back (a backlog for one
-    /// endpoint claimed and set aside three rows for every one it sent, while other nodes waited
-    /// on those rows). A claim that comes back full is followed by another at once.
+    /// not be claimed for, and how many rows one claim takes (`limit`), so few that no endpoint
+    /// or tenant below its cap can go over it: with three of an endpoint's four sends under way,
+    /// one row rather than four of which three would go back.
     func room(_ configuration: DispatcherConfiguration) -> Room {
         let free = max(0, configuration.maximumConcurrentSends - total)
         let busyEndpoints = Set(perEndpoint.filter { $0.value >= configuration.maximumInFlightPerEndpoint }.keys)
