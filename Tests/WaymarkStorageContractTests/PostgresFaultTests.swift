@@ -76,12 +76,6 @@ struct PostgresFaultTests {
             await admin.close()
         }
     }
-}
-
-private final class Counter: Sendable {
-    private let count = Mutex(0)
-    func add() { count.withLock { $0 += 1 } }
-    var value: Int { count.withLock { $0 } }
 
     /// A request waiting for a pooled connection, or for an answer on one the server ended
     /// without a word, is answered as soon as its server is found gone, as new requests are, and
@@ -113,4 +107,10 @@ private final class Counter: Sendable {
             await store.close()
         }
     }
+}
+
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
