@@ -114,9 +114,10 @@ def test_a_restart_under_load_is_503_then_served_again_and_nothing_acknowledged_
     assert 500 not in statuses, "a request failed with 500"
     gap = [(status, retry) for _, status, retry in answers[stopped_at:restarted_at]]
     assert gap and all(status == 503 for status, _ in gap), timeline_text()
-    # Requests in flight when it stopped learn it too: none is held to the 30 s operation limit.
+    # Requests in flight when it stopped learn it too: none is held to the store's limits (10 s
+    # for a connection, 30 s for an answer); under 1 s in runs here, two busy cores included.
     longest = max(answered - sent for sent, answered, _ in timeline)
-    assert longest < 15, f"a request waited {longest:.1f} s\n" + timeline_text()
+    assert longest < 8, f"a request waited {longest:.1f} s\n" + timeline_text()
     assert all(retry is not None and int(retry) > 0 for _, retry in gap)
     assert [status for _, status, _ in answers[restarted_at:]].count(200) >= 20, "the node did not serve again after the restart"
     acknowledged = {index for index, status, _ in answers if status == 200}
@@ -126,4 +127,4 @@ def test_a_restart_under_load_is_503_then_served_again_and_nothing_acknowledged_
     keys = set(psql(url, "SELECT event_key FROM inbound_event").split())
     missing = [index for index in acknowledged if f"id:e-1ZRESTART{index:09d}-0" not in keys]
     assert not missing, f"{len(missing)} acknowledged events were lost"
-    print(f"\nrestart: {len(acknowledged)} acknowledged, {len(gap)} answered 503 while PostgreSQL was down")
+    print(f"\nrestart: {len(acknowledged)} acknowledged, {len(gap)} answered 503 while PostgreSQL was down, longest wait {longest:.2f} s")
